@@ -1,0 +1,35 @@
+"""The one small search API that the CLI and every Slack handler call.
+
+`store.search.Searcher` implements it over an index generation; tests may hand handlers
+any object with the same methods.
+"""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+from store.types import Answer, DateFilter, DocumentInfo, Hit, IndexInfo
+
+
+class SearchAPI(Protocol):
+    def answer(self, question: str, k: int = 3, sort: str | None = None) -> Answer:
+        """Read filters (`since:2008`, `sort:date`) from the question, search, and explain."""
+        ...
+
+    def search(
+        self,
+        query: str,
+        k: int = 3,
+        filters: DateFilter | None = None,
+        sort: str = "relevance",
+    ) -> list[Hit]:
+        """The best passages for `query`, best first (or oldest first with sort='date')."""
+        ...
+
+    def documents(self) -> list[DocumentInfo]:
+        """Every indexed document, oldest first, undated last."""
+        ...
+
+    def info(self) -> IndexInfo:
+        """The generation being served."""
+        ...
