@@ -1,0 +1,85 @@
+"""Settings, read once at the entry point from the environment (and `.env`).
+
+No other module reads `os.environ`: everything below is passed down as plain arguments.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+
+class ConfigError(Exception):
+    """A setting is missing or malformed; the message names the variable to fix."""
+
+
+def _secret(value: str | None) -> str | None:
+    return value.strip() if value and value.strip() else None
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Every setting of kz-brief; secrets are excluded from `repr` so logs never show them."""
+
+    seeds_dir: Path = Path("seeds")
+    data_dir: Path = Path(".kz-brief")
+    embedding_model: str = "all-MiniLM-L6-v2"
+    embedding_backend: str = "torch"
+    chroma_host: str | None = None
+    chroma_port: int = 8000
+    slack_bot_token: str | None = field(default=None, repr=False)
+    slack_app_token: str | None = field(default=None, repr=False)
+    slack_signing_secret: str | None = field(default=None, repr=False)
+    slack_api_base_url: str | None = None
+    admin_users: frozenset[str] = frozenset()
+    redis_url: str | None = field(default=None, repr=False)
+    log_level: str = "INFO"
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str]) -> Settings:
+        """Build settings from a mapping of environment variables (tests pass a dict)."""
+        port_text = env.get("CHROMA_PORT", "8000").strip() or "8000"
+        try:
+            chroma_port = int(port_text)
+        except ValueError as exc:
+            raise ConfigError(f"CHROMA_PORT must be a port number, got {port_text!r}.") from exc
+        backend = (env.get("KZ_EMBEDDING_BACKEND") or "torch").strip().lower()
+        if backend not in ("torch", "onnx-int8"):
+            raise ConfigError(
+                f"KZ_EMBEDDING_BACKEND must be 'torch' or 'onnx-int8', got {backend!r}."
+            )
+        base_url = _secret(env.get("SLACK_API_BASE_URL"))
+        if base_url and not base_url.endswith("/"):
+            base_url += "/"
+        admins = frozenset(
+            part.strip() for part in env.get("KZ_ADMIN_USERS", "").split(",") if part.strip()
+        )
+        return cls(
+            seeds_dir=Path(env.get("KZ_SEEDS_DIR") or "seeds"),
+            data_dir=Path(env.get("KZ_DATA_DIR") or ".kz-brief"),
+            embedding_model=(env.get("KZ_EMBEDDING_MODEL") or "all-MiniLM-L6-v2").strip(),
+            embedding_backend=backend,
+            chroma_host=_secret(env.get("CHROMA_HOST")),
+            chroma_port=chroma_port,
+            slack_bot_token=_secret(env.get("SLACK_BOT_TOKEN")),
+            slack_app_token=_secret(env.get("SLACK_APP_TOKEN")),
+            slack_signing_secret=_secret(env.get("SLACK_SIGNING_SECRET")),
+            slack_api_base_url=base_url,
+            admin_users=admins,
+            redis_url=_secret(env.get("REDIS_URL")),
+            log_level=(env.get("LOG_LEVEL") or "INFO").strip().upper(),
+        )
+
+
+def load_settings() -> Settings:
+    """Read `.env` (without overriding the real environment), then the environment."""
+    from dotenv import load_dotenv
+
+    load_dotenv(override=False)
+    # The bundled model must load from disk; never let a library try to reach a model hub.
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+    os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
+    return Settings.from_env(os.environ)
