@@ -1,0 +1,86 @@
+"""Read a question: its words, its date filters and sort mode, trimmed to a searchable size.
+
+Filters written in the question (documented in the README and `/kz-brief help`):
+`since:2008` (from 1 Jan 2008), `before:2006` (before 1 Jan 2006), `in:2005` (during 2005);
+each also takes `YYYY-MM` or `YYYY-MM-DD`. `sort:date` asks for a chronological brief.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+
+from store.types import DateFilter
+
+MAX_QUESTION_CHARS = 1000
+_FILTER = re.compile(
+    r"(?<!\S)(?P<key>since|after|before|until|in|sort):(?P<value>\S+)", re.IGNORECASE
+)
+_PERIOD = re.compile(r"^(?P<year>\d{4})(?:-(?P<month>\d{1,2}))?(?:-(?P<day>\d{1,2}))?$")
+
+
+@dataclass(frozen=True)
+class ParsedQuestion:
+    """The text to search for, with the filters and notes the reader should see."""
+
+    query: str
+    filters: DateFilter
+    sort: str
+    notes: tuple[str, ...]
+
+
+def _period(value: str) -> tuple[date, date] | None:
+    """The first day of a period and the first day after it, for 2005, 2005-06, 2005-06-26."""
+    match = _PERIOD.match(value)
+    if not match:
+        return None
+    year = int(match.group("year"))
+    month = int(match.group("month") or 0)
+    day = int(match.group("day") or 0)
+    try:
+        if day:
+            first = date(year, month, day)
+            return first, date.fromordinal(first.toordinal() + 1)
+        if month:
+            first = date(year, month, 1)
+            return first, date(year + (month == 12), month % 12 + 1, 1)
+        return date(year, 1, 1), date(year + 1, 1, 1)
+    except ValueError:
+        return None
+
+
+def parse_question(text: str, sort: str | None = None) -> ParsedQuestion:
+    """Split filters out of the question; a too-long question is trimmed with a note."""
+    notes: list[str] = []
+    since: date | None = None
+    before: date | None = None
+    chosen_sort = sort or "relevance"
+    for match in _FILTER.finditer(text):
+        key, value = match.group("key").lower(), match.group("value").rstrip(".,;?!")
+        if key == "sort":
+            if value.lower() in ("date", "relevance"):
+                chosen_sort = value.lower()
+            else:
+                notes.append(f"ignored sort:{value} (use sort:date or sort:relevance)")
+            continue
+        period = _period(value)
+        if period is None:
+            notes.append(f"ignored {key}:{value} (use a year such as {key}:2008)")
+            continue
+        first, after_end = period
+        if key in ("since", "after"):
+            since = max(since, first) if since else first
+        elif key in ("before", "until"):
+            before = min(before, first) if before else first
+        else:
+            since = max(since, first) if since else first
+            before = min(before, after_end) if before else after_end
+    query = " ".join(_FILTER.sub(" ", text).split())
+    if len(query) > MAX_QUESTION_CHARS:
+        cut = query.rfind(" ", 0, MAX_QUESTION_CHARS)
+        query = query[: cut if cut > 0 else MAX_QUESTION_CHARS]
+        notes.append(
+            f"your question was trimmed to its first {len(query)} characters for search"
+        )
+    return ParsedQuestion(query, DateFilter(since, before), chosen_sort, tuple(notes))

@@ -1,0 +1,48 @@
+"""Filters and trimming read from the question text."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from store.query import MAX_QUESTION_CHARS, parse_question
+from store.types import DateFilter
+
+
+@pytest.mark.parametrize(
+    ("text", "since", "before"),
+    [
+        ("NATO ties since:2008", date(2008, 1, 1), None),
+        ("NATO ties before:2006", None, date(2006, 1, 1)),
+        ("NATO ties in:2005", date(2005, 1, 1), date(2006, 1, 1)),
+        ("NATO ties in:2009-06", date(2009, 6, 1), date(2009, 7, 1)),
+        ("NATO ties since:2005-11-02 before:2009", date(2005, 11, 2), date(2009, 1, 1)),
+    ],
+)
+def test_date_filters_are_parsed_and_removed(text: str, since, before) -> None:
+    parsed = parse_question(text)
+    assert parsed.filters == DateFilter(since, before)
+    assert parsed.query == "NATO ties"
+
+
+def test_sort_and_bad_filters() -> None:
+    parsed = parse_question("brief on PfP sort:date since:soon")
+    assert parsed.sort == "date"
+    assert parsed.query == "brief on PfP"
+    assert any("since:soon" in note for note in parsed.notes)
+
+
+def test_a_huge_question_is_trimmed_with_a_note_not_dropped() -> None:
+    parsed = parse_question("Kazakhstan " * 500)
+    assert 0 < len(parsed.query) <= MAX_QUESTION_CHARS
+    assert parsed.query.startswith("Kazakhstan Kazakhstan")
+    assert any("trimmed" in note for note in parsed.notes)
+
+
+def test_filter_admits_dates_in_range_only() -> None:
+    window = DateFilter(date(2005, 1, 1), date(2006, 1, 1))
+    assert window.admits(date(2005, 11, 2))
+    assert not window.admits(date(2009, 6, 26))
+    assert not window.admits(None)
+    assert DateFilter().admits(None)
