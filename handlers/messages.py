@@ -1,0 +1,180 @@
+"""Every piece of text kz-brief shows to people in Slack (and the serve command's errors).
+
+Kept in one place so wording stays consistent and each error names its fix. Values that come
+from users or the corpus are inserted already escaped by the caller (see `blocks.escape`).
+"""
+
+from __future__ import annotations
+
+# --- Answers -------------------------------------------------------------------------------
+
+APOLOGY = "Sorry — something went wrong while searching; the team has been told. Please try again."
+DATE_INFERRED = "date inferred from text"
+UNDATED = "undated"
+QUOTE_SHORTENED = "quote shortened to fit Slack; the full passage is in the source"
+SHARE_BUTTON = "Share in channel"
+SEARCHING = "Searching the corpus…"
+
+
+def answer_header(question: str) -> str:
+    return question
+
+
+def brief_header(topic: str) -> str:
+    return f"Brief: {topic}"
+
+
+def answer_summary(count: int, sort: str) -> str:
+    order = "oldest first" if sort == "date" else "best match first"
+    noun = "passage" if count == 1 else "passages"
+    return f"{count} verbatim {noun} from the corpus, {order}"
+
+
+def filters_note(description: str) -> str:
+    return f"Dates: {description}"
+
+
+def more_not_shown(count: int) -> str:
+    noun = "passage" if count == 1 else "passages"
+    return f"{count} more {noun} not shown (Slack allows 50 blocks per message)."
+
+
+def shared_by(user_id: str) -> str:
+    # A Slack user ID from the request payload, not user-typed text.
+    return f"Shared by <@{user_id}> via /kz-brief"
+
+
+def no_match(question: str, filters: str, covers: str) -> str:
+    within = f" ({filters})" if filters else ""
+    lines = [f"I found nothing in the corpus that answers “{question}”{within}."]
+    if covers:
+        lines.append(covers)
+    hint = "Try other words"
+    if filters:
+        hint += ", or widen the dates"
+    lines.append(hint + ". `/kz-brief sources` lists what I know.")
+    return "\n".join(lines)
+
+
+def answer_fallback(count: int, question: str) -> str:
+    noun = "passage" if count == 1 else "passages"
+    return f"{count} {noun} for “{question}”"
+
+
+def no_match_fallback(question: str) -> str:
+    return f"Nothing in the corpus answers “{question}”."
+
+
+# --- Usage, sources and the Home tab -------------------------------------------------------
+
+USAGE_TITLE = "kz-brief: Kazakhstan–NATO relations, in verbatim quotes"
+USAGE = "\n".join(
+    [
+        "I answer with passages quoted word for word from a curated corpus, each with its "
+        "source and publication date.",
+        "• Mention me in a channel: `@kz-brief when did Kazakhstan agree an IPAP with NATO?`",
+        "• Or send me a direct message with your question.",
+        "• `/kz-brief QUESTION`: a private answer with a *Share in channel* button.",
+        "• `/kz-brief brief TOPIC`: a dated brief across sources, oldest first.",
+        "• `/kz-brief sources`: the documents I know, with their dates.",
+        "• `/kz-brief help`: this message.",
+        "Narrow any question by date: `since:2008`, `before:2006`, `in:2005`.",
+    ]
+)
+USAGE_FALLBACK = "How to use kz-brief: /kz-brief QUESTION, /kz-brief brief TOPIC, /kz-brief sources"
+
+SOURCES_TITLE = "Documents in the corpus"
+NO_DOCUMENTS = "No documents are indexed yet. An admin can build the index with `kz-brief index`."
+
+
+def sources_fallback(count: int) -> str:
+    noun = "document" if count == 1 else "documents"
+    return f"{count} {noun} in the corpus"
+
+
+def chunk_count(count: int) -> str:
+    noun = "passage" if count == 1 else "passages"
+    return f"{count} {noun}"
+
+
+HOME_TITLE = "kz-brief"
+HOME_INTRO = (
+    "I answer questions about Kazakhstan–NATO relations with passages quoted word for word "
+    "from a curated corpus, each with its source and publication date. "
+    "When the date is not in a document's metadata, I say it was inferred from the text."
+)
+HOME_KNOWS = "*What I know*"
+HOME_HOW = "*How to ask*"
+HOME_HOW_TEXT = "\n".join(
+    [
+        "• Mention me in a channel: `@kz-brief your question`; I reply in the thread.",
+        "• Send me a direct message here, in the *Messages* tab.",
+        "• `/kz-brief QUESTION` answers privately; *Share in channel* posts it for everyone.",
+        "• `/kz-brief brief TOPIC` gives a chronological brief, oldest first.",
+        "• `/kz-brief sources` lists the documents with their dates.",
+        "• Filters: `since:2008` (2008 on), `before:2006` (up to 2005), `in:2005` (that year).",
+    ]
+)
+HOME_EXAMPLES = "*Try asking*"
+EXAMPLE_QUESTIONS = (
+    "When did Kazakhstan plan an Individual Partnership Action Plan with NATO?",
+    "Why did NATO hold its partner security forum in Astana? in:2009",
+    "brief Kazakhstan PfP cooperation",
+)
+HOME_INDEX_MISSING = (
+    "The index is not available right now, so I cannot list documents. "
+    "An admin can build it with `kz-brief index`."
+)
+
+
+def home_index_line(built_at: str, documents: int, passages: int, model: str) -> str:
+    return f"Index built {built_at}: {documents} documents, {passages} passages (model {model})."
+
+
+# --- The serve command ---------------------------------------------------------------------
+
+WHERE_TO_GET = {
+    "SLACK_BOT_TOKEN": "the Bot User OAuth Token (xoxb-…) on your app's "
+    "*OAuth & Permissions* page at https://api.slack.com/apps",
+    "SLACK_APP_TOKEN": "an App-Level Token (xapp-…) with the connections:write scope, "
+    "under *Basic Information → App-Level Tokens*",
+    "SLACK_SIGNING_SECRET": "the *Signing Secret* under *Basic Information → App Credentials*",
+}
+TOKEN_PREFIX = {"SLACK_BOT_TOKEN": "xoxb-", "SLACK_APP_TOKEN": "xapp-"}
+
+
+def missing_slack_settings(mode: str, problems: dict[str, str]) -> str:
+    """Say which variables to set for `mode` ('Socket Mode' or 'HTTP mode') and where."""
+    lines = [f"kz-brief cannot connect to Slack in {mode}. Set these in .env or the environment:"]
+    for name, problem in problems.items():
+        lines.append(f"  {name}: {problem}; get {WHERE_TO_GET[name]}")
+    lines.append("See docs/slack-setup.md for the step-by-step set-up.")
+    if mode == "Socket Mode":
+        lines.append("To receive requests over HTTP instead, run `kz-brief serve --http`.")
+    lines.append("To try the bot without Slack, run `kz-brief chat`.")
+    return "\n".join(lines)
+
+
+def not_set() -> str:
+    return "not set"
+
+
+def wrong_prefix(prefix: str) -> str:
+    return f"should start with {prefix!r}"
+
+
+def token_rejected(error: str) -> str:
+    return (
+        f"Slack rejected SLACK_BOT_TOKEN ({error}). Copy the Bot User OAuth Token (xoxb-…) "
+        "again from your app's *OAuth & Permissions* page; reinstall the app if it was revoked."
+    )
+
+
+def cannot_start(reason: str) -> str:
+    return f"kz-brief cannot start the Slack bot: {reason}"
+
+
+MISSING_BOT_TOKEN = (
+    "SLACK_BOT_TOKEN is not set: the Slack app needs its Bot User OAuth Token (xoxb-…). "
+    "See docs/slack-setup.md."
+)
