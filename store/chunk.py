@@ -129,3 +129,16 @@ def chunk_id(doc_id: str, chunk: ChunkSpan) -> str:
     """Stable id of a passage: the same text at the same place keeps its id."""
     key = f"{doc_id}\x00{chunk.start}\x00{chunk.end}\x00{chunk.text_hash}"
     return hashlib.sha256(key.encode("utf-8")).hexdigest()[:24]
+
+
+def sentence_windows(text: str) -> list[tuple[int, int, int]]:
+    """(start, end, sentence count) of each sentence and each pair of neighbouring
+    sentences inside a passage.
+
+    A passage is found by its best window, so one apt sentence inside a long passage
+    is not drowned by the rest; a window equal to the whole passage is left out.
+    """
+    spans = sentence_spans(text)
+    windows = [(start, end, 1) for start, end in spans]
+    windows += [(spans[i][0], spans[i + 1][1], 2) for i in range(len(spans) - 1)]
+    return [w for w in windows if (w[0], w[1]) != (0, len(text))]

@@ -63,12 +63,34 @@ def tokens(text: str) -> list[str]:
     return found
 
 
+def name_tokens(texts: Sequence[str]) -> frozenset[str]:
+    """Tokens of words the corpus writes like names or codes: capitalised inside a
+    sentence (Altynbayev, KAZBAT, PARP) and never in lower case."""
+    capitalised: set[str] = set()
+    lower: set[str] = set()
+    for text in texts:
+        for match in _WORD.finditer(text):
+            word = match.group(0)
+            key = fold(_strip_accents(word).lower().replace("'", "").replace("’", ""))
+            if word[0].islower():
+                lower.add(key)
+            elif word[0].isupper() and not _starts_sentence(text, match.start()):
+                capitalised.add(key)
+    return frozenset(capitalised - lower)
+
+
+def _starts_sentence(text: str, index: int) -> bool:
+    before = text[:index].rstrip(" \t\"“‘'(")
+    return not before or before[-1] in ".!?:\n"
+
+
 class LexicalIndex:
     """BM25 scores of a query against every passage, in passage order."""
 
     def __init__(self, texts: Sequence[str]):
         self.size = len(texts)
         self._document_frequency: dict[str, int] = {}
+        self.names = name_tokens(texts)
         corpus_tokens = [tokens(text) for text in texts]
         for passage in corpus_tokens:
             for token in set(passage):

@@ -80,7 +80,5 @@ def parse_question(text: str, sort: str | None = None) -> ParsedQuestion:
     if len(query) > MAX_QUESTION_CHARS:
         cut = query.rfind(" ", 0, MAX_QUESTION_CHARS)
         query = query[: cut if cut > 0 else MAX_QUESTION_CHARS]
-        notes.append(
-            f"your question was trimmed to its first {len(query)} characters for search"
-        )
+        notes.append(f"your question was trimmed to its first {len(query)} characters for search")
     return ParsedQuestion(query, DateFilter(since, before), chosen_sort, tuple(notes))

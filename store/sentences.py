@@ -42,7 +42,11 @@ def _is_abbreviation(text: str, period_at: int) -> bool:
     if text[period_at] != ".":
         return False
     word_start = period_at
-    while word_start > 0 and not text[word_start - 1].isspace() and text[word_start - 1] not in "(\"“'‘":
+    while (
+        word_start > 0
+        and not text[word_start - 1].isspace()
+        and text[word_start - 1] not in "(\"“'‘"
+    ):
         word_start -= 1
     word = text[word_start:period_at]
     if not word:

@@ -33,7 +33,9 @@ def test_passages_never_join_across_a_dropped_paragraph() -> None:
 
 
 def test_long_paragraph_is_cut_between_sentences_only() -> None:
-    sentences = [f"Sentence number {i} is about the Partnership for Peace programme." for i in range(60)]
+    sentences = [
+        f"Sentence number {i} is about the Partnership for Peace programme." for i in range(60)
+    ]
     text = " ".join(sentences)
     chunks = chunk_document(text, [Span(0, 0, len(text))])
     assert len(chunks) > 3

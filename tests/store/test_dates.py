@@ -90,4 +90,8 @@ def test_metadata_without_published_falls_back_to_text(tmp_path: Path) -> None:
     copy.write_bytes(CACI.read_bytes())
     (tmp_path / "caci.meta.toml").write_text('title = "CACI piece"\n', encoding="utf-8")
     ready = prepare(read_document(copy, "caci"))
-    assert (ready.published, ready.date_basis, ready.title) == (date(2005, 11, 2), "text", "CACI piece")
+    assert (ready.published, ready.date_basis, ready.title) == (
+        date(2005, 11, 2),
+        "text",
+        "CACI piece",
+    )

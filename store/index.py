@@ -1,0 +1,332 @@
+"""`kz-brief index`: turn the seeds folder into a new index generation, incrementally.
+
+Unchanged documents (same file and metadata bytes, same pipeline version) are not even
+re-read for cleaning: their passages, sentence windows and vectors are copied from the
+current generation. Changed documents are prepared again, and any text that is already
+embedded keeps its vector. Only genuinely new text reaches the encoder.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from store.chunk import chunk_id, sentence_windows
+from store.corpus import discover
+from store.embed import Encoder, Progress
+from store.generations import KINDS, GenerationStore, new_generation_id
+from store.prepare import PIPELINE_VERSION, PreparedDocument, prepare
+
+logger = logging.getLogger(__name__)
+
+ADD_BATCH = 1000
+FETCH_PAGE = 2000
+
+ProgressFactory = Callable[[int], Progress]
+Records = dict[str, list[dict[str, Any]]]
+
+
+@dataclass(frozen=True)
+class DocumentChange:
+    """What happened to one document in this build."""
+
+    doc_id: str
+    status: str  # added | updated | removed | unchanged
+    chunks: int
+    warnings: tuple[str, ...] = ()
+
+
+@dataclass
+class IndexReport:
+    """The summary `kz-brief index` prints."""
+
+    location: str
+    model: str
+    generation: str | None = None
+    previous: str | None = None
+    switched: bool = False
+    dry_run: bool = False
+    changes: list[DocumentChange] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    embedded_texts: int = 0
+    reused_passages: int = 0
+
+    def count(self, status: str) -> int:
+        return sum(1 for change in self.changes if change.status == status)
+
+    def chunk_count(self, status: str) -> int:
+        return sum(change.chunks for change in self.changes if change.status == status)
+
+    @property
+    def warnings(self) -> list[str]:
+        found = [f"{c.doc_id}: {w}" for c in self.changes for w in c.warnings]
+        return found + self.skipped
+
+
+def published_ord(published: str | None) -> int:
+    """YYYYMMDD as an int for Chroma `where` filters; 0 for undated documents."""
+    return int(published.replace("-", "")) if published else 0
+
+
+class Indexer:
+    """Builds generations in a generation store with an encoder (loaded only if needed)."""
+
+    def __init__(self, generations: GenerationStore, encoder: Encoder):
+        self.generations = generations
+        self.encoder = encoder
+
+    def build(
+        self,
+        seeds_dir: Path,
+        *,
+        rebuild: bool = False,
+        dry_run: bool = False,
+        progress: ProgressFactory | None = None,
+    ) -> IndexReport:
+        report = IndexReport(location=self.generations.location, model=self.encoder.model_id)
+        report.dry_run = dry_run
+        found = discover(seeds_dir)
+        report.skipped = list(found.skipped)
+        previous = self.generations.current()
+        report.previous = previous
+        old_manifest = self.generations.manifest(previous) if previous else None
+        same_model = bool(old_manifest) and old_manifest.get("model") == self.encoder.model_id
+        if old_manifest and not same_model:
+            report.notes.append(
+                f"the current index was built with {old_manifest.get('model')}; "
+                f"every passage is embedded again with {self.encoder.model_id}"
+            )
+        old_docs = {d["doc_id"]: d for d in (old_manifest or {}).get("documents", [])}
+        reusable = same_model and not rebuild
+
+        unchanged: list[dict[str, Any]] = []
+        prepared: list[PreparedDocument] = []
+        for document in found.documents:
+            old = old_docs.get(document.doc_id)
+            if (
+                reusable
+                and old is not None
+                and old.get("content_hash") == document.content_hash
+                and old.get("pipeline") == PIPELINE_VERSION
+            ):
+                unchanged.append(old)
+                report.changes.append(
+                    DocumentChange(document.doc_id, "unchanged", old["chunk_count"])
+                )
+                continue
+            ready = prepare(document)
+            prepared.append(ready)
+            status = "updated" if old is not None else "added"
+            report.changes.append(
+                DocumentChange(document.doc_id, status, len(ready.chunks), ready.warnings)
+            )
+        current_ids = {d.doc_id for d in found.documents}
+        for doc_id, old in old_docs.items():
+            if doc_id not in current_ids:
+                report.changes.append(DocumentChange(doc_id, "removed", old["chunk_count"]))
+
+        nothing_changed = all(c.status == "unchanged" for c in report.changes)
+        if nothing_changed and not rebuild and previous is not None:
+            report.generation = previous
+            report.notes.append("nothing changed; the current index is up to date")
+            return report
+        if dry_run:
+            return report
+
+        old = (
+            {kind: self.generations.collection(previous, kind) for kind in KINDS}
+            if previous and reusable
+            else None
+        )
+        records = self._carry_over(old, [d["doc_id"] for d in unchanged])
+        fresh: Records = {kind: [] for kind in KINDS}
+        for ready in prepared:
+            for kind, found_records in _records_for(ready).items():
+                fresh[kind].extend(found_records)
+        self._embed(fresh, old, report, progress)
+        for kind in KINDS:
+            records[kind].extend(fresh[kind])
+        report.reused_passages += len(records["passages"]) - len(fresh["passages"])
+
+        dimension = self._dimension(records["passages"], old_manifest)
+        generation = new_generation_id()
+        manifest = {
+            "generation": generation,
+            "built_at": datetime.now(UTC).isoformat(timespec="seconds"),
+            "model": self.encoder.model_id,
+            "backend": self.encoder.backend,
+            "dimension": dimension,
+            "pipeline": PIPELINE_VERSION,
+            "documents": sorted(
+                unchanged + [_document_entry(ready) for ready in prepared],
+                key=lambda d: d["doc_id"],
+            ),
+        }
+        hint = {"model": self.encoder.model_id, "dimension": dimension}
+        for kind in KINDS:
+            _add_records(self.generations.create(generation, kind, hint), records[kind])
+        self.generations.activate(generation, manifest)
+        report.generation = generation
+        report.switched = True
+        removed = self.generations.prune(keep={generation} | ({previous} if previous else set()))
+        if removed:
+            logger.info("removed old index generations: %s", ", ".join(removed))
+        return report
+
+    def _embed(
+        self,
+        fresh: Records,
+        old: dict[str, Any] | None,
+        report: IndexReport,
+        progress: ProgressFactory | None,
+    ) -> None:
+        """Give every new record a vector: reused when its text is already embedded."""
+        vectors = self._reusable_vectors(old, fresh)
+        report.reused_passages = sum(r["text_hash"] in vectors for r in fresh["passages"])
+        missing = {
+            r["text_hash"]: r["text"]
+            for kind in KINDS
+            for r in fresh[kind]
+            if r["text_hash"] not in vectors
+        }
+        if missing:
+            advance = progress(len(missing)) if progress else None
+            encoded = self.encoder.encode(list(missing.values()), progress=advance)
+            vectors.update(zip(missing, encoded, strict=True))
+        report.embedded_texts = len(missing)
+        for kind in KINDS:
+            for record in fresh[kind]:
+                record["embedding"] = vectors[record["text_hash"]]
+
+    def _carry_over(self, old: dict[str, Any] | None, doc_ids: list[str]) -> Records:
+        """Records and vectors of unchanged documents, copied from the current generation."""
+        records: Records = {kind: [] for kind in KINDS}
+        if old is None or not doc_ids:
+            return records
+        for kind in KINDS:
+            where = {"doc_id": {"$in": doc_ids}}
+            records[kind] = list(fetch_records(old[kind], where, embeddings=True))
+        return records
+
+    def _reusable_vectors(self, old: dict[str, Any] | None, fresh: Records) -> dict[str, Any]:
+        """Vectors already computed for any text a changed document still contains."""
+        hashes = sorted({r["text_hash"] for kind in KINDS for r in fresh[kind]})
+        if old is None or not hashes:
+            return {}
+        found: dict[str, Any] = {}
+        for kind in KINDS:
+            for first in range(0, len(hashes), FETCH_PAGE):
+                where = {"text_hash": {"$in": hashes[first : first + FETCH_PAGE]}}
+                for record in fetch_records(old[kind], where, embeddings=True):
+                    found[record["text_hash"]] = record["embedding"]
+        return found
+
+    def _dimension(
+        self, passages: list[dict[str, Any]], old_manifest: dict[str, Any] | None
+    ) -> int:
+        if passages:
+            return int(len(passages[0]["embedding"]))
+        if old_manifest and old_manifest.get("model") == self.encoder.model_id:
+            return int(old_manifest["dimension"])
+        return self.encoder.dimension()
+
+
+def text_hash(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _records_for(ready: PreparedDocument) -> Records:
+    """The passage records of a prepared document, and the sentence windows inside them."""
+    doc_id = ready.source.doc_id
+    published = published_ord(ready.published.isoformat() if ready.published else None)
+    passages: list[dict[str, Any]] = []
+    windows: list[dict[str, Any]] = []
+    for chunk in ready.chunks:
+        passage_id = chunk_id(doc_id, chunk)
+        passages.append(
+            _record(passage_id, chunk.text, doc_id, published, start=chunk.start, end=chunk.end)
+        )
+        for number, (start, end, sentences) in enumerate(sentence_windows(chunk.text)):
+            windows.append(
+                _record(
+                    f"{passage_id}:{number}",
+                    chunk.text[start:end],
+                    doc_id,
+                    published,
+                    start=start,
+                    end=end,
+                    sentences=sentences,
+                    passage_id=passage_id,
+                )
+            )
+    return {"passages": passages, "sentences": windows}
+
+
+def _record(record_id: str, text: str, doc_id: str, published: int, **extra: Any) -> dict[str, Any]:
+    digest = text_hash(text)
+    metadata = {"doc_id": doc_id, "text_hash": digest, "published_ord": published, **extra}
+    return {"id": record_id, "text": text, "text_hash": digest, "metadata": metadata}
+
+
+def _document_entry(ready: PreparedDocument) -> dict[str, Any]:
+    source = ready.source
+    meta = source.metadata
+    return {
+        "doc_id": source.doc_id,
+        "source_path": str(source.path),
+        "content_hash": source.content_hash,
+        "pipeline": PIPELINE_VERSION,
+        "title": ready.title,
+        "author": meta.author,
+        "publisher": meta.publisher,
+        "url": meta.url,
+        "published": ready.published.isoformat() if ready.published else None,
+        "date_basis": ready.date_basis,
+        "date_note": ready.date_note,
+        "chunk_count": len(ready.chunks),
+        "warnings": list(ready.warnings),
+    }
+
+
+def fetch_records(
+    collection: Any, where: dict[str, Any] | None = None, *, embeddings: bool = False
+) -> Iterable[dict[str, Any]]:
+    """Every record of a collection (or those matching `where`), page by page."""
+    include = ["documents", "metadatas"] + (["embeddings"] if embeddings else [])
+    offset = 0
+    while True:
+        page = collection.get(where=where, include=include, limit=FETCH_PAGE, offset=offset)
+        ids = page["ids"]
+        for position, record_id in enumerate(ids):
+            metadata = page["metadatas"][position]
+            record = {
+                "id": record_id,
+                "text": page["documents"][position],
+                "text_hash": metadata["text_hash"],
+                "metadata": metadata,
+            }
+            if embeddings:
+                record["embedding"] = np.asarray(page["embeddings"][position], dtype=np.float32)
+            yield record
+        if len(ids) < FETCH_PAGE:
+            return
+        offset += FETCH_PAGE
+
+
+def _add_records(collection: Any, records: list[dict[str, Any]]) -> None:
+    for first in range(0, len(records), ADD_BATCH):
+        batch = records[first : first + ADD_BATCH]
+        collection.add(
+            ids=[r["id"] for r in batch],
+            documents=[r["text"] for r in batch],
+            metadatas=[r["metadata"] for r in batch],
+            embeddings=np.vstack([r["embedding"] for r in batch]),
+        )

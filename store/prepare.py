@@ -1,0 +1,78 @@
+"""From a read document to what the index stores: clean text, a date with its basis, passages."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+from store.chunk import ChunkSpan, Span, chunk_document
+from store.clean import Verdict, clean, kept_paragraphs
+from store.corpus import SourceDocument
+from store.dates import date_from_text
+
+# Bump when cleaning, dating or chunking rules change: documents are then prepared again
+# (their passages' vectors are still reused wherever the passage text is unchanged).
+PIPELINE_VERSION = "1"
+
+
+@dataclass(frozen=True)
+class PreparedDocument:
+    """A document ready to index: its dated facts and its quotable passages."""
+
+    source: SourceDocument
+    title: str
+    published: date | None
+    date_basis: str
+    date_note: str
+    verdicts: tuple[Verdict, ...]
+    chunks: tuple[ChunkSpan, ...]
+    warnings: tuple[str, ...]
+
+
+def prepare(document: SourceDocument) -> PreparedDocument:
+    """Clean, date and chunk one document; warn when its date is not from metadata."""
+    meta = document.metadata
+    verdicts = tuple(clean(document.text, meta.title))
+    kept = kept_paragraphs(verdicts)
+    article_text = "\n\n".join(p.text for p in kept)
+    warnings = list(document.warnings)
+    if meta.published is not None:
+        published, basis, note = meta.published, "metadata", "published date from metadata"
+    else:
+        decision = date_from_text(document.text, article_text)
+        published, note = decision.published, decision.reason
+        basis = "text" if published is not None else "none"
+        where = (
+            "its metadata file has no published date"
+            if document.has_metadata
+            else ("it has no metadata file")
+        )
+        if published is not None:
+            warnings.append(f"dated {published.isoformat()} only from its text ({note}); {where}")
+        else:
+            warnings.append(f"undated: {note}; {where}")
+    chunks = chunk_document(document.text, [Span(p.index, p.start, p.end) for p in kept])
+    if not chunks:
+        warnings.append("no article text found: nothing from it can be quoted")
+    return PreparedDocument(
+        source=document,
+        title=meta.title or _title_from_text(verdicts) or _title_from_name(document.path),
+        published=published,
+        date_basis=basis,
+        date_note=note,
+        verdicts=verdicts,
+        chunks=tuple(chunks),
+        warnings=tuple(warnings),
+    )
+
+
+def _title_from_text(verdicts: tuple[Verdict, ...]) -> str | None:
+    for verdict in verdicts:
+        if verdict.rule == "title":
+            return verdict.paragraph.text.strip()
+    return None
+
+
+def _title_from_name(path: Path) -> str:
+    return path.stem.replace("_", " ").replace("-", " ").strip() or path.name

@@ -1,0 +1,114 @@
+"""Shared fixtures: an isolated environment, a fake encoder that counts its work, and one
+real index over the seeds (built once per session with the bundled model)."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from store.generations import LocalGenerations
+from store.lexical import tokens
+
+REPO = Path(__file__).resolve().parents[1]
+SEEDS = REPO / "seeds"
+SETTING_NAMES = (
+    "SLACK_BOT_TOKEN",
+    "SLACK_APP_TOKEN",
+    "SLACK_SIGNING_SECRET",
+    "SLACK_API_BASE_URL",
+    "KZ_SEEDS_DIR",
+    "KZ_DATA_DIR",
+    "KZ_EMBEDDING_MODEL",
+    "KZ_EMBEDDING_BACKEND",
+    "CHROMA_HOST",
+    "CHROMA_PORT",
+    "KZ_ADMIN_USERS",
+    "REDIS_URL",
+)
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
+
+
+@pytest.fixture(autouse=True)
+def clean_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """Every test starts with no kz-brief settings from the developer's shell or `.env`."""
+    for name in SETTING_NAMES:
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.chdir(tmp_path)
+
+
+class FakeEncoder:
+    """Hashed bag-of-words vectors: fast, deterministic, and it records every text encoded."""
+
+    backend = "fake"
+
+    def __init__(self, model_id: str = "fake-hash-128", dimension: int = 128):
+        self.model_id = model_id
+        self._dimension = dimension
+        self.encoded: list[str] = []
+
+    def dimension(self) -> int:
+        return self._dimension
+
+    def encode(self, texts: Sequence[str], progress=None) -> np.ndarray:
+        self.encoded.extend(texts)
+        vectors = np.zeros((len(texts), self._dimension), dtype=np.float32)
+        for row, text in enumerate(texts):
+            for token in tokens(text) or ["empty"]:
+                digest = hashlib.sha1(token.encode()).digest()
+                vectors[row, int.from_bytes(digest[:4], "little") % self._dimension] += 1.0
+            vectors[row] /= np.linalg.norm(vectors[row])
+        if progress is not None:
+            progress(len(texts))
+        return vectors
+
+
+@pytest.fixture
+def fake_encoder() -> FakeEncoder:
+    return FakeEncoder()
+
+
+@pytest.fixture
+def seeds_copy(tmp_path: Path) -> Path:
+    """A private copy of the seeds folder that a test may edit."""
+    target = tmp_path / "seeds"
+    shutil.copytree(SEEDS, target)
+    return target
+
+
+@pytest.fixture(scope="session")
+def real_encoder():
+    """The bundled all-MiniLM-L6-v2, loaded once for the whole session."""
+    from store.embed import SentenceTransformerEncoder
+
+    encoder = SentenceTransformerEncoder()
+    encoder.encode(["warm up"])
+    return encoder
+
+
+@pytest.fixture(scope="session")
+def seeds_index(tmp_path_factory: pytest.TempPathFactory, real_encoder) -> Iterator[Path]:
+    """A real index over the project's seeds; returns the data dir holding it."""
+    from store.index import Indexer
+
+    data_dir = tmp_path_factory.mktemp("data")
+    Indexer(LocalGenerations(data_dir / "index"), real_encoder).build(SEEDS)
+    yield data_dir
+
+
+@pytest.fixture(scope="session")
+def searcher(seeds_index: Path, real_encoder):
+    """The real search API over the real seeds index."""
+    from store.search import Searcher
+
+    searcher = Searcher(LocalGenerations(seeds_index / "index"), real_encoder)
+    searcher.load()
+    return searcher

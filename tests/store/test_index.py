@@ -1,0 +1,182 @@
+"""Index generations: incremental by content hash, atomic switch, honest errors."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from store.errors import IndexMissingError, ModelMismatchError
+from store.generations import LocalGenerations
+from store.index import Indexer
+from store.search import Searcher
+from tests.conftest import FakeEncoder
+
+EUOBSERVER = "euobserver-2009-nato-woos-kazakhstan"
+CACI = "caci-2005-kazakhstan-legal-basis-nato"
+
+
+@pytest.fixture
+def generations(tmp_path: Path) -> LocalGenerations:
+    return LocalGenerations(tmp_path / "data" / "index")
+
+
+def _build(generations, seeds, encoder, **options):
+    return Indexer(generations, encoder).build(seeds, **options)
+
+
+def test_first_build_indexes_both_seeds_dated_from_metadata(generations, seeds_copy, fake_encoder):
+    report = _build(generations, seeds_copy, fake_encoder)
+    assert report.switched and report.count("added") == 2
+    manifest = generations.manifest(generations.current())
+    dates = {d["doc_id"]: (d["published"], d["date_basis"]) for d in manifest["documents"]}
+    assert dates == {EUOBSERVER: ("2009-06-26", "metadata"), CACI: ("2005-11-02", "metadata")}
+    assert manifest["model"] == fake_encoder.model_id and manifest["dimension"] == 128
+
+
+def test_every_passage_is_the_file_text_at_its_offsets(generations, seeds_copy, fake_encoder):
+    _build(generations, seeds_copy, fake_encoder)
+    collection = generations.collection(generations.current())
+    records = collection.get(include=["documents", "metadatas"])
+    assert records["ids"]
+    for text, meta in zip(records["documents"], records["metadatas"], strict=True):
+        source = (seeds_copy / f"{meta['doc_id']}.txt").read_text(encoding="utf-8")
+        assert source[meta["start"] : meta["end"]] == text
+    assert len(set(records["documents"])) == len(records["documents"])
+
+
+def test_second_build_with_nothing_changed_embeds_nothing(generations, seeds_copy, fake_encoder):
+    first = _build(generations, seeds_copy, fake_encoder)
+    fake_encoder.encoded.clear()
+    second = _build(generations, seeds_copy, fake_encoder)
+    assert fake_encoder.encoded == []
+    assert second.count("unchanged") == 2 and not second.switched
+    assert generations.current() == first.generation
+
+
+def test_editing_one_document_re_embeds_only_that_document(generations, seeds_copy, fake_encoder):
+    _build(generations, seeds_copy, fake_encoder)
+    fake_encoder.encoded.clear()
+    path = seeds_copy / f"{CACI}.txt"
+    text = path.read_text(encoding="utf-8")
+    added = "Kazakhstan also signed a new memorandum on civil emergency planning with the Alliance."
+    path.write_text(text.replace("\nAUTHOR’S BIO", f"\n{added}\n\nAUTHOR’S BIO"), encoding="utf-8")
+    report = _build(generations, seeds_copy, fake_encoder)
+    assert report.count("updated") == 1 and report.count("unchanged") == 1
+    euobserver = (seeds_copy / f"{EUOBSERVER}.txt").read_text(encoding="utf-8")
+    assert fake_encoder.encoded, "the edited passage must be embedded"
+    assert all(t in path.read_text(encoding="utf-8") for t in fake_encoder.encoded)
+    assert not any(t in euobserver for t in fake_encoder.encoded)
+    assert any(added in t for t in fake_encoder.encoded)
+
+
+def test_deleted_file_disappears_from_the_index(generations, seeds_copy, fake_encoder):
+    _build(generations, seeds_copy, fake_encoder)
+    (seeds_copy / f"{EUOBSERVER}.txt").unlink()
+    report = _build(generations, seeds_copy, fake_encoder)
+    assert report.count("removed") == 1
+    records = generations.collection(generations.current()).get(include=["metadatas"])
+    assert {m["doc_id"] for m in records["metadatas"]} == {CACI}
+
+
+def test_dry_run_builds_nothing(generations, seeds_copy, fake_encoder):
+    report = _build(generations, seeds_copy, fake_encoder, dry_run=True)
+    assert report.count("added") == 2 and not report.switched
+    assert generations.current() is None and fake_encoder.encoded == []
+
+
+def test_rebuild_embeds_everything_again(generations, seeds_copy, fake_encoder):
+    _build(generations, seeds_copy, fake_encoder)
+    count = len(set(fake_encoder.encoded))
+    fake_encoder.encoded.clear()
+    report = _build(generations, seeds_copy, fake_encoder, rebuild=True)
+    assert report.switched and len(set(fake_encoder.encoded)) == count
+
+
+class ExplodingEncoder(FakeEncoder):
+    """Dies part-way through embedding, like a Ctrl-C or a crash mid-build."""
+
+    def encode(self, texts, progress=None):
+        raise KeyboardInterrupt
+
+
+def test_a_build_killed_midway_leaves_the_old_generation_answering(
+    generations, seeds_copy, fake_encoder
+):
+    first = _build(generations, seeds_copy, fake_encoder)
+    (seeds_copy / "new.txt").write_text(
+        "A brand new article.\n\nKazakhstan hosted a NATO exercise called Steppe Eagle. "
+        "It trained the peacekeeping brigade.\n\nMore text about the exercise followed here.",
+        encoding="utf-8",
+    )
+    with pytest.raises(KeyboardInterrupt):
+        _build(generations, seeds_copy, ExplodingEncoder())
+    assert generations.current() == first.generation
+    hits = Searcher(generations, fake_encoder).search("KAZBAT Altynbayev PARP")
+    assert hits and hits[0].doc_id == CACI
+
+
+def test_a_crash_while_writing_the_new_generation_switches_nothing(
+    generations, seeds_copy, fake_encoder, monkeypatch
+):
+    first = _build(generations, seeds_copy, fake_encoder)
+    (seeds_copy / f"{EUOBSERVER}.txt").unlink()
+
+    def crash(*args, **kwargs):
+        raise OSError("disk full")
+
+    monkeypatch.setattr("store.index._add_records", crash)
+    with pytest.raises(OSError):
+        _build(generations, seeds_copy, fake_encoder)
+    assert generations.current() == first.generation
+    assert {d.doc_id for d in Searcher(generations, fake_encoder).documents()} == {EUOBSERVER, CACI}
+
+
+def test_a_model_mismatch_tells_the_admin_to_rebuild(generations, seeds_copy, fake_encoder):
+    _build(generations, seeds_copy, fake_encoder)
+    other = FakeEncoder(model_id="another-model")
+    with pytest.raises(ModelMismatchError, match="kz-brief index --rebuild"):
+        Searcher(generations, other).search("NATO")
+
+
+def test_searching_without_an_index_says_how_to_build_one(generations, fake_encoder):
+    with pytest.raises(IndexMissingError, match="kz-brief index"):
+        Searcher(generations, fake_encoder).search("NATO")
+
+
+def test_binary_and_non_utf8_files_are_reported_not_fatal(generations, seeds_copy, fake_encoder):
+    (seeds_copy / "scan.txt").write_bytes(b"\x00\x01\x02binary")
+    (seeds_copy / "old.txt").write_bytes(
+        "Kazakhstan and NATO signed the Individual Partnership Action Plan in Astana.\n".encode(
+            "cp1251"
+        )
+        + b"\xff\xfe"
+    )
+    (seeds_copy / "slides.pptx").write_bytes(b"PK\x03\x04")
+    report = _build(generations, seeds_copy, fake_encoder)
+    assert report.switched and report.count("added") == 3
+    warnings = "\n".join(report.warnings)
+    assert "scan.txt: binary" in warnings and "slides.pptx" in warnings
+    assert "not UTF-8" in warnings
+
+
+def test_documents_without_metadata_still_index_with_a_warning(generations, tmp_path, fake_encoder):
+    seeds = tmp_path / "bare"
+    seeds.mkdir()
+    (seeds / "note.txt").write_text(
+        "Astana talks\n\nKazakhstan discussed its Partnership for Peace plan with NATO officials "
+        "in Astana, who praised the progress of the peacekeeping battalion.",
+        encoding="utf-8",
+    )
+    report = _build(generations, seeds, fake_encoder)
+    (doc,) = generations.manifest(generations.current())["documents"]
+    assert doc["date_basis"] == "none" and doc["published"] is None
+    assert any("undated" in w for w in report.warnings)
+
+
+def test_search_results_carry_dates_and_basis(generations, seeds_copy, fake_encoder):
+    _build(generations, seeds_copy, fake_encoder)
+    hits = Searcher(generations, fake_encoder).search("Rogozin lover wife Scheffer")
+    assert hits[0].doc_id == EUOBSERVER
+    assert hits[0].published == date(2009, 6, 26) and hits[0].date_basis == "metadata"
