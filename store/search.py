@@ -1,0 +1,495 @@
+"""Hybrid retrieval over the current index generation: the one search API of kz-brief.
+
+Dense (Chroma, cosine) and lexical (BM25 over folded tokens) candidates are fused by
+reciprocal rank. A passage is only returned when it is plausibly about the question: its
+dense score (the cosine of the passage or of its best sentence window) clears
+RELEVANCE_THRESHOLD, or it shares a rare name or code with the question and clears the
+lower TERM_MATCH_THRESHOLD. Both
+thresholds were set on the project's question set (tests/eval/questions.jsonl); README,
+"How the no-match threshold was set", gives the numbers.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import threading
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+import numpy as np
+
+from store.embed import Encoder
+from store.errors import IndexMissingError, IndexUnavailableError, ModelMismatchError
+from store.generations import GenerationStore
+from store.index import fetch_records
+from store.lexical import LexicalIndex, tokens
+from store.query import parse_question
+from store.types import Answer, DateFilter, DocumentInfo, Hit, IndexInfo
+
+logger = logging.getLogger(__name__)
+
+RELEVANCE_THRESHOLD = 0.28
+TERM_MATCH_THRESHOLD = 0.15
+CANDIDATES = 40
+RRF_K = 60
+NEAR_DUPLICATE_JACCARD = 0.7
+# How often (seconds) a searcher checks whether `kz-brief index` switched generations.
+REFRESH_SECONDS = 1.0
+
+
+@dataclass(frozen=True)
+class _Passage:
+    id: str
+    doc_id: str
+    text: str
+    start: int
+    end: int
+    token_set: frozenset[str]
+
+
+@dataclass
+class _Snapshot:
+    """One generation, loaded: swapped whole, so a request never sees two generations."""
+
+    generation: str
+    manifest: dict[str, Any]
+    collection: Any
+    windows: Any
+    passages: list[_Passage]
+    position: dict[str, int]
+    lexical: LexicalIndex
+    documents: dict[str, DocumentInfo]
+    rare_limit: int
+
+
+def _document_info(entry: dict[str, Any]) -> DocumentInfo:
+    published = entry.get("published")
+    return DocumentInfo(
+        doc_id=entry["doc_id"],
+        title=entry.get("title") or entry["doc_id"],
+        author=entry.get("author"),
+        publisher=entry.get("publisher"),
+        url=entry.get("url"),
+        published=date.fromisoformat(published) if published else None,
+        date_basis=entry.get("date_basis", "none"),
+        chunk_count=int(entry.get("chunk_count", 0)),
+        source_path=entry.get("source_path", ""),
+        content_hash=entry.get("content_hash", ""),
+        warnings=tuple(entry.get("warnings", ())),
+    )
+
+
+def _date_sort_key(published: date | None) -> tuple[int, date]:
+    return (published is None, published or date.max)
+
+
+class Searcher:
+    """Answers questions from whichever generation is current, switching between requests."""
+
+    def __init__(self, generations: GenerationStore, encoder: Encoder, mode: str = "hybrid"):
+        """`mode="dense"` turns off the lexical side: the baseline `kz-brief eval` compares."""
+        self.generations = generations
+        self.encoder = encoder
+        self.mode = mode
+        self._snapshot: _Snapshot | None = None
+        self._checked_at = 0.0
+        self._swap_lock = threading.Lock()
+
+    # ----- generations -------------------------------------------------------------------
+
+    def load(self) -> None:
+        """Load the current generation and the model now (start-up), not on first question."""
+        self._current()
+        self.encoder.encode(["warm up"])
+
+    def _current(self) -> _Snapshot:
+        snapshot = self._snapshot
+        now = time.monotonic()
+        if snapshot is not None and now - self._checked_at < REFRESH_SECONDS:
+            return snapshot
+        if snapshot is not None and not self._swap_lock.acquire(blocking=False):
+            return snapshot  # another request is switching; finish on the old generation
+        if snapshot is None:
+            self._swap_lock.acquire()
+        try:
+            self._checked_at = time.monotonic()
+            generation = self.generations.current()
+            if generation is None:
+                if snapshot is not None:
+                    return snapshot
+                raise IndexMissingError(
+                    f"No index at {self.generations.location} yet: run `kz-brief index` "
+                    "(or `make index`)."
+                )
+            if snapshot is None or snapshot.generation != generation:
+                self._snapshot = self._open(generation)
+                logger.info("serving index generation %s", generation)
+            return self._snapshot
+        finally:
+            self._swap_lock.release()
+
+    def _open(self, generation: str) -> _Snapshot:
+        manifest = self.generations.manifest(generation)
+        if manifest.get("model") != self.encoder.model_id:
+            raise ModelMismatchError(
+                f"The index was built with the embedding model {manifest.get('model')!r} "
+                f"({manifest.get('dimension')} dimensions), but KZ_EMBEDDING_MODEL is "
+                f"{self.encoder.model_id!r}. Run `kz-brief index --rebuild` to re-embed the "
+                "corpus with the configured model, or set KZ_EMBEDDING_MODEL back."
+            )
+        collection = self.generations.collection(generation, "passages")
+        windows = self.generations.collection(generation, "sentences")
+        try:
+            records = list(fetch_records(collection))
+        except Exception as exc:
+            raise IndexUnavailableError(f"The index could not be read ({exc}).") from exc
+        passages = [
+            _Passage(
+                id=r["id"],
+                doc_id=r["metadata"]["doc_id"],
+                text=r["text"],
+                start=int(r["metadata"]["start"]),
+                end=int(r["metadata"]["end"]),
+                token_set=frozenset(tokens(r["text"])),
+            )
+            for r in records
+        ]
+        passages.sort(key=lambda p: (p.doc_id, p.start))
+        documents = {d["doc_id"]: _document_info(d) for d in manifest.get("documents", [])}
+        return _Snapshot(
+            generation=generation,
+            manifest=manifest,
+            collection=collection,
+            windows=windows,
+            passages=passages,
+            position={p.id: i for i, p in enumerate(passages)},
+            lexical=LexicalIndex([p.text for p in passages]),
+            documents=documents,
+            rare_limit=max(2, math.ceil(0.05 * len(passages))),
+        )
+
+    # ----- the search API ----------------------------------------------------------------
+
+    def info(self) -> IndexInfo:
+        snapshot = self._current()
+        manifest = snapshot.manifest
+        return IndexInfo(
+            generation=snapshot.generation,
+            location=self.generations.location,
+            model=manifest.get("model", ""),
+            dimension=int(manifest.get("dimension", 0)),
+            built_at=manifest.get("built_at", ""),
+            documents=tuple(self.documents()),
+        )
+
+    def documents(self) -> list[DocumentInfo]:
+        docs = self._current().documents.values()
+        return sorted(docs, key=lambda d: (_date_sort_key(d.published), d.title))
+
+    def covers(self) -> str:
+        """One sentence naming what the corpus holds, for no-match replies."""
+        docs = self.documents()
+        if not docs:
+            return "The corpus is empty: an admin can add documents and run `kz-brief index`."
+        shown = [
+            f"“{d.title}” ({d.publisher or 'unknown publisher'}, "
+            f"{d.published.isoformat() if d.published else 'undated'})"
+            for d in docs[:5]
+        ]
+        more = f", and {len(docs) - 5} more" if len(docs) > 5 else ""
+        return (
+            f"The corpus covers Kazakhstan–NATO relations in {len(docs)} document"
+            f"{'s' if len(docs) != 1 else ''}: " + "; ".join(shown) + more + "."
+        )
+
+    def answer(self, question: str, k: int = 3, sort: str | None = None) -> Answer:
+        parsed = parse_question(question, sort)
+        notes = list(parsed.notes)
+        hits: list[Hit] = []
+        if parsed.query.strip():
+            hits = self.search(parsed.query, k=k, filters=parsed.filters, sort=parsed.sort)
+        else:
+            notes.append("there was no question to search for")
+        return Answer(
+            question=question,
+            query=parsed.query,
+            hits=tuple(hits),
+            filters=parsed.filters,
+            sort=parsed.sort,
+            notes=tuple(notes),
+            covers="" if hits else self.covers(),
+        )
+
+    def search(
+        self,
+        query: str,
+        k: int = 3,
+        filters: DateFilter | None = None,
+        sort: str = "relevance",
+    ) -> list[Hit]:
+        snapshot = self._current()
+        filters = filters or DateFilter()
+        if not snapshot.passages or not query.strip() or k < 1:
+            return []
+        query_vector = self.encoder.encode([query])[0]
+        allowed = self._allowed(snapshot, filters)
+        dense = self._dense(snapshot, query_vector, filters)
+        lexical = self._lexical(snapshot, query, allowed) if self.mode == "hybrid" else []
+        fused = self._fuse(dense, lexical)
+        cosines = self._cosines(snapshot, query_vector, fused, dense)
+        query_tokens = set(tokens(query))
+        chosen = self._select(snapshot, fused, cosines, query_tokens, k)
+        hits = self._hits(snapshot, chosen, cosines, query, query_vector)
+        if sort == "date":
+            hits.sort(key=lambda h: _date_sort_key(h.published))
+        return hits
+
+    # ----- steps ---------------------------------------------------------------------------
+
+    def _allowed(self, snapshot: _Snapshot, filters: DateFilter) -> np.ndarray | None:
+        if filters.is_empty():
+            return None
+        return np.array(
+            [filters.admits(snapshot.documents[p.doc_id].published) for p in snapshot.passages],
+            dtype=bool,
+        )
+
+    def _dense(
+        self, snapshot: _Snapshot, vector: np.ndarray, filters: DateFilter
+    ) -> dict[str, float]:
+        """Passages by cosine to the question: the passage's own, or its best window's."""
+        where = _where(filters)
+        count = len(snapshot.passages)
+        try:
+            passages = snapshot.collection.query(
+                query_embeddings=[vector],
+                n_results=min(CANDIDATES, count),
+                where=where,
+                include=["distances"],
+            )
+            windows = snapshot.windows.query(
+                query_embeddings=[vector],
+                n_results=min(3 * CANDIDATES, max(1, snapshot.windows.count())),
+                where=where,
+                include=["distances", "metadatas"],
+            )
+        except Exception as exc:
+            raise IndexUnavailableError(f"The vector index did not answer ({exc}).") from exc
+        scores: dict[str, float] = {}
+        for passage_id, distance in zip(passages["ids"][0], passages["distances"][0], strict=True):
+            scores[passage_id] = 1.0 - float(distance)
+        for meta, distance in zip(windows["metadatas"][0], windows["distances"][0], strict=True):
+            passage_id = meta["passage_id"]
+            scores[passage_id] = max(scores.get(passage_id, -1.0), 1.0 - float(distance))
+        return dict(sorted(scores.items(), key=lambda item: -item[1])[:CANDIDATES])
+
+    def _lexical(self, snapshot: _Snapshot, query: str, allowed: np.ndarray | None) -> list[str]:
+        scores = snapshot.lexical.scores(query)
+        if allowed is not None:
+            scores = np.where(allowed, scores, 0.0)
+        order = np.argsort(-scores, kind="stable")[:CANDIDATES]
+        return [snapshot.passages[i].id for i in order if scores[i] > 0]
+
+    def _fuse(self, dense: dict[str, float], lexical: list[str]) -> list[str]:
+        """Reciprocal rank fusion of the two candidate lists."""
+        fused: dict[str, float] = {}
+        for rank, passage_id in enumerate(dense):
+            fused[passage_id] = fused.get(passage_id, 0.0) + 1.0 / (RRF_K + rank + 1)
+        for rank, passage_id in enumerate(lexical):
+            fused[passage_id] = fused.get(passage_id, 0.0) + 1.0 / (RRF_K + rank + 1)
+        return sorted(fused, key=lambda i: -fused[i])
+
+    def _cosines(
+        self,
+        snapshot: _Snapshot,
+        vector: np.ndarray,
+        fused: list[str],
+        dense: dict[str, float],
+    ) -> dict[str, float]:
+        """Dense score of every candidate, fetching the vectors the dense lists lacked."""
+        cosines = dict(dense)
+        missing = [i for i in fused if i not in cosines]
+        if not missing:
+            return cosines
+        found = snapshot.collection.get(ids=missing, include=["embeddings"])
+        for passage_id, embedding in zip(found["ids"], found["embeddings"], strict=True):
+            cosines[passage_id] = float(np.dot(np.asarray(embedding), vector))
+        for meta, embedding in self._window_vectors(snapshot, missing):
+            passage_id = meta["passage_id"]
+            cosines[passage_id] = max(cosines[passage_id], float(np.dot(embedding, vector)))
+        return cosines
+
+    def _window_vectors(
+        self, snapshot: _Snapshot, passage_ids: list[str]
+    ) -> list[tuple[dict[str, Any], np.ndarray]]:
+        found = snapshot.windows.get(
+            where={"passage_id": {"$in": passage_ids}}, include=["metadatas", "embeddings"]
+        )
+        return [
+            (meta, np.asarray(embedding, dtype=np.float32))
+            for meta, embedding in zip(found["metadatas"], found["embeddings"], strict=True)
+        ]
+
+    def _relevant(
+        self, snapshot: _Snapshot, passage: _Passage, cosine: float, query_tokens: set[str]
+    ) -> bool:
+        if cosine >= RELEVANCE_THRESHOLD:
+            return True
+        if self.mode != "hybrid":
+            return False
+        return bool(self._rare_names(snapshot, passage, query_tokens)) and (
+            cosine >= TERM_MATCH_THRESHOLD
+        )
+
+    def _rare_names(
+        self, snapshot: _Snapshot, passage: _Passage, query_tokens: set[str]
+    ) -> set[str]:
+        """Names or codes the question shares with the passage that few passages contain."""
+        return {
+            t
+            for t in query_tokens & passage.token_set & snapshot.lexical.names
+            if snapshot.lexical.document_frequency(t) <= snapshot.rare_limit
+        }
+
+    def _select(
+        self,
+        snapshot: _Snapshot,
+        fused: list[str],
+        cosines: dict[str, float],
+        query_tokens: set[str],
+        k: int,
+    ) -> list[_Passage]:
+        """Best relevant passages without near-duplicates, at most `cap` per document
+        unless the question names that document; passages held back by the cap only fill
+        places no other document's relevant passage could take."""
+        named = self._named_documents(snapshot, query_tokens)
+        cap = max(2, math.ceil(k / 2))
+        relevant = [
+            snapshot.passages[snapshot.position[i]]
+            for i in fused
+            if self._relevant(
+                snapshot, snapshot.passages[snapshot.position[i]], cosines[i], query_tokens
+            )
+        ]
+        chosen: list[_Passage] = []
+        held_back: list[_Passage] = []
+        per_document: dict[str, int] = {}
+        for passage in relevant:
+            if len(chosen) == k:
+                break
+            if any(_near_duplicate(passage, other) for other in chosen):
+                continue
+            if per_document.get(passage.doc_id, 0) >= cap and passage.doc_id not in named:
+                held_back.append(passage)
+                continue
+            chosen.append(passage)
+            per_document[passage.doc_id] = per_document.get(passage.doc_id, 0) + 1
+        for passage in held_back:
+            if len(chosen) == k:
+                break
+            if not any(_near_duplicate(passage, other) for other in chosen):
+                chosen.append(passage)
+        return chosen
+
+    def _named_documents(self, snapshot: _Snapshot, query_tokens: set[str]) -> set[str]:
+        """Documents the question names by publisher, author, or most of their title."""
+        named = set()
+        for doc in snapshot.documents.values():
+            source_tokens = set(tokens(f"{doc.publisher or ''} {doc.author or ''}"))
+            title_tokens = set(tokens(doc.title))
+            title_share = len(title_tokens & query_tokens) / max(1, len(title_tokens))
+            if source_tokens & query_tokens or title_share >= 0.6:
+                named.add(doc.doc_id)
+        return named
+
+    def _hits(
+        self,
+        snapshot: _Snapshot,
+        chosen: Sequence[_Passage],
+        cosines: dict[str, float],
+        query: str,
+        query_vector: np.ndarray,
+    ) -> list[Hit]:
+        highlights = self._highlights(snapshot, chosen, query, query_vector)
+        hits = []
+        for passage, marks in zip(chosen, highlights, strict=True):
+            doc = snapshot.documents[passage.doc_id]
+            hits.append(
+                Hit(
+                    quote=passage.text,
+                    doc_id=passage.doc_id,
+                    chunk_id=passage.id,
+                    title=doc.title,
+                    author=doc.author,
+                    publisher=doc.publisher,
+                    url=doc.url,
+                    published=doc.published,
+                    date_basis=doc.date_basis,
+                    score=round(cosines[passage.id], 4),
+                    highlights=marks,
+                    source_path=doc.source_path,
+                    start=passage.start,
+                    end=passage.end,
+                )
+            )
+        return hits
+
+    def _highlights(
+        self,
+        snapshot: _Snapshot,
+        chosen: Sequence[_Passage],
+        query: str,
+        query_vector: np.ndarray,
+    ) -> list[tuple[tuple[int, int], ...]]:
+        """In each passage, the sentence window closest to the question (offsets in the
+        quote); windows were embedded at index time, so this costs no encoding."""
+        if not chosen:
+            return []
+        query_tokens = set(tokens(query))
+        best: dict[str, tuple[float, int, int]] = {}
+        by_id = {p.id: p for p in chosen}
+        for meta, embedding in self._window_vectors(snapshot, list(by_id)):
+            passage = by_id[meta["passage_id"]]
+            start, end = int(meta["start"]), int(meta["end"])
+            words = set(tokens(passage.text[start:end]))
+            overlap = len(words & query_tokens) / max(1, len(query_tokens))
+            # A pair of sentences must beat its best single sentence clearly to be shown.
+            pair_penalty = 0.02 if int(meta.get("sentences", 1)) > 1 else 0.0
+            score = float(embedding @ query_vector) + 0.2 * overlap - pair_penalty
+            if meta["passage_id"] not in best or score > best[meta["passage_id"]][0]:
+                best[meta["passage_id"]] = (score, start, end)
+        marks = []
+        for passage in chosen:
+            if passage.id in best:
+                _, start, end = best[passage.id]
+                marks.append(((start, end),))
+            else:  # a one-sentence passage has no windows: it is its own best sentence
+                marks.append(((0, len(passage.text)),))
+        return marks
+
+
+def _near_duplicate(a: _Passage, b: _Passage) -> bool:
+    if a.text in b.text or b.text in a.text:
+        return True
+    union = a.token_set | b.token_set
+    return bool(union) and len(a.token_set & b.token_set) / len(union) >= NEAR_DUPLICATE_JACCARD
+
+
+def _where(filters: DateFilter) -> dict[str, Any] | None:
+    """The Chroma filter for a date range (undated passages, published_ord 0, never pass)."""
+    if filters.is_empty():
+        return None
+    since = (
+        filters.since.year * 10000 + filters.since.month * 100 + filters.since.day
+        if (filters.since)
+        else 1
+    )
+    clauses: list[dict[str, Any]] = [{"published_ord": {"$gte": since}}]
+    if filters.before is not None:
+        before = filters.before.year * 10000 + filters.before.month * 100 + filters.before.day
+        clauses.append({"published_ord": {"$lt": before}})
+    return clauses[0] if len(clauses) == 1 else {"$and": clauses}
