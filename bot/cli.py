@@ -1,11 +1,352 @@
-"""The `kz-brief` command line: index, status, ask, eval, chat and serve."""
+"""The `kz-brief` command line: index, status, ask, eval, chat and serve.
+
+Heavy libraries (torch, chromadb) are imported inside the commands, so `--help` and a
+no-change `index` stay fast.
+"""
 
 from __future__ import annotations
 
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING
+
 import click
+from rich.console import Console
+from rich.table import Table
+
+from bot.config import ConfigError, Settings, load_settings
+from bot.logs import configure_logging
+
+if TYPE_CHECKING:
+    from store.index import IndexReport
+
+console = Console()
+errors = Console(stderr=True)
+
+
+@contextmanager
+def user_errors() -> Iterator[None]:
+    """Turn the store's and settings' errors into a one-line reason and a non-zero exit."""
+    from store.errors import StoreError
+
+    try:
+        yield
+    except (StoreError, ConfigError) as exc:
+        raise click.ClickException(str(exc)) from exc
+
+
+def settings_from(ctx: click.Context) -> Settings:
+    return ctx.obj
 
 
 @click.group()
 @click.version_option(package_name="kz-brief")
-def cli() -> None:
-    """kz-brief: verbatim, dated answers about Kazakhstan-NATO relations."""
+@click.pass_context
+def cli(ctx: click.Context) -> None:
+    """kz-brief: verbatim, dated answers about Kazakhstan-NATO relations.
+
+    \b
+    Examples:
+      kz-brief index                 build or update the index from seeds/
+      kz-brief status                what is indexed, with dates
+      kz-brief ask "Who is Altynbayev?"
+      kz-brief ask --json - < questions.txt
+      kz-brief chat                  a local console, no Slack needed
+      kz-brief serve                 connect to Slack (Socket Mode)
+    """
+    try:
+        settings = load_settings()
+    except ConfigError as exc:
+        raise click.ClickException(str(exc)) from exc
+    configure_logging(settings.log_level)
+    ctx.obj = settings
+
+
+# ----- index -----------------------------------------------------------------------------
+
+
+@cli.command()
+@click.option("--rebuild", is_flag=True, help="Re-embed everything, ignoring the current index.")
+@click.option("--dry-run", is_flag=True, help="Say what would change; build nothing.")
+@click.option(
+    "--explain",
+    "explain_file",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Show every paragraph of FILE as kept or dropped, and the rule that decided.",
+)
+@click.pass_context
+def index(ctx: click.Context, rebuild: bool, dry_run: bool, explain_file: Path | None) -> None:
+    """Build a new index generation from the seeds folder (incremental by content hash).
+
+    \b
+    Examples:
+      kz-brief index                 only new or edited documents are embedded
+      kz-brief index --dry-run       what would be added, updated, removed
+      kz-brief index --rebuild       re-embed everything (after a model change)
+      kz-brief index --explain seeds/article.txt
+    """
+    settings = settings_from(ctx)
+    if explain_file is not None:
+        with user_errors():
+            explain(explain_file)
+        return
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
+
+    from bot.runtime import open_indexer
+
+    with user_errors():
+        indexer = open_indexer(settings)
+        bar = Progress(
+            "[progress.description]{task.description}",
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeRemainingColumn(),
+            console=errors,
+            transient=True,
+        )
+
+        def embedding_progress(total: int) -> Callable[[int], None]:
+            task = bar.add_task("Embedding passages", total=total)
+            return lambda count: bar.advance(task, count)
+
+        try:
+            with bar:
+                report = indexer.build(
+                    settings.seeds_dir,
+                    rebuild=rebuild,
+                    dry_run=dry_run,
+                    progress=embedding_progress,
+                )
+        except KeyboardInterrupt:
+            errors.print(
+                "Interrupted: nothing was switched; the previous index generation is still "
+                "being served."
+            )
+            sys.exit(130)
+    print_index_report(report)
+
+
+def print_index_report(report: IndexReport) -> None:
+    """The summary table: documents and passages added, updated, removed, unchanged."""
+    title = "Dry run: nothing was built" if report.dry_run else "Index summary"
+    table = Table(title=title)
+    table.add_column("")
+    for status in ("added", "updated", "removed", "unchanged"):
+        table.add_column(status, justify="right")
+    statuses = ("added", "updated", "removed", "unchanged")
+    table.add_row("documents", *(str(report.count(s)) for s in statuses))
+    table.add_row("passages", *(str(report.chunk_count(s)) for s in statuses))
+    console.print(table)
+    if not report.dry_run:
+        console.print(
+            f"Texts embedded (passages and their sentences): {report.embedded_texts}; "
+            f"passages whose vectors were reused: {report.reused_passages}."
+        )
+    for note in report.notes:
+        console.print(f"Note: {note}")
+    warnings = report.warnings
+    console.print(f"Warnings: {len(warnings)}")
+    for warning in warnings:
+        console.print(f"  [yellow]![/yellow] {warning}", highlight=False)
+    if report.switched:
+        console.print(f"Now serving generation {report.generation} from {report.location}.")
+
+
+def explain(path: Path) -> None:
+    """Print the cleaner's verdict on every paragraph of one file, and its date decision."""
+    from store.clean import format_explanation
+    from store.corpus import read_document
+    from store.prepare import prepare
+
+    document = read_document(path, path.stem)
+    if document is None:
+        raise click.ClickException(f"{path} is a binary file, not text.")
+    ready = prepare(document)
+    for line in format_explanation(ready.verdicts):
+        console.print(line, highlight=False, markup=False)
+    console.print(
+        f"\nDate: {ready.published or 'none'} (basis: {ready.date_basis}; {ready.date_note})",
+        highlight=False,
+    )
+    console.print(f"Passages: {len(ready.chunks)}", highlight=False)
+    for warning in ready.warnings:
+        console.print(f"Warning: {warning}", highlight=False, markup=False)
+
+
+# ----- status ----------------------------------------------------------------------------
+
+
+@cli.command()
+@click.pass_context
+def status(ctx: click.Context) -> None:
+    """Where the index is, which model built it, and every document with its date."""
+    from bot.runtime import generations_for
+    from store.errors import IndexMissingError
+    from store.search import _document_info
+
+    settings = settings_from(ctx)
+    with user_errors():
+        generations = generations_for(settings)
+        generation = generations.current()
+        if generation is None:
+            raise IndexMissingError(
+                f"No index at {generations.location} yet: run `kz-brief index`."
+            )
+        manifest = generations.manifest(generation)
+    console.print(f"Index:      {generations.location}", highlight=False)
+    console.print(f"Generation: {generation} (built {manifest.get('built_at')})", highlight=False)
+    console.print(
+        f"Model:      {manifest.get('model')} ({manifest.get('backend', 'torch')}, "
+        f"{manifest.get('dimension')} dimensions)",
+        highlight=False,
+    )
+    if manifest.get("model") != settings.embedding_model:
+        console.print(
+            f"[red]The configured model is {settings.embedding_model}: run "
+            "`kz-brief index --rebuild`.[/red]"
+        )
+    table = Table()
+    for column in ("document", "title", "published", "date basis", "passages"):
+        table.add_column(column)
+    for entry in manifest.get("documents", []):
+        doc = _document_info(entry)
+        table.add_row(
+            doc.doc_id,
+            doc.title,
+            doc.published.isoformat() if doc.published else "—",
+            doc.date_basis,
+            str(doc.chunk_count),
+        )
+    console.print(table)
+
+
+# ----- ask, chat, eval -------------------------------------------------------------------
+
+
+@cli.command()
+@click.argument("question")
+@click.option("-k", "k", default=3, show_default=True, type=click.IntRange(1, 20))
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per question, one line.")
+@click.option(
+    "--sort",
+    type=click.Choice(["relevance", "date"]),
+    default=None,
+    help="date: a chronological brief, oldest first.",
+)
+@click.pass_context
+def ask(ctx: click.Context, question: str, k: int, as_json: bool, sort: str | None) -> None:
+    """Answer QUESTION with verbatim, dated passages; `-` reads one question per line.
+
+    \b
+    Filters inside the question: since:2008  before:2006  in:2005
+    Examples:
+      kz-brief ask "What did Rogozin say about Kazakhstan?"
+      kz-brief ask "NATO partnership since:2008" -k 5
+      kz-brief ask --sort date "Kazakhstan and NATO"
+      printf 'Who is Altynbayev?\\nWhat is KAZBAT?\\n' | kz-brief ask --json -
+    """
+    from bot.render import answer_json_line, render_answer
+    from bot.runtime import open_searcher
+
+    settings = settings_from(ctx)
+    questions = _stdin_questions() if question == "-" else iter([question])
+    with user_errors():
+        searcher = open_searcher(settings)
+        for text in questions:
+            answer = searcher.answer(text, k=k, sort=sort)
+            if as_json:
+                click.echo(answer_json_line(answer))
+                sys.stdout.flush()
+            else:
+                render_answer(console, answer)
+
+
+def _stdin_questions() -> Iterator[str]:
+    for line in sys.stdin:
+        if line.strip():
+            yield line.strip()
+
+
+@cli.command()
+@click.option("-k", "k", default=3, show_default=True, type=click.IntRange(1, 20))
+@click.pass_context
+def chat(ctx: click.Context, k: int) -> None:
+    """A local console: ask questions and read the answers the bot would give in Slack."""
+    from bot.render import render_answer
+    from bot.runtime import open_searcher
+
+    settings = settings_from(ctx)
+    with user_errors():
+        console.print("Loading the index and the model...", style="dim")
+        searcher = open_searcher(settings)
+        console.print(
+            "kz-brief console. Ask a question (filters: since:2008 before:2006 in:2005, "
+            "sort:date); an empty line or Ctrl-D quits."
+        )
+        while True:
+            try:
+                question = console.input("[bold]? [/bold]")
+            except (EOFError, KeyboardInterrupt):
+                console.print()
+                return
+            if not question.strip():
+                return
+            render_answer(console, searcher.answer(question, k=k))
+
+
+@cli.command(name="eval")
+@click.argument("questions_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("-k", "k", default=3, show_default=True, type=click.IntRange(1, 20))
+@click.option("--baseline/--no-baseline", default=True, help="Also score dense-only retrieval.")
+@click.option("--show-failures", is_flag=True, help="List the questions answered wrongly.")
+@click.pass_context
+def evaluate_command(
+    ctx: click.Context, questions_file: Path, k: int, baseline: bool, show_failures: bool
+) -> None:
+    """Score retrieval on a question set: hit@k, MRR, no-match accuracy.
+
+    \b
+    Example:
+      kz-brief eval tests/eval/questions.jsonl
+    """
+    from bot.runtime import encoder_for, generations_for
+    from store.evaluate import evaluate, load_questions
+    from store.search import Searcher
+
+    settings = settings_from(ctx)
+    with user_errors():
+        questions = load_questions(questions_file)
+        encoder = encoder_for(settings)
+        modes = ["hybrid", "dense"] if baseline else ["hybrid"]
+        reports = {
+            mode: evaluate(Searcher(generations_for(settings), encoder, mode=mode), questions, k)
+            for mode in modes
+        }
+    table = Table(title=f"{len(questions)} questions from {questions_file}")
+    for column in ("retrieval", f"hit@{k}", "MRR", "no-match accuracy", "false no-match"):
+        table.add_column(column)
+    for mode, report in reports.items():
+        table.add_row(
+            "hybrid (dense + BM25)" if mode == "hybrid" else "dense only (baseline)",
+            f"{report.hit_at_k:.3f}",
+            f"{report.mrr:.3f}",
+            f"{report.no_match_accuracy:.3f}",
+            str(report.false_no_match),
+        )
+    console.print(table)
+    kinds = Table(title="hybrid, by kind of question")
+    kinds.add_column("kind")
+    kinds.add_column("right")
+    for kind, (right, total) in sorted(reports["hybrid"].by_kind().items()):
+        kinds.add_row(kind, f"{right}/{total}")
+    console.print(kinds)
+    if show_failures:
+        for mode, report in reports.items():
+            for outcome in report.failures():
+                console.print(
+                    f"[{mode}] {outcome.question.id} {outcome.question.question!r}: "
+                    f"returned {outcome.returned}, relevant rank {outcome.first_relevant_rank}",
+                    highlight=False,
+                )

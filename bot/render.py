@@ -1,0 +1,78 @@
+"""Answers rendered for a terminal (`kz-brief ask`, `kz-brief chat`) and as JSON lines."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from rich.console import Console, Group
+from rich.panel import Panel
+from rich.text import Text
+
+from store.types import Answer, Hit, display_date
+
+
+def hit_source_line(hit: Hit) -> str:
+    """'Title — Publisher, 26 Jun 2009' with the date's basis when it is not metadata."""
+    source = hit.title + (f" — {hit.publisher}" if hit.publisher else "")
+    return f"{source}, {display_date(hit.published, hit.date_basis)}"
+
+
+def quote_text(hit: Hit) -> Text:
+    """The verbatim quote with its highlighted sentences in bold."""
+    text = Text(hit.quote)
+    for start, end in hit.highlights:
+        text.stylize("bold", start, end)
+    return text
+
+
+def render_answer(console: Console, answer: Answer) -> None:
+    """Print an answer: what was searched, the quotes with their sources, or a no-match."""
+    if not answer.filters.is_empty():
+        console.print(f"[dim]Searched {answer.filters.describe()}[/dim]")
+    for note in answer.notes:
+        console.print(f"[yellow]Note:[/yellow] {note}")
+    if answer.no_match:
+        console.print("Nothing in the corpus on that.", style="bold")
+        if answer.covers:
+            console.print(answer.covers)
+        return
+    for number, hit in enumerate(answer.hits, start=1):
+        source = Text(hit_source_line(hit), style="cyan")
+        if hit.url:
+            source.append(f"\n{hit.url}", style="dim")
+        console.print(
+            Panel(
+                Group(quote_text(hit), Text(""), source),
+                title=f"[{number}]",
+                title_align="left",
+            )
+        )
+
+
+def answer_as_json(answer: Answer) -> dict[str, Any]:
+    """The `--json` record: one object per question."""
+    return {
+        "query": answer.question,
+        "no_match": answer.no_match,
+        "results": [
+            {
+                "quote": hit.quote,
+                "doc_id": hit.doc_id,
+                "chunk_id": hit.chunk_id,
+                "title": hit.title,
+                "author": hit.author,
+                "publisher": hit.publisher,
+                "url": hit.url,
+                "published": hit.published.isoformat() if hit.published else None,
+                "date_basis": hit.date_basis,
+                "score": hit.score,
+                "highlights": [list(span) for span in hit.highlights],
+            }
+            for hit in answer.hits
+        ],
+    }
+
+
+def answer_json_line(answer: Answer) -> str:
+    return json.dumps(answer_as_json(answer), ensure_ascii=False)
