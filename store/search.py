@@ -335,15 +335,20 @@ class Searcher:
         ]
 
     def _relevant(
-        self, snapshot: _Snapshot, passage: _Passage, cosine: float, query_tokens: set[str]
+        self,
+        snapshot: _Snapshot,
+        passage: _Passage,
+        cosine: float,
+        query_tokens: set[str],
+        named: set[str],
     ) -> bool:
+        """Above the threshold; or above the lower term-match threshold when it shares a
+        rare name with the question or belongs to a document the question names."""
         if cosine >= RELEVANCE_THRESHOLD:
             return True
-        if self.mode != "hybrid":
+        if self.mode != "hybrid" or cosine < TERM_MATCH_THRESHOLD:
             return False
-        return bool(self._rare_names(snapshot, passage, query_tokens)) and (
-            cosine >= TERM_MATCH_THRESHOLD
-        )
+        return passage.doc_id in named or bool(self._rare_names(snapshot, passage, query_tokens))
 
     def _rare_names(
         self, snapshot: _Snapshot, passage: _Passage, query_tokens: set[str]
@@ -368,12 +373,11 @@ class Searcher:
         places no other document's relevant passage could take."""
         named = self._named_documents(snapshot, query_tokens)
         cap = max(2, math.ceil(k / 2))
+        candidates = [(snapshot.passages[snapshot.position[i]], cosines[i]) for i in fused]
         relevant = [
-            snapshot.passages[snapshot.position[i]]
-            for i in fused
-            if self._relevant(
-                snapshot, snapshot.passages[snapshot.position[i]], cosines[i], query_tokens
-            )
+            passage
+            for passage, cosine in candidates
+            if self._relevant(snapshot, passage, cosine, query_tokens, named)
         ]
         chosen: list[_Passage] = []
         held_back: list[_Passage] = []
@@ -396,10 +400,16 @@ class Searcher:
         return chosen
 
     def _named_documents(self, snapshot: _Snapshot, query_tokens: set[str]) -> set[str]:
-        """Documents the question names by publisher, author, or most of their title."""
+        """Documents the question names: by a distinctive word of their publisher or author
+        (one few passages use, so "Central Asia" does not name the CACI Analyst), or by
+        most of their title."""
         named = set()
         for doc in snapshot.documents.values():
-            source_tokens = set(tokens(f"{doc.publisher or ''} {doc.author or ''}"))
+            source_tokens = {
+                t
+                for t in tokens(f"{doc.publisher or ''} {doc.author or ''}")
+                if snapshot.lexical.document_frequency(t) <= snapshot.rare_limit
+            }
             title_tokens = set(tokens(doc.title))
             title_share = len(title_tokens & query_tokens) / max(1, len(title_tokens))
             if source_tokens & query_tokens or title_share >= 0.6:

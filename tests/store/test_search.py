@@ -1,0 +1,159 @@
+"""Retrieval with the real bundled model over the real seeds index."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from store.evaluate import evaluate, load_questions
+from store.generations import LocalGenerations
+from store.search import Searcher
+from store.sentences import sentence_spans
+from tests.conftest import REPO
+
+EUOBSERVER = "euobserver-2009-nato-woos-kazakhstan"
+CACI = "caci-2005-kazakhstan-legal-basis-nato"
+FURNITURE = (
+    "Subscribe",
+    "free trial",
+    "News in Brief",
+    "Latest News",
+    "Stakeholders",
+    "Newsletter",
+    "Visit also",
+    "Staff Publications",
+    "Silk Road Paper",
+    "Read 3338 times",
+    "Evacuated women",
+    "Merkel",
+)
+
+
+def _source(hit) -> str:
+    return Path(hit.source_path).read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize(
+    ("question", "term"),
+    [
+        ("Who is Altynbayev?", "Altynbayev"),
+        ("What is KAZBAT?", "KAZBAT"),
+        ("What did Simmons propose about PARP?", "PARP"),
+        ("What did Rogozin say?", "Rogozin"),
+        ("Who is Bolat Nurgaliev?", "Nurgaliev"),
+    ],
+)
+def test_rare_names_and_codes_are_found_first(searcher, question: str, term: str) -> None:
+    hits = searcher.search(question)
+    assert hits and term in hits[0].quote
+
+
+def test_spelling_variants_of_a_name_still_match(searcher) -> None:
+    hits = searcher.search("What does Nazarbaev think about cooperation with NATO?", k=5)
+    assert any("Nazarbayev" in h.quote for h in hits)
+    hits = searcher.search("Shanghai Cooperation Organization")
+    assert "Shanghai Co-operation Organisation" in hits[0].quote
+
+
+def test_paraphrases_are_found_where_words_differ(searcher) -> None:
+    hits = searcher.search("Who compared Kazakhstan to a wife courted by a lover?")
+    assert "Russia's wife" in hits[0].quote
+    hits = searcher.search("Which law stopped Kazakhstan from sharing secret information?", k=3)
+    assert any("law on state secrets" in h.quote for h in hits)
+
+
+def test_a_question_spanning_both_documents_gets_both(searcher) -> None:
+    hits = searcher.search("How does Kazakhstan balance Russia and China in its ties with NATO?")
+    assert {h.doc_id for h in hits} == {EUOBSERVER, CACI}
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "What is a good recipe for banana bread?",
+        "How do I reset my email password?",
+        "Who won the football match last night?",
+        "What will the weather be tomorrow?",
+    ],
+)
+def test_off_topic_questions_get_no_quotes_and_a_covers_line(searcher, question: str) -> None:
+    answer = searcher.answer(question)
+    assert answer.no_match and answer.hits == ()
+    assert "Nato woos Kazakhstan" in answer.covers and "2005-11-02" in answer.covers
+
+
+def test_every_quote_is_a_verbatim_dated_span_of_its_file(searcher) -> None:
+    for question in ("NATO partnership with Kazakhstan", "Afghanistan transit", "Uzbekistan"):
+        for hit in searcher.search(question, k=5):
+            assert _source(hit)[hit.start : hit.end] == hit.quote
+            expected = date(2009, 6, 26) if hit.doc_id == EUOBSERVER else date(2005, 11, 2)
+            assert (hit.published, hit.date_basis) == (expected, "metadata")
+
+
+def test_furniture_is_never_returned(searcher) -> None:
+    for question in (
+        "subscribe free trial per month",
+        "News in Brief Latest News",
+        "Silk Road Paper",
+    ):
+        for hit in searcher.search(question, k=5):
+            assert not any(f.lower() in hit.quote.lower() for f in FURNITURE)
+
+
+def test_date_filters_in_the_question(searcher) -> None:
+    since = searcher.answer("Kazakhstan cooperation with NATO since:2008", k=5)
+    assert since.hits and {h.doc_id for h in since.hits} == {EUOBSERVER}
+    before = searcher.answer("Kazakhstan cooperation with NATO before:2006", k=5)
+    assert before.hits and {h.doc_id for h in before.hits} == {CACI}
+    during = searcher.answer("Kazakhstan cooperation with NATO in:2007")
+    assert during.no_match and during.filters.describe() == "since 2007-01-01, before 2008-01-01"
+
+
+def test_chronological_mode_orders_oldest_first(searcher) -> None:
+    hits = searcher.search("Kazakhstan relations with Russia and NATO", k=6, sort="date")
+    dates = [h.published for h in hits]
+    assert len(set(dates)) == 2 and dates == sorted(dates)
+
+
+def test_highlights_mark_whole_sentences_that_answer(searcher) -> None:
+    (hit, *_) = searcher.search("Who compared Kazakhstan to a wife courted by a lover?")
+    assert hit.highlights
+    boundaries = {edge for span in sentence_spans(hit.quote) for edge in span}
+    for start, end in hit.highlights:
+        assert 0 <= start < end <= len(hit.quote)
+        assert start in boundaries and end in boundaries
+    assert any("wife" in hit.quote[s:e] for s, e in hit.highlights)
+
+
+def test_no_near_duplicates_and_a_cap_per_document(searcher) -> None:
+    hits = searcher.search("Kazakhstan NATO Partnership for Peace cooperation", k=4)
+    for i, a in enumerate(hits):
+        for b in hits[i + 1 :]:
+            assert a.quote not in b.quote and b.quote not in a.quote
+    assert max(sum(h.doc_id == d for h in hits) for d in (EUOBSERVER, CACI)) <= 2
+
+
+def test_a_question_naming_a_document_lifts_the_cap(searcher) -> None:
+    hits = searcher.search("What does the CACI Analyst article by McDermott conclude?", k=4)
+    assert sum(h.doc_id == CACI for h in hits) >= 3
+
+
+def test_empty_and_huge_questions(searcher) -> None:
+    empty = searcher.answer("   since:2008 ")
+    assert empty.no_match and any("no question" in n for n in empty.notes)
+    huge = searcher.answer("What did Rogozin say about Kazakhstan? " * 600)
+    assert any("trimmed" in n for n in huge.notes)
+    assert huge.hits and "Rogozin" in huge.hits[0].quote
+
+
+def test_question_set_quality_beats_the_dense_baseline(seeds_index, real_encoder) -> None:
+    questions = load_questions(REPO / "tests" / "eval" / "questions.jsonl")
+    assert len(questions) >= 30
+    generations = LocalGenerations(seeds_index / "index")
+    hybrid = evaluate(Searcher(generations, real_encoder), questions, k=3)
+    dense = evaluate(Searcher(generations, real_encoder, mode="dense"), questions, k=3)
+    assert hybrid.hit_at_k >= 0.95
+    assert hybrid.no_match_accuracy == 1.0
+    assert hybrid.hit_at_k > dense.hit_at_k and hybrid.mrr > dense.mrr
