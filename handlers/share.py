@@ -31,6 +31,9 @@ def encode(request: ShareRequest) -> str:
             ensure_ascii=False,
             separators=(",", ":"),
         )
+        # JSON escapes for Slack's control characters: the value never carries a live
+        # `<!channel>`, and json.loads restores the text exactly.
+        value = value.replace("&", "\\u0026").replace("<", "\\u003c").replace(">", "\\u003e")
         if len(value) <= MAX_VALUE_CHARS:
             return value
         question = question[: len(question) - (len(value) - MAX_VALUE_CHARS)]

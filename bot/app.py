@@ -1,0 +1,83 @@
+"""The Bolt app factory: a configured `App` with every handler registered.
+
+Nothing happens at import. `build_app` makes one auth.test call to check the bot token (and
+learn the bot's own user ID, so its own messages are ignored); the caller builds the
+searcher once, before the first question, and passes it in `deps`.
+"""
+
+from __future__ import annotations
+
+import logging
+from concurrent.futures import ThreadPoolExecutor
+
+from slack_bolt import App
+from slack_sdk import WebClient
+from slack_sdk.http_retry import RetryHandler
+from slack_sdk.http_retry.builtin_handlers import (
+    ConnectionErrorRetryHandler,
+    RateLimitErrorRetryHandler,
+    ServerErrorRetryHandler,
+)
+
+from bot.config import ConfigError, Settings
+from handlers import messages, register_handlers
+from handlers.dedupe import MemoryDeduper
+from handlers.deps import Deps
+from store.api import SearchAPI
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_API_BASE_URL = "https://slack.com/api/"
+# Bolt's listeners only parse and hand work to `deps.answer_pool`, so a few threads suffice.
+LISTENER_THREADS = 8
+
+
+def retry_handlers() -> list[RetryHandler]:
+    """Retry rate limits (429, honouring Retry-After), dropped connections and 500/503s."""
+    return [
+        RateLimitErrorRetryHandler(max_retry_count=3),
+        ConnectionErrorRetryHandler(max_retry_count=2),
+        ServerErrorRetryHandler(max_retry_count=2),
+    ]
+
+
+def make_web_client(settings: Settings) -> WebClient:
+    """The Web API client: the bot token, `SLACK_API_BASE_URL` (GovSlack, a test fake), retries."""
+    if not settings.slack_bot_token:
+        raise ConfigError(messages.MISSING_BOT_TOKEN)
+    return WebClient(
+        token=settings.slack_bot_token,
+        base_url=settings.slack_api_base_url or DEFAULT_API_BASE_URL,
+        retry_handlers=retry_handlers(),
+        timeout=30,
+    )
+
+
+def make_deps(settings: Settings, searcher: SearchAPI) -> Deps:
+    """Handlers' dependencies for a real process (one searcher, in-process de-duplication)."""
+    if settings.redis_url:
+        logger.warning(
+            "REDIS_URL is set but Redis de-duplication is not available yet; "
+            "using the in-process one (run a single bot process)."
+        )
+    return Deps(searcher=searcher, deduper=MemoryDeduper(), admin_users=settings.admin_users)
+
+
+def build_app(settings: Settings, deps: Deps) -> App:
+    """A Bolt app with request verification on, the configured Web API client, and handlers.
+
+    The signing secret is needed only for HTTP mode (Socket Mode requests are not signed).
+    """
+    app = App(
+        name="kz-brief",
+        client=make_web_client(settings),
+        # "" rather than None: Bolt would otherwise read SLACK_SIGNING_SECRET itself, and an
+        # empty secret can never verify a request.
+        signing_secret=settings.slack_signing_secret or "",
+        request_verification_enabled=True,
+        listener_executor=ThreadPoolExecutor(
+            max_workers=LISTENER_THREADS, thread_name_prefix="kz-listener"
+        ),
+    )
+    register_handlers(app, deps)
+    return app

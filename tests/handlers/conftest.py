@@ -1,0 +1,141 @@
+"""Fixtures: the searcher (the ONE place to swap in the real one), fake Slack, the running bot.
+
+`bot` is the real Bolt app from `bot.app.build_app` (request verification on, the real
+handlers, a real WebClient pointed at `FakeSlack` through SLACK_API_BASE_URL), served over
+real HTTP on loopback by the same WSGI application gunicorn serves in production
+(`bot.serve.make_wsgi_app`). gunicorn itself needs the main thread, so it is exercised in a
+subprocess by tests/bot/test_serve.py.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from slack_bolt import App
+
+from bot.app import build_app
+from bot.config import Settings
+from bot.serve import make_wsgi_app
+from handlers.deps import Deps
+from tests.handlers.fake_searcher import DOCS, ControlledSearcher, FakeSearcher, seed_text
+from tests.slack_fake import (
+    BOT_TOKEN,
+    BOT_USER_ID,
+    SIGNING_SECRET,
+    Call,
+    FakeSlack,
+    Response,
+    SlackSender,
+    mention_event,
+    message_event,
+    serve_wsgi_in_thread,
+)
+
+
+@pytest.fixture(autouse=True)
+def clean_slack_env(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Bolt reads some SLACK_* variables itself (e.g. OAuth ones); tests start without any."""
+    for name in (
+        "SLACK_BOT_TOKEN",
+        "SLACK_APP_TOKEN",
+        "SLACK_SIGNING_SECRET",
+        "SLACK_CLIENT_ID",
+        "SLACK_CLIENT_SECRET",
+        "SLACK_VERIFICATION_TOKEN",
+        "SLACK_API_BASE_URL",
+    ):
+        monkeypatch.delenv(name, raising=False)
+
+
+@pytest.fixture
+def searcher() -> ControlledSearcher:
+    """The search API the handlers call. Swap `FakeSearcher()` for the real searcher over a
+    real index here, and every handler test runs against it (knobs come from the wrapper)."""
+    return ControlledSearcher(FakeSearcher())
+
+
+@pytest.fixture
+def slack() -> Iterator[FakeSlack]:
+    with FakeSlack() as fake:
+        yield fake
+
+
+@pytest.fixture
+def settings(slack: FakeSlack) -> Settings:
+    return Settings.from_env(
+        {
+            "SLACK_BOT_TOKEN": BOT_TOKEN,
+            "SLACK_SIGNING_SECRET": SIGNING_SECRET,
+            "SLACK_API_BASE_URL": slack.base_url,
+        }
+    )
+
+
+@dataclass
+class RunningBot:
+    """The app under test, listening at `url`, with helpers to talk to it as Slack does."""
+
+    url: str
+    app: App
+    deps: Deps
+    slack: FakeSlack
+    send: SlackSender
+
+    def mention(self, question: str, **options: Any) -> tuple[Response, dict[str, Any]]:
+        event = mention_event(f"<@{BOT_USER_ID}> {question}", **options)
+        return self.send.event(event), event
+
+    def dm(self, text: str, **options: Any) -> tuple[Response, dict[str, Any]]:
+        event = message_event(text, **options)
+        return self.send.event(event), event
+
+    def replies(self, channel: str | None = None) -> list[Call]:
+        calls = self.slack.calls_to("chat.postMessage")
+        return [c for c in calls if channel is None or c.body.get("channel") == channel]
+
+
+@pytest.fixture
+def bot(settings: Settings, searcher: ControlledSearcher, slack: FakeSlack) -> Iterator[RunningBot]:
+    deps = Deps(searcher=searcher)
+    app = build_app(settings, deps)
+    server = serve_wsgi_in_thread(make_wsgi_app(app))
+    try:
+        yield RunningBot(server.url, app, deps, slack, SlackSender(server.url))
+    finally:
+        server.stop()
+        deps.answer_pool.shutdown(wait=True, cancel_futures=True)
+
+
+# --- Assertion helpers ---------------------------------------------------------------------
+
+_SEED_TEXTS = [" ".join(seed_text(doc.file).split()) for doc in DOCS]
+
+
+def quote_sections(blocks: list[dict[str, Any]]) -> list[str]:
+    """The mrkdwn of every quote section (a section whose text is a blockquote)."""
+    return [
+        b["text"]["text"]
+        for b in blocks
+        if b["type"] == "section" and b["text"]["text"].startswith(">")
+    ]
+
+
+def unquote(mrkdwn: str) -> str:
+    """A quote section back to plain text: no '>' prefixes, bold stars, entities or '…'."""
+    lines = [re.sub(r"^> ?", "", line) for line in mrkdwn.split("\n")]
+    text = "\n".join(lines).replace("*", "").removesuffix(" …")
+    text = text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+    return " ".join(text.split())
+
+
+def is_verbatim_from_seeds(mrkdwn: str) -> bool:
+    """True when the quote's words appear, in order and unchanged, in a seed file."""
+    return any(unquote(mrkdwn) in seed for seed in _SEED_TEXTS)
+
+
+def context_texts(blocks: list[dict[str, Any]]) -> list[str]:
+    return [e["text"] for b in blocks if b["type"] == "context" for e in b["elements"]]

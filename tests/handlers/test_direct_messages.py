@@ -1,0 +1,87 @@
+"""Direct messages: a person's DM is answered once; bots, edits and deletions are ignored."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from tests.handlers.conftest import RunningBot, quote_sections
+from tests.slack_fake import (
+    BOT_ID,
+    BOT_USER_ID,
+    CHANNEL_ID,
+    DM_CHANNEL_ID,
+    USER_ID,
+    mention_event,
+    message_event,
+    new_ts,
+)
+
+
+def assert_answered_exactly(bot: RunningBot, threads: list[str]) -> None:
+    """Send one more DM and wait for its reply: everything sent before it has been handled
+    by then (a barrier instead of a fixed sleep), so replies must be `threads` + that one."""
+    _, barrier = bot.dm("What did NATO say?")
+    bot.slack.wait_for("chat.postMessage", count=len(threads) + 1)
+    time.sleep(0.1)
+    assert sorted(c.body["thread_ts"] for c in bot.replies()) == sorted([*threads, barrier["ts"]])
+
+
+def test_a_direct_message_is_answered_in_the_dm(bot: RunningBot) -> None:
+    response, event = bot.dm("What did NATO say about Kazakhstan?")
+    assert response.status == 200
+    reply = bot.slack.wait_for("chat.postMessage")[0].body
+    assert reply["channel"] == DM_CHANNEL_ID
+    assert reply["thread_ts"] == event["ts"]
+    assert quote_sections(reply["blocks"])
+
+
+@pytest.mark.parametrize(
+    "event",
+    [
+        pytest.param(message_event("my own answer", user=BOT_USER_ID), id="own-user"),
+        pytest.param(message_event("a bot", user=None, bot_id=BOT_ID), id="own-bot-id"),
+        pytest.param(message_event("other bot", user="U0OTHER", bot_id="B0OTHER"), id="other-bot"),
+        pytest.param(
+            message_event(
+                "",
+                user=None,
+                subtype="message_changed",
+                message={"text": "edited NATO question", "user": USER_ID, "ts": new_ts()},
+            ),
+            id="edit",
+        ),
+        pytest.param(
+            message_event("", user=None, subtype="message_deleted", deleted_ts=new_ts()),
+            id="deletion",
+        ),
+        pytest.param(message_event("joined", subtype="channel_join"), id="other-subtype"),
+        pytest.param(
+            message_event("NATO?", channel=CHANNEL_ID, channel_type="channel"), id="channel"
+        ),
+    ],
+)
+def test_messages_that_are_not_a_persons_new_dm_are_ignored(
+    bot: RunningBot, event: dict[str, object]
+) -> None:
+    assert bot.send.event(event).status == 200
+    assert_answered_exactly(bot, [])
+
+
+def test_a_mention_in_a_channel_is_answered_once_even_if_a_message_event_also_arrives(
+    bot: RunningBot,
+) -> None:
+    ts = new_ts()
+    text = f"<@{BOT_USER_ID}> What did NATO say?"
+    bot.send.event(mention_event(text, ts=ts))
+    bot.send.event(message_event(text, ts=ts, channel=CHANNEL_ID, channel_type="channel"))
+    assert_answered_exactly(bot, [ts])
+
+
+def test_a_mention_inside_a_dm_is_answered_once(bot: RunningBot) -> None:
+    ts = new_ts()
+    text = f"<@{BOT_USER_ID}> What did NATO say?"
+    bot.send.event(message_event(text, ts=ts))
+    bot.send.event(mention_event(text, ts=ts, channel=DM_CHANNEL_ID))
+    assert_answered_exactly(bot, [ts])
