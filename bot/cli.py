@@ -60,7 +60,7 @@ def cli(ctx: click.Context) -> None:
         settings = load_settings()
     except ConfigError as exc:
         raise click.ClickException(str(exc)) from exc
-    configure_logging(settings.log_level)
+    configure_logging(settings.log_level or "WARNING")
     ctx.obj = settings
 
 

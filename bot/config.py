@@ -35,7 +35,8 @@ class Settings:
     slack_api_base_url: str | None = None
     admin_users: frozenset[str] = frozenset()
     redis_url: str | None = field(default=None, repr=False)
-    log_level: str = "INFO"
+    # None when LOG_LEVEL is unset: `serve` then logs at INFO, the other commands at WARNING.
+    log_level: str | None = None
 
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> Settings:
@@ -69,7 +70,7 @@ class Settings:
             slack_api_base_url=base_url,
             admin_users=admins,
             redis_url=_secret(env.get("REDIS_URL")),
-            log_level=(env.get("LOG_LEVEL") or "INFO").strip().upper(),
+            log_level=(env.get("LOG_LEVEL") or "").strip().upper() or None,
         )
 
 
