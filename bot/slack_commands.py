@@ -94,7 +94,9 @@ def serve(ctx: click.Context, http_mode: bool, host: str, port: int, threads: in
         mode = HTTP_MODE if http_mode else SOCKET_MODE
         click.echo(messages.missing_slack_settings(mode, problems), err=True)
         ctx.exit(2)
-    configure_logging(settings.log_level)  # does nothing if the CLI group already did
+    # A server logs at INFO unless LOG_LEVEL says otherwise (other commands default to WARNING).
+    log_level = settings.log_level or "INFO"
+    configure_logging(log_level)
 
     if http_mode:
         from bot.serve import run_http
@@ -105,7 +107,7 @@ def serve(ctx: click.Context, http_mode: bool, host: str, port: int, threads: in
             host,
             port,
             threads=threads,
-            log_level=settings.log_level,
+            log_level=log_level,
         )
         return
 

@@ -133,12 +133,13 @@ def home_index_line(built_at: str, documents: int, passages: int, model: str) ->
 
 # --- The serve command ---------------------------------------------------------------------
 
+APPS_PAGE = "https://api.slack.com/apps (your app)"
 WHERE_TO_GET = {
-    "SLACK_BOT_TOKEN": "the Bot User OAuth Token (xoxb-…) on your app's "
-    "*OAuth & Permissions* page at https://api.slack.com/apps",
-    "SLACK_APP_TOKEN": "an App-Level Token (xapp-…) with the connections:write scope, "
-    "under *Basic Information → App-Level Tokens*",
-    "SLACK_SIGNING_SECRET": "the *Signing Secret* under *Basic Information → App Credentials*",
+    "SLACK_BOT_TOKEN": f"the Bot User OAuth Token (xoxb-…) at {APPS_PAGE} → OAuth & Permissions",
+    "SLACK_APP_TOKEN": f"an App-Level Token (xapp-…) with the connections:write scope at "
+    f"{APPS_PAGE} → Basic Information → App-Level Tokens",
+    "SLACK_SIGNING_SECRET": f"the Signing Secret at {APPS_PAGE} → Basic Information "
+    "→ App Credentials",
 }
 TOKEN_PREFIX = {"SLACK_BOT_TOKEN": "xoxb-", "SLACK_APP_TOKEN": "xapp-"}
 

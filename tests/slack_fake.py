@@ -97,6 +97,10 @@ def _block_problem(blocks: Any, max_blocks: int) -> str | None:
     return None
 
 
+class _BurstyHTTPServer(ThreadingHTTPServer):
+    request_queue_size = 128  # the default of 5 resets bursts of concurrent requests
+
+
 class FakeSlack:
     """A fake Slack Web API on 127.0.0.1 (port chosen by the OS), run in a thread."""
 
@@ -123,7 +127,7 @@ class FakeSlack:
             def do_GET(self) -> None:
                 fake._handle(self)
 
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self._server = _BurstyHTTPServer(("127.0.0.1", 0), Handler)
         self._server.daemon_threads = True
         self._thread = threading.Thread(
             target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
@@ -572,6 +576,7 @@ class SlackSender:
 
 class _ThreadingWSGIServer(socketserver.ThreadingMixIn, WSGIServer):
     daemon_threads = True
+    request_queue_size = 128  # the default of 5 resets bursts of concurrent requests
 
 
 class _QuietHandler(WSGIRequestHandler):

@@ -1,0 +1,225 @@
+"""The Bolt app as a whole, over real HTTP: verification, retries, concurrency, resilience."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import threading
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+from slack_sdk.http_retry.builtin_handlers import (
+    ConnectionErrorRetryHandler,
+    RateLimitErrorRetryHandler,
+    ServerErrorRetryHandler,
+)
+
+from bot.app import build_app
+from bot.config import ConfigError, Settings
+from handlers.deps import Deps
+from tests.handlers import conftest as handler_fixtures
+from tests.handlers.conftest import RunningBot, quote_sections
+from tests.handlers.fake_searcher import ControlledSearcher
+from tests.slack_fake import (
+    BOT_USER_ID,
+    FakeSlack,
+    event_body,
+    home_opened_event,
+    mention_event,
+    new_event_id,
+    sign,
+)
+
+REPO = Path(__file__).resolve().parents[2]
+
+# The handler tests' fixtures (one `searcher`, fake Slack, the running bot), shared here.
+clean_slack_env = handler_fixtures.clean_slack_env
+searcher = handler_fixtures.searcher
+slack = handler_fixtures.slack
+settings = handler_fixtures.settings
+bot = handler_fixtures.bot
+
+
+def test_importing_the_app_modules_has_no_side_effects() -> None:
+    code = "import bot.app, bot.serve, bot.slack_commands, handlers; print('imported')"
+    env = {"PATH": os.environ.get("PATH", ""), "PYTHONPATH": str(REPO)}
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=REPO, env=env, capture_output=True, text=True
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == "imported\n" and result.stderr == ""
+
+
+def test_build_app_points_the_web_client_at_the_configured_base_url_with_retries(
+    settings: Settings, slack: FakeSlack, searcher: ControlledSearcher
+) -> None:
+    app = build_app(settings, Deps(searcher=searcher))
+    assert app.client.base_url == slack.base_url
+    kinds = {type(handler) for handler in app.client.retry_handlers}
+    assert {
+        RateLimitErrorRetryHandler,
+        ConnectionErrorRetryHandler,
+        ServerErrorRetryHandler,
+    } <= kinds
+    # The token was checked once at start-up, against the configured base URL.
+    assert len(slack.calls_to("auth.test")) == 1
+
+
+def test_build_app_without_a_bot_token_names_the_variable(searcher: ControlledSearcher) -> None:
+    with pytest.raises(ConfigError, match="SLACK_BOT_TOKEN"):
+        build_app(Settings.from_env({}), Deps(searcher=searcher))
+
+
+def mention_request(text: str = "What did NATO say?") -> tuple[str, dict[str, object]]:
+    event = mention_event(f"<@{BOT_USER_ID}> {text}")
+    return event_body(event), event
+
+
+@pytest.mark.parametrize(
+    "how",
+    ["forged signature", "wrong secret", "stale timestamp", "unsigned", "future timestamp"],
+)
+def test_requests_that_fail_verification_are_rejected_and_get_no_reply(
+    bot: RunningBot, how: str
+) -> None:
+    body, _ = mention_request()
+    now = int(time.time())
+    if how == "forged signature":
+        headers = {**sign(body), "X-Slack-Signature": "v0=" + "0" * 64}
+        response = bot.send.post(body, "application/json", headers=headers, signed=False)
+    elif how == "wrong secret":
+        response = bot.send.post(body, "application/json", secret="not-the-secret")
+    elif how == "stale timestamp":
+        response = bot.send.post(body, "application/json", timestamp=now - 6 * 60)
+    elif how == "future timestamp":
+        response = bot.send.post(body, "application/json", timestamp=now + 6 * 60)
+    else:
+        response = bot.send.post(body, "application/json", signed=False)
+    assert response.status == 401
+
+    # A well-signed request right after is answered, and it is the only reply.
+    _, event = bot.mention("What did NATO say?")
+    bot.slack.wait_for("chat.postMessage")
+    time.sleep(0.1)
+    assert [c.body["thread_ts"] for c in bot.replies()] == [event["ts"]]
+
+
+def test_a_command_with_a_bad_signature_is_rejected(bot: RunningBot) -> None:
+    response_url = bot.slack.response_url("forged")
+    response = bot.send.command("What did NATO say?", response_url=response_url, secret="bad")
+    assert response.status == 401
+    time.sleep(0.2)
+    assert bot.slack.calls_to(response_url) == []
+
+
+def test_a_retried_event_is_answered_once(bot: RunningBot) -> None:
+    event = mention_event(f"<@{BOT_USER_ID}> What did NATO say?")
+    event_id = new_event_id()
+    assert bot.send.event(event, event_id=event_id).status == 200
+    for retry in (1, 2, 3):
+        assert bot.send.event(event, event_id=event_id, retry_num=retry).status == 200
+    _, barrier = bot.mention("And in 2009?")
+    bot.slack.wait_for("chat.postMessage", count=2)
+    time.sleep(0.1)
+    assert sorted(c.body["thread_ts"] for c in bot.replies()) == sorted(
+        [event["ts"], barrier["ts"]]
+    )
+
+
+def test_event_ids_are_deduplicated_for_every_event_type(bot: RunningBot) -> None:
+    # app_home_opened has no message ts, so only the event_id check can catch its retry.
+    event, event_id = home_opened_event(), new_event_id()
+    bot.send.event(event, event_id=event_id)
+    bot.send.event(event, event_id=event_id, retry_num=1)
+    bot.slack.wait_for("views.publish")
+    bot.send.event(home_opened_event())  # a new event: published again
+    bot.slack.wait_for("views.publish", count=2)
+    time.sleep(0.2)
+    assert len(bot.slack.calls_to("views.publish")) == 2
+
+
+def test_a_retry_of_an_event_first_seen_as_a_retry_is_still_answered(bot: RunningBot) -> None:
+    # If the first delivery never reached us, the retry is the first time we see the event.
+    event = mention_event(f"<@{BOT_USER_ID}> What did NATO say?")
+    bot.send.event(event, retry_num=1)
+    assert bot.slack.wait_for("chat.postMessage")[0].body["thread_ts"] == event["ts"]
+
+
+def test_twenty_concurrent_mentions_are_each_answered_exactly_once(bot: RunningBot) -> None:
+    events = [mention_event(f"<@{BOT_USER_ID}> NATO question {n}") for n in range(20)]
+    statuses: list[int] = []
+    lock = threading.Lock()
+    start = threading.Barrier(len(events))
+
+    def send(event: dict[str, object]) -> None:
+        start.wait()
+        status = bot.send.event(event).status
+        with lock:
+            statuses.append(status)
+
+    threads = [threading.Thread(target=send, args=(event,)) for event in events]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert statuses == [200] * 20
+
+    replies = bot.slack.wait_for("chat.postMessage", count=20, timeout=20)
+    time.sleep(0.2)
+    answered = [c.body["thread_ts"] for c in bot.replies()]
+    assert sorted(answered) == sorted(str(e["ts"]) for e in events)
+    assert all(quote_sections(c.body["blocks"]) for c in replies)
+
+
+def test_a_rate_limited_post_is_retried_after_retry_after_and_delivered(bot: RunningBot) -> None:
+    bot.slack.fail_next("chat.postMessage", times=1, how="429")
+    _, event = bot.mention("What did NATO say?")
+    delivered = bot.slack.wait_for("chat.postMessage", timeout=15)
+    attempts = bot.slack.calls_to("chat.postMessage", include_failed=True)
+    assert [c.status for c in attempts] == [429, 200]
+    assert delivered[0].body["thread_ts"] == event["ts"]
+    assert quote_sections(delivered[0].body["blocks"])
+
+
+def test_a_dropped_connection_is_retried_and_the_answer_delivered(bot: RunningBot) -> None:
+    bot.slack.fail_next("chat.postMessage", times=1, how="disconnect")
+    _, event = bot.mention("What did NATO say?")
+    delivered = bot.slack.wait_for("chat.postMessage", timeout=15)
+    attempts = bot.slack.calls_to("chat.postMessage", include_failed=True)
+    assert [c.status for c in attempts] == [0, 200]
+    assert delivered[0].body["thread_ts"] == event["ts"]
+
+
+def test_an_error_inside_a_listener_gets_an_apology_and_the_app_keeps_answering(
+    bot: RunningBot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken(text: str) -> None:
+        raise ValueError("a bug in parsing")
+
+    # Fails inside the Bolt listener itself, before any search: the global error handler.
+    monkeypatch.setattr("handlers.replies.parse_request", broken)
+    _, first = bot.mention("What did NATO say?")
+    apology = bot.slack.wait_for("chat.postMessage")[0].body
+    assert apology["thread_ts"] == first["ts"]
+    assert apology["text"].startswith("Sorry — something went wrong while searching")
+
+    monkeypatch.undo()
+    _, second = bot.mention("What did NATO say about Astana?")
+    answer = bot.slack.wait_for("chat.postMessage", count=2)[1].body
+    assert answer["thread_ts"] == second["ts"] and quote_sections(answer["blocks"])
+
+
+def test_url_verification_challenge_is_answered(bot: RunningBot) -> None:
+    body = json.dumps({"token": "t", "challenge": "kz-challenge", "type": "url_verification"})
+    response = bot.send.post(body, "application/json")
+    assert response.status == 200 and "kz-challenge" in response.body
+
+
+def test_health_check(bot: RunningBot) -> None:
+    url = bot.url.replace("/slack/events", "/healthz")
+    with urllib.request.urlopen(url, timeout=5) as response:
+        assert response.status == 200 and response.read() == b"ok"
