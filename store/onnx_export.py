@@ -1,0 +1,100 @@
+"""The faster encoder: sentence-transformers' ONNX backend with dynamic int8 quantization.
+
+The ONNX model is exported locally from the model on disk (the bundled all-MiniLM-L6-v2 by
+default) the first time it is needed, then cached in the data dir; nothing is downloaded.
+The export is written to a temporary folder and renamed into place, so two processes
+starting at once never load a half-written model.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+import shutil
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from store.errors import StoreError
+
+logger = logging.getLogger(__name__)
+
+ONNX_DIR = "onnx"
+
+
+def quantization_target() -> str:
+    """The int8 kernel set this CPU runs fastest: avx512_vnni, avx512, avx2, or arm64."""
+    try:
+        flags = Path("/proc/cpuinfo").read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        flags = ""
+    if "avx512_vnni" in flags:
+        return "avx512_vnni"
+    if "avx512f" in flags:
+        return "avx512"
+    if "avx2" in flags:
+        return "avx2"
+    if os.uname().machine in ("aarch64", "arm64"):
+        return "arm64"
+    return "avx2"
+
+
+def cached_model_dir(model_path: str, cache_dir: Path) -> Path:
+    """Where the quantized export of `model_path` lives in the cache."""
+    name = re.sub(r"[^A-Za-z0-9._-]+", "_", Path(model_path).name or model_path)
+    return cache_dir / "onnx-int8" / f"{name}-{quantization_target()}"
+
+
+def quantized_file_name() -> str:
+    return f"{ONNX_DIR}/model_qint8_{quantization_target()}.onnx"
+
+
+def export_onnx_int8(model_path: str, target: Path) -> None:
+    """Export `model_path` to ONNX, quantize it to int8, and move the result to `target`."""
+    from sentence_transformers import SentenceTransformer
+    from sentence_transformers.backend import export_dynamic_quantized_onnx_model
+
+    target.parent.mkdir(parents=True, exist_ok=True)
+    work = Path(tempfile.mkdtemp(prefix=".export-", dir=target.parent))
+    try:
+        staged = work / "model"
+        shutil.copytree(model_path, staged)
+        logger.info("exporting %s to ONNX and quantizing to int8 (once)", model_path)
+        model = SentenceTransformer(str(staged), backend="onnx", device="cpu")
+        model.save_pretrained(str(staged))
+        export_dynamic_quantized_onnx_model(model, quantization_target(), str(staged))
+        try:
+            os.replace(staged, target)
+        except OSError:
+            if not (target / quantized_file_name()).exists():
+                raise
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def load_onnx_int8(model_path: str, cache_dir: Path | None) -> Any:
+    """A SentenceTransformer running the cached int8 ONNX model (exported on first use)."""
+    from sentence_transformers import SentenceTransformer
+
+    if cache_dir is None:
+        raise StoreError("The onnx-int8 backend needs a data dir to cache the exported model.")
+    if not Path(model_path).is_dir():
+        raise StoreError(
+            f"The onnx-int8 backend exports from a local model folder; {model_path!r} is not one."
+        )
+    target = cached_model_dir(model_path, cache_dir)
+    if not (target / quantized_file_name()).exists():
+        try:
+            export_onnx_int8(model_path, target)
+        except ImportError as exc:
+            raise StoreError(
+                "KZ_EMBEDDING_BACKEND=onnx-int8 needs optimum-onnx and onnxruntime: "
+                "`pip install 'sentence-transformers[onnx]'` (or `make install`)."
+            ) from exc
+    return SentenceTransformer(
+        str(target),
+        backend="onnx",
+        device="cpu",
+        model_kwargs={"file_name": quantized_file_name()},
+    )

@@ -1,0 +1,45 @@
+"""Encoders: the bundled model offline, and the int8 ONNX export that answers the same."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from store.embed import SentenceTransformerEncoder, resolve_model_path
+from store.errors import StoreError
+from store.onnx_export import cached_model_dir, quantized_file_name
+
+
+def test_default_model_resolves_to_the_bundled_copy() -> None:
+    path = Path(resolve_model_path("all-MiniLM-L6-v2"))
+    assert (path / "model.safetensors").exists() and "site-packages" in str(path)
+
+
+def test_real_encoder_gives_unit_vectors(real_encoder) -> None:
+    vectors = real_encoder.encode(["Kazakhstan and NATO", "a banana bread recipe"])
+    assert vectors.shape == (2, 384) and vectors.dtype == np.float32
+    assert np.allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-5)
+    assert real_encoder.dimension() == 384
+
+
+def test_an_unknown_model_name_fails_with_the_fix(tmp_path: Path) -> None:
+    encoder = SentenceTransformerEncoder(str(tmp_path / "no-such-model"))
+    with pytest.raises(StoreError, match="KZ_EMBEDDING_MODEL"):
+        encoder.encode(["x"])
+
+
+@pytest.mark.slow
+def test_onnx_int8_is_exported_locally_cached_and_close_to_torch(
+    tmp_path: Path, real_encoder
+) -> None:
+    onnx = SentenceTransformerEncoder(backend="onnx-int8", cache_dir=tmp_path / "models")
+    texts = ["What is KAZBAT?", "Rogozin said Kazakhstan was Russia's wife.", "pancakes"]
+    quantized = onnx.encode(texts)
+    cached = cached_model_dir(resolve_model_path("all-MiniLM-L6-v2"), tmp_path / "models")
+    assert (cached / quantized_file_name()).exists()
+    agreement = np.sum(quantized * real_encoder.encode(texts), axis=1)
+    assert np.all(agreement > 0.97)
+    again = SentenceTransformerEncoder(backend="onnx-int8", cache_dir=tmp_path / "models")
+    assert np.allclose(again.encode(texts), quantized, atol=1e-6)  # loaded from the cache
