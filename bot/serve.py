@@ -14,6 +14,9 @@ holds no such model (tests).
 from __future__ import annotations
 
 import logging
+import signal
+import sys
+import threading
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -102,21 +105,40 @@ def run_http(
     _GunicornServer(load_app, options, path).run()
 
 
-def run_socket_mode(app: App, settings: Settings) -> None:
-    """Connect to Slack over Socket Mode with the app-level token and block until stopped.
+def connect_socket_mode(app: App, settings: Settings) -> SocketModeHandler:
+    """Open the Socket Mode connection with the app-level token; returns the live handler.
 
     The handler uses the app's own Web API client, so `SLACK_API_BASE_URL` (GovSlack) also
-    applies to `apps.connections.open`.
+    applies to `apps.connections.open`. Lost connections are re-established by the client.
     """
     if not settings.slack_app_token:
         raise ConfigError(
             messages.missing_slack_settings("Socket Mode", {"SLACK_APP_TOKEN": messages.not_set()})
         )
     handler = SocketModeHandler(app, app_token=settings.slack_app_token)
-    logger.info("Connecting to Slack in Socket Mode")
+    handler.connect()
+    logger.info("Connected to Slack in Socket Mode: Bolt app is running!")
+    return handler
+
+
+def _wait_until_stopped() -> None:
+    threading.Event().wait()
+
+
+def _stop_on_sigterm() -> None:
+    """Let SIGTERM (docker stop, systemd) end the wait like Ctrl-C, so the socket is closed."""
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(0))
+
+
+def run_socket_mode(app: App, settings: Settings) -> None:
+    """Connect over Socket Mode and answer until Ctrl-C or SIGTERM."""
+    handler = connect_socket_mode(app, settings)
+    _stop_on_sigterm()
     try:
-        handler.start()
+        _wait_until_stopped()
     except KeyboardInterrupt:
-        logger.info("Stopping")
+        pass
     finally:
+        logger.info("Closing the Socket Mode connection")
         handler.close()

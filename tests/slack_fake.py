@@ -339,6 +339,79 @@ def _send_text(request: BaseHTTPRequestHandler, status: int, text: str) -> None:
     request.wfile.write(data)
 
 
+# --- A fake Socket Mode endpoint --------------------------------------------------------------
+
+
+class FakeSocketMode:
+    """A WebSocket endpoint like Slack's Socket Mode (needs the `websockets` package).
+
+    Set `FakeSlack.socket_mode_url = fake.url` so apps.connections.open hands it out; then
+    `send_event` pushes an events_api envelope and `wait_for_ack` returns the app's ack.
+    """
+
+    def __init__(self) -> None:
+        self._connections: list[Any] = []
+        self._acks: dict[str, dict[str, Any]] = {}
+        self._lock = threading.Condition()
+        self._server: Any = None
+
+    def start(self) -> FakeSocketMode:
+        from websockets.sync.server import serve
+
+        self._server = serve(self._session, "127.0.0.1", 0, compression=None)
+        threading.Thread(target=self._server.serve_forever, daemon=True).start()
+        return self
+
+    def stop(self) -> None:
+        if self._server is not None:
+            self._server.shutdown()
+
+    def __enter__(self) -> FakeSocketMode:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    @property
+    def url(self) -> str:
+        return f"ws://127.0.0.1:{self._server.socket.getsockname()[1]}/link/?ticket=test"
+
+    def _session(self, connection: Any) -> None:
+        connection.send(json.dumps({"type": "hello", "num_connections": 1}))
+        with self._lock:
+            self._connections.append(connection)
+            self._lock.notify_all()
+        for message in connection:
+            data = json.loads(message)
+            with self._lock:
+                self._acks[data.get("envelope_id", "")] = data
+                self._lock.notify_all()
+
+    def send_event(self, event: dict[str, Any]) -> str:
+        """Push an Events API envelope to the connected app; returns its envelope_id."""
+        envelope_id = f"env-{next(_id_counter)}"
+        with self._lock:
+            if not self._lock.wait_for(lambda: self._connections, timeout=10):
+                raise AssertionError("the app never connected over Socket Mode")
+            connection = self._connections[-1]
+        envelope = {
+            "envelope_id": envelope_id,
+            "type": "events_api",
+            "accepts_response_payload": False,
+            "retry_attempt": 0,
+            "retry_reason": "",
+            "payload": json.loads(event_body(event)),
+        }
+        connection.send(json.dumps(envelope))
+        return envelope_id
+
+    def wait_for_ack(self, envelope_id: str, timeout: float = 10.0) -> dict[str, Any]:
+        with self._lock:
+            if not self._lock.wait_for(lambda: envelope_id in self._acks, timeout=timeout):
+                raise AssertionError(f"no ack for {envelope_id}")
+            return self._acks[envelope_id]
+
+
 # --- Signing and Slack-shaped payloads -----------------------------------------------------
 
 

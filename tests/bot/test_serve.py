@@ -20,8 +20,10 @@ from click.testing import CliRunner
 from slack_bolt import App
 
 from bot import config, serve
+from bot.app import build_app
 from bot.config import ConfigError, Settings
 from bot.slack_commands import serve as serve_command
+from handlers.deps import Deps
 from store.errors import IndexMissingError
 from tests.handlers import conftest as handler_fixtures
 from tests.handlers.fake_searcher import FakeSearcher
@@ -155,26 +157,49 @@ def test_socket_mode_needs_the_app_token() -> None:
         serve.run_socket_mode(object(), app_settings)  # type: ignore[arg-type]
 
 
-def test_socket_mode_connects_with_the_app_token_and_closes_on_ctrl_c(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    seen: dict[str, Any] = {}
+def test_socket_mode_closes_the_connection_on_ctrl_c(monkeypatch: pytest.MonkeyPatch) -> None:
+    closed: list[bool] = []
 
     class FakeHandler:
-        def __init__(self, app: object, app_token: str) -> None:
-            seen.update(app=app, token=app_token)
-
-        def start(self) -> None:
-            raise KeyboardInterrupt
-
         def close(self) -> None:
-            seen["closed"] = True
+            closed.append(True)
 
-    monkeypatch.setattr(serve, "SocketModeHandler", FakeHandler)
-    app = object()
-    app_settings = Settings.from_env({"SLACK_BOT_TOKEN": BOT_TOKEN, "SLACK_APP_TOKEN": "xapp-1"})
-    serve.run_socket_mode(app, app_settings)  # type: ignore[arg-type]
-    assert seen == {"app": app, "token": "xapp-1", "closed": True}
+    def interrupted() -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(serve, "connect_socket_mode", lambda app, s: FakeHandler())
+    monkeypatch.setattr(serve, "_wait_until_stopped", interrupted)
+    monkeypatch.setattr(serve.signal, "signal", lambda *args: None)
+    serve.run_socket_mode(object(), Settings())  # type: ignore[arg-type]
+    assert closed == [True]
+
+
+@pytest.mark.slow
+def test_socket_mode_answers_a_mention_end_to_end(slack: FakeSlack) -> None:
+    pytest.importorskip("websockets")
+    from tests.slack_fake import FakeSocketMode
+
+    with FakeSocketMode() as socket_mode:
+        slack.socket_mode_url = socket_mode.url
+        app_settings = Settings.from_env(
+            {
+                "SLACK_BOT_TOKEN": BOT_TOKEN,
+                "SLACK_APP_TOKEN": "xapp-1-test",
+                "SLACK_API_BASE_URL": slack.base_url,
+            }
+        )
+        app = build_app(app_settings, Deps(searcher=FakeSearcher()))
+        handler = serve.connect_socket_mode(app, app_settings)
+        try:
+            opened = slack.calls_to("apps.connections.open")
+            assert opened[0].headers["authorization"] == "Bearer xapp-1-test"
+            event = mention_event(f"<@{BOT_USER_ID}> What did NATO say?")
+            envelope_id = socket_mode.send_event(event)
+            assert socket_mode.wait_for_ack(envelope_id)["envelope_id"] == envelope_id
+            reply = slack.wait_for("chat.postMessage")[0].body
+            assert reply["thread_ts"] == event["ts"] and reply["blocks"]
+        finally:
+            handler.close()
 
 
 # --- The serve command ---------------------------------------------------------------------
