@@ -22,10 +22,10 @@ logger = logging.getLogger(__name__)
 COMMAND = "/kz-brief"
 
 
-def respond_privately(deps: Deps, respond: Respond, request: Request) -> None:
+def respond_privately(deps: Deps, respond: Respond, request: Request, user_id: str | None) -> None:
     """Search and send the ephemeral answer; on any error, log it and apologise."""
     try:
-        reply = build_reply(deps, request, share=True)
+        reply = build_reply(deps, request, user_id=user_id, share=True)
         respond(text=reply.text, blocks=reply.blocks, response_type="ephemeral")
     except Exception:
         logger.exception("Could not answer %s %s", COMMAND, request.kind)
@@ -43,6 +43,7 @@ def register(app: App, deps: Deps) -> None:
             return
         # Acknowledge before searching: Slack gives up on a command after 3 seconds.
         ack(text=messages.SEARCHING)
-        run_in_background(deps, respond_privately, deps, respond, request)
+        user_id = command.get("user_id")
+        run_in_background(deps, respond_privately, deps, respond, request, user_id)
 
     app.command(COMMAND)(kz_brief_command)

@@ -32,39 +32,53 @@ class Reply:
     blocks: list[dict[str, Any]]
 
 
-def _usage(deps: Deps, text: str, share: bool) -> Reply:
+@dataclass(frozen=True)
+class Ask:
+    """One request as a reply builder sees it: the text after the sub-command word, who
+    asked (for permission checks such as an admin-only sub-command), and whether the answer
+    gets a *Share in channel* button (private slash-command answers only)."""
+
+    text: str
+    user_id: str | None = None
+    share: bool = False
+
+
+def _usage(deps: Deps, ask: Ask) -> Reply:
     return Reply(messages.USAGE_FALLBACK, blocks.usage_blocks())
 
 
-def _sources(deps: Deps, text: str, share: bool) -> Reply:
+def _sources(deps: Deps, ask: Ask) -> Reply:
     documents = deps.searcher.documents()
     return Reply(blocks.sources_text(documents), blocks.sources_blocks(documents))
 
 
-def _answer(deps: Deps, question: str, k: int, sort: str | None, share: bool) -> Reply:
+def _answer(deps: Deps, ask: Ask, k: int, sort: str | None) -> Reply:
     started = time.monotonic()
-    answer = deps.searcher.answer(question, k=k, sort=sort)
+    answer = deps.searcher.answer(ask.text, k=k, sort=sort)
     logger.info(
         "Searched in %.2f s: %d passages%s",
         time.monotonic() - started,
         len(answer.hits),
         " (no match)" if answer.no_match else "",
     )
-    share_value = encode(ShareRequest(question, k, sort)) if share and not answer.no_match else None
+    share_value = None
+    if ask.share and not answer.no_match:
+        share_value = encode(ShareRequest(ask.text, k, sort))
     return Reply(blocks.answer_text(answer), blocks.answer_blocks(answer, share_value=share_value))
 
 
-def _brief(deps: Deps, topic: str, share: bool) -> Reply:
-    return _answer(deps, topic, deps.brief_k, "date", share)
+def _brief(deps: Deps, ask: Ask) -> Reply:
+    return _answer(deps, ask, deps.brief_k, "date")
 
 
-def _question(deps: Deps, question: str, share: bool) -> Reply:
-    return _answer(deps, question, deps.answer_k, None, share)
+def _question(deps: Deps, ask: Ask) -> Reply:
+    return _answer(deps, ask, deps.answer_k, None)
 
 
-# One builder per request kind. A new sub-command (e.g. an admin-only `reindex`) adds its
-# word to `parsing.SUBCOMMAND_WORDS` and a builder here.
-BUILDERS: dict[str, Callable[[Deps, str, bool], Reply]] = {
+# One builder per request kind. A new sub-command (e.g. an admin-only `reindex`, checking
+# `ask.user_id in deps.admin_users`) adds its word to `parsing.SUBCOMMAND_WORDS` and a
+# builder here.
+BUILDERS: dict[str, Callable[[Deps, Ask], Reply]] = {
     "help": _usage,
     "sources": _sources,
     "brief": _brief,
@@ -72,9 +86,11 @@ BUILDERS: dict[str, Callable[[Deps, str, bool], Reply]] = {
 }
 
 
-def build_reply(deps: Deps, request: Request, *, share: bool = False) -> Reply:
-    """The reply to `request`; `share` adds the *Share in channel* button to answers."""
-    return BUILDERS[request.kind](deps, request.text, share)
+def build_reply(
+    deps: Deps, request: Request, *, user_id: str | None = None, share: bool = False
+) -> Reply:
+    """The reply to `request` from `user_id`; `share` adds the *Share in channel* button."""
+    return BUILDERS[request.kind](deps, Ask(request.text, user_id, share))
 
 
 def run_in_background(deps: Deps, job: Callable[..., None], *args: Any) -> Future[None]:
@@ -98,11 +114,16 @@ def post_apology(client: WebClient, channel: str, thread_ts: str | None) -> None
 
 
 def reply_in_thread(
-    deps: Deps, client: WebClient, channel: str, thread_ts: str, request: Request
+    deps: Deps,
+    client: WebClient,
+    channel: str,
+    thread_ts: str,
+    request: Request,
+    user_id: str | None = None,
 ) -> None:
     """Answer `request` in the thread; on any error, log it and apologise there."""
     try:
-        reply = build_reply(deps, request)
+        reply = build_reply(deps, request, user_id=user_id)
         client.chat_postMessage(
             channel=channel,
             thread_ts=thread_ts,
@@ -130,6 +151,6 @@ def answer_message(
         return
     thread_ts = event.get("thread_ts") or ts
     question = event_text_to_plain(strip_bot_mention(event.get("text") or "", bot_user_id))
-    run_in_background(
-        deps, reply_in_thread, deps, client, channel, thread_ts, parse_request(question)
-    )
+    request = parse_request(question)
+    user_id = event.get("user")
+    run_in_background(deps, reply_in_thread, deps, client, channel, thread_ts, request, user_id)
