@@ -53,8 +53,10 @@ def clean_slack_env(monkeypatch: pytest.MonkeyPatch) -> None:
 
 @pytest.fixture
 def searcher() -> ControlledSearcher:
-    """The search API the handlers call. Swap `FakeSearcher()` for the real searcher over a
-    real index here, and every handler test runs against it (knobs come from the wrapper)."""
+    """The search API the handlers call. To run every handler test against the real searcher
+    over the real seeds index, request tests/conftest.py's session fixture instead:
+    `def searcher(searcher): return ControlledSearcher(searcher)` (the tests pass either way;
+    the delay/failure knobs come from the wrapper)."""
     return ControlledSearcher(FakeSearcher())
 
 

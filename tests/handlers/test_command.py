@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import time
 
-from handlers import share
+from handlers import blocks, share
 from tests.handlers.conftest import (
     RunningBot,
     context_texts,
@@ -44,14 +44,18 @@ def test_empty_command_and_help_show_usage_in_the_ack(bot: RunningBot) -> None:
         assert "since:2008" in json.dumps(body["blocks"])
 
 
-def test_sources_lists_documents_with_dates_and_date_basis(bot: RunningBot) -> None:
+def test_sources_lists_documents_with_dates_and_date_basis(
+    bot: RunningBot, searcher: ControlledSearcher
+) -> None:
     response_url = bot.slack.response_url("sources")
     assert bot.send.command("sources", response_url=response_url).status == 200
     body = bot.slack.wait_for(response_url)[0].body
     text = json.dumps(body, ensure_ascii=False)
-    assert "Kazakhstan Lays Legal Basis for Deeper Cooperation with NATO" in text
-    assert "CACI Analyst, 2 Nov 2005" in text
-    assert "Nato woos Kazakhstan at security forum — EUobserver, 26 Jun 2009" in text
+    documents = searcher.documents()
+    assert documents
+    for doc in documents:
+        assert blocks.document_line(doc) in text  # title, publisher, date and its basis
+    assert "26 Jun 2009" in text and "2 Nov 2005" in text
     assert body["response_type"] == "ephemeral"
 
 
