@@ -64,7 +64,14 @@ def gunicorn_options(
         "loglevel": log_level.lower(),
         "proc_name": "kz-brief",
         "preload_app": False,
+        # gunicorn >= 25.1 opens a control socket in $HOME; one worker needs no runtime
+        # management, and two instances on one host would fight over the same path.
+        "control_socket_disable": True,
     }
+
+
+# Settings newer gunicorn versions have; skipped on versions without them (pyproject: >=22).
+_OPTIONAL_SETTINGS = frozenset({"control_socket_disable"})
 
 
 class _GunicornServer(BaseApplication):
@@ -78,6 +85,8 @@ class _GunicornServer(BaseApplication):
 
     def load_config(self) -> None:
         for key, value in self._options.items():
+            if key in _OPTIONAL_SETTINGS and key not in self.cfg.settings:
+                continue
             self.cfg.set(key, value)
 
     def load(self) -> WSGIApp:

@@ -138,6 +138,7 @@ def test_gunicorn_serves_the_app_verifies_signatures_and_stops_on_sigterm(
     output, _ = process.communicate(timeout=20)
     assert process.returncode == 0, output
     assert "Using worker: gthread" in output and "Shutting down" in output
+    assert "Control socket listening" not in output
 
 
 def test_gunicorn_runs_one_threaded_worker() -> None:
