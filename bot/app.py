@@ -32,6 +32,23 @@ DEFAULT_API_BASE_URL = "https://slack.com/api/"
 LISTENER_THREADS = 8
 
 
+class _SameTokenWarning(logging.Filter):
+    """Drops Bolt's start-up warning that `token` is unused because a `client` was given.
+
+    Bolt reads SLACK_BOT_TOKEN from the environment itself; our client carries that very
+    token (plus the base URL and retries), so the warning would only alarm an operator.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "`token` will be unused" not in record.getMessage()
+
+
+def _quiet_same_token_warning() -> None:
+    bolt_logger = logging.getLogger("slack_bolt.App")
+    if not any(isinstance(f, _SameTokenWarning) for f in bolt_logger.filters):
+        bolt_logger.addFilter(_SameTokenWarning())
+
+
 def retry_handlers() -> list[RetryHandler]:
     """Retry rate limits (429, honouring Retry-After), dropped connections and 500/503s."""
     return [
@@ -68,6 +85,7 @@ def build_app(settings: Settings, deps: Deps) -> App:
 
     The signing secret is needed only for HTTP mode (Socket Mode requests are not signed).
     """
+    _quiet_same_token_warning()
     app = App(
         name="kz-brief",
         client=make_web_client(settings),

@@ -248,3 +248,15 @@ def test_the_manifest_asks_for_what_the_app_handles_and_nothing_more() -> None:
     home = manifest["features"]["app_home"]
     assert home["home_tab_enabled"] and home["messages_tab_enabled"]
     assert home["messages_tab_read_only_enabled"] is False
+
+
+def test_no_misleading_token_warning_when_the_token_is_also_in_the_environment(
+    settings: Settings,
+    searcher: ControlledSearcher,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    monkeypatch.setenv("SLACK_BOT_TOKEN", settings.slack_bot_token or "")  # as .env does
+    with caplog.at_level("WARNING"):
+        build_app(settings, Deps(searcher=searcher))
+    assert "will be unused" not in caplog.text
