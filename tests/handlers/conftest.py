@@ -21,7 +21,7 @@ from bot.app import build_app
 from bot.config import Settings
 from bot.serve import make_wsgi_app
 from handlers.deps import Deps
-from tests.handlers.fake_searcher import DOCS, ControlledSearcher, FakeSearcher, seed_text
+from tests.handlers.fake_searcher import DOCS, ControlledSearcher, seed_text
 from tests.slack_fake import (
     BOT_TOKEN,
     BOT_USER_ID,
@@ -52,12 +52,11 @@ def clean_slack_env(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 @pytest.fixture
-def searcher() -> ControlledSearcher:
-    """The search API the handlers call. To run every handler test against the real searcher
-    over the real seeds index, request tests/conftest.py's session fixture instead:
-    `def searcher(searcher): return ControlledSearcher(searcher)` (the tests pass either way;
-    the delay/failure knobs come from the wrapper)."""
-    return ControlledSearcher(FakeSearcher())
+def searcher(searcher) -> ControlledSearcher:
+    """The search API the handlers call: the real searcher over the real seeds index (the
+    session fixture of tests/conftest.py), wrapped so a test can slow it down or make it
+    fail. `FakeSearcher` remains for the unit tests of Block Kit builders."""
+    return ControlledSearcher(searcher)
 
 
 @pytest.fixture
