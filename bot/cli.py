@@ -350,3 +350,66 @@ def evaluate_command(
                     f"returned {outcome.returned}, relevant rank {outcome.first_relevant_rank}",
                     highlight=False,
                 )
+
+
+# ----- feedback --------------------------------------------------------------------------
+
+
+@cli.command()
+@click.option("--limit", default=50, show_default=True, type=click.IntRange(1, 10_000))
+@click.pass_context
+def feedback(ctx: click.Context, limit: int) -> None:
+    """Readers' flags on passages (Useful / Outdated / Wrong source), most flagged first.
+
+    Fix a stale or wrong source in seeds/, then run `kz-brief index`.
+    """
+    from store.feedback import FLAG_LABELS, FLAGS, open_feedback
+
+    settings = settings_from(ctx)
+    passages = open_feedback(settings.data_dir).passages()
+    if not passages:
+        console.print("No feedback yet.")
+        return
+    table = Table(title="Feedback on passages")
+    table.add_column("document")
+    table.add_column("passage")
+    for flag in FLAGS:
+        table.add_column(FLAG_LABELS[flag], justify="right")
+    table.add_column("last flagged")
+    for passage in passages[:limit]:
+        table.add_row(
+            f"{passage.title or passage.doc_id}\n[dim]{passage.doc_id}[/dim]",
+            f"{passage.excerpt[:80]}…\n[dim]{passage.chunk_id}[/dim]",
+            *(str(passage.counts[flag]) for flag in FLAGS),
+            passage.last_at,
+        )
+    console.print(table)
+
+
+# ----- Slack -----------------------------------------------------------------------------
+
+
+def _register_slack_commands() -> None:
+    from bot.slack_commands import serve
+
+    cli.add_command(serve)
+
+
+_register_slack_commands()
+
+
+@cli.command()
+@click.pass_context
+def run(ctx: click.Context) -> None:
+    """What `make run` does: Socket Mode when Slack tokens are set, otherwise the console."""
+    from bot.slack_commands import SOCKET_MODE, serve, slack_setting_problems
+    from handlers import messages
+
+    settings = settings_from(ctx)
+    problems = slack_setting_problems(settings, http=False)
+    if not problems:
+        ctx.invoke(serve)
+        return
+    errors.print(messages.missing_slack_settings(SOCKET_MODE, problems), markup=False)
+    errors.print("\nStarting the local console instead (kz-brief chat).\n", markup=False)
+    ctx.invoke(chat)
