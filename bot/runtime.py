@@ -30,3 +30,25 @@ def open_searcher(settings: Settings, *, load: bool = True) -> Searcher:
 
 def open_indexer(settings: Settings) -> Indexer:
     return Indexer(generations_for(settings), encoder_for(settings))
+
+
+def reindex_summary(settings: Settings) -> str:
+    """Run the same re-index as `kz-brief index` and describe the result in plain text
+    (for `/kz-brief reindex`); a running searcher picks the new generation up by itself."""
+    report = open_indexer(settings).build(settings.seeds_dir)
+    counts = ", ".join(
+        f"{report.count(status)} {status}"
+        for status in ("added", "updated", "removed", "unchanged")
+    )
+    lines = [f"Re-index finished: documents {counts}."]
+    if report.switched:
+        lines.append(
+            f"{report.embedded_texts} texts embedded; now serving generation {report.generation}."
+        )
+    lines.extend(f"Note: {note}" for note in report.notes)
+    warnings = report.warnings
+    lines.append(f"Warnings: {len(warnings)}")
+    lines.extend(f"• {warning}" for warning in warnings[:20])
+    if len(warnings) > 20:
+        lines.append(f"… and {len(warnings) - 20} more (run `kz-brief index --dry-run`).")
+    return "\n".join(lines)

@@ -12,18 +12,21 @@ current one and moves the pointer only when the build is complete:
 
 from __future__ import annotations
 
+import fcntl
 import json
 import logging
 import os
 import shutil
 import time
 import uuid
+from collections.abc import Iterator
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Protocol
 
-from store.errors import IndexUnavailableError
+from store.errors import IndexUnavailableError, StoreError
 
 logger = logging.getLogger(__name__)
 
@@ -76,6 +79,10 @@ class GenerationStore(Protocol):
     def activate(self, generation: str, manifest: dict[str, Any]) -> None: ...
 
     def prune(self, keep: set[str]) -> list[str]: ...
+
+    def build_lock(self) -> AbstractContextManager[None]:
+        """Held for a whole build, so two builds never race to switch the pointer."""
+        ...
 
 
 @dataclass
@@ -138,6 +145,21 @@ class LocalGenerations:
         """Write the manifest, then switch the pointer in one atomic rename."""
         _write_json_atomically(self._dir(generation) / MANIFEST_FILE, manifest)
         _write_json_atomically(self.root / POINTER_FILE, {"generation": generation})
+
+    @contextmanager
+    def build_lock(self) -> Iterator[None]:
+        self.root.mkdir(parents=True, exist_ok=True)
+        with (self.root / ".build.lock").open("w") as handle:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError as exc:
+                raise StoreError(
+                    "Another `kz-brief index` is running on this index; try again when it finishes."
+                ) from exc
+            try:
+                yield
+            finally:
+                fcntl.flock(handle, fcntl.LOCK_UN)
 
     def prune(self, keep: set[str]) -> list[str]:
         """Remove generations not in `keep` once they are older than the grace period."""
@@ -237,6 +259,11 @@ class ServerGenerations:
     def activate(self, generation: str, manifest: dict[str, Any]) -> None:
         self._write_meta(f"manifest:{generation}", json.dumps(manifest, ensure_ascii=False))
         self._write_meta("current", generation)
+
+    @contextmanager
+    def build_lock(self) -> Iterator[None]:
+        # A server is shared by machines: run `kz-brief index` from one place (README).
+        yield
 
     def prune(self, keep: set[str]) -> list[str]:
         client = self._client()

@@ -91,6 +91,18 @@ class Indexer:
         dry_run: bool = False,
         progress: ProgressFactory | None = None,
     ) -> IndexReport:
+        """Build (or, with `dry_run`, plan) a new generation from `seeds_dir`."""
+        with self.generations.build_lock():
+            return self._build(seeds_dir, rebuild=rebuild, dry_run=dry_run, progress=progress)
+
+    def _build(
+        self,
+        seeds_dir: Path,
+        *,
+        rebuild: bool,
+        dry_run: bool,
+        progress: ProgressFactory | None,
+    ) -> IndexReport:
         report = IndexReport(location=self.generations.location, model=self.encoder.model_id)
         report.dry_run = dry_run
         found = discover(seeds_dir)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from store.errors import IndexMissingError, ModelMismatchError
+from store.errors import IndexMissingError, ModelMismatchError, StoreError
 from store.generations import LocalGenerations
 from store.index import Indexer
 from store.search import Searcher
@@ -180,3 +180,10 @@ def test_search_results_carry_dates_and_basis(generations, seeds_copy, fake_enco
     hits = Searcher(generations, fake_encoder).search("Rogozin lover wife Scheffer")
     assert hits[0].doc_id == EUOBSERVER
     assert hits[0].published == date(2009, 6, 26) and hits[0].date_basis == "metadata"
+
+
+def test_a_second_build_at_the_same_time_is_refused(generations, seeds_copy, fake_encoder):
+    with generations.build_lock():
+        with pytest.raises(StoreError, match="Another `kz-brief index` is running"):
+            _build(generations, seeds_copy, fake_encoder)
+    assert _build(generations, seeds_copy, fake_encoder).switched
