@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from typing import Protocol
 
+# Handlers turn a reply in a thread the bot answered into a question with this.
+from store.query import follow_up_question
 from store.types import Answer, DateFilter, DocumentInfo, Hit, IndexInfo
 
 
@@ -33,3 +35,6 @@ class SearchAPI(Protocol):
     def info(self) -> IndexInfo:
         """The generation being served."""
         ...
+
+
+__all__ = ["SearchAPI", "follow_up_question"]

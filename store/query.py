@@ -82,3 +82,34 @@ def parse_question(text: str, sort: str | None = None) -> ParsedQuestion:
         query = query[: cut if cut > 0 else MAX_QUESTION_CHARS]
         notes.append(f"your question was trimmed to its first {len(query)} characters for search")
     return ParsedQuestion(query, DateFilter(since, before), chosen_sort, tuple(notes))
+
+
+# Plain-language date words a short follow-up may use ("and in 2009?", "since 2008?").
+_PLAIN_FILTER = re.compile(
+    r"\b(?P<key>since|after|before|until|in|during)\s+(?P<value>(?:19|20)\d{2})\b", re.IGNORECASE
+)
+_PLAIN_KEYS = {"during": "in"}
+# A follow-up with at most this many words is read together with the thread's first question.
+FOLLOW_UP_WORDS = 8
+
+
+def follow_up_question(first_question: str, follow_up: str) -> str:
+    """The question to search for when someone replies in a thread the bot answered.
+
+    A short follow-up ("and in 2009?", "what about Uzbekistan?") borrows the words of the
+    thread's first question; its plain date words become filters (`in 2009` -> `in:2009`)
+    and replace the first question's filters. A long follow-up stands on its own.
+    """
+    filters = [
+        f"{_PLAIN_KEYS.get(m.group('key').lower(), m.group('key').lower())}:{m.group('value')}"
+        for m in _PLAIN_FILTER.finditer(follow_up)
+    ]
+    if len(follow_up.split()) > FOLLOW_UP_WORDS:
+        return " ".join([follow_up, *filters])
+    if not filters:  # keep the thread's own filters when the follow-up names no dates
+        filters = [f"{key}:{value}" for key, value in _FILTER.findall(first_question)]
+    words = _PLAIN_FILTER.sub(" ", follow_up).strip(" ?!.,;:")
+    words = re.sub(r"^(?:and|but|so|what about|how about)\b\s*", "", words, flags=re.IGNORECASE)
+    return " ".join(
+        part for part in [parse_question(first_question).query, words, *filters] if part
+    )

@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from store.query import MAX_QUESTION_CHARS, parse_question
+from store.query import MAX_QUESTION_CHARS, follow_up_question, parse_question
 from store.types import DateFilter
 
 
@@ -46,3 +46,44 @@ def test_filter_admits_dates_in_range_only() -> None:
     assert not window.admits(date(2009, 6, 26))
     assert not window.admits(None)
     assert DateFilter().admits(None)
+
+
+@pytest.mark.parametrize(
+    ("first", "follow_up", "query", "since", "before"),
+    [
+        (
+            "What did NATO and Kazakhstan agree?",
+            "and in 2009?",
+            "What did NATO and Kazakhstan agree?",
+            date(2009, 1, 1),
+            date(2010, 1, 1),
+        ),
+        (
+            "NATO partnership since:2008",
+            "what about Uzbekistan?",
+            "NATO partnership Uzbekistan",
+            date(2008, 1, 1),
+            None,
+        ),
+        (
+            "NATO partnership since:2008",
+            "and before 2006?",
+            "NATO partnership",
+            None,
+            date(2006, 1, 1),
+        ),
+    ],
+)
+def test_a_short_follow_up_borrows_the_first_question(
+    first, follow_up, query, since, before
+) -> None:
+    parsed = parse_question(follow_up_question(first, follow_up))
+    assert parsed.query == query
+    assert parsed.filters == DateFilter(since, before)
+
+
+def test_a_long_follow_up_stands_alone() -> None:
+    follow_up = "Can you tell me how the Kazakh parliament handled the state secrets law in 2005?"
+    parsed = parse_question(follow_up_question("Who is Altynbayev?", follow_up))
+    assert "Altynbayev" not in parsed.query and "state secrets" in parsed.query
+    assert parsed.filters == DateFilter(date(2005, 1, 1), date(2006, 1, 1))
