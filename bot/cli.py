@@ -90,7 +90,7 @@ def index(ctx: click.Context, rebuild: bool, dry_run: bool, explain_file: Path |
     settings = settings_from(ctx)
     if explain_file is not None:
         with user_errors():
-            explain(explain_file)
+            explain(explain_file, settings)
         return
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
 
@@ -154,16 +154,18 @@ def print_index_report(report: IndexReport) -> None:
         console.print(f"Now serving generation {report.generation} from {report.location}.")
 
 
-def explain(path: Path) -> None:
+def explain(path: Path, settings: Settings) -> None:
     """Print the cleaner's verdict on every paragraph of one file, and its date decision."""
+    from bot.runtime import encoder_for
     from store.clean import format_explanation
     from store.corpus import read_document
+    from store.embed import similarity_function
     from store.prepare import prepare
 
     document = read_document(path, path.stem)
     if document is None:
         raise click.ClickException(f"{path} is a binary file, not text.")
-    ready = prepare(document)
+    ready = prepare(document, similarity_function(encoder_for(settings)))
     for line in format_explanation(ready.verdicts):
         console.print(line, highlight=False, markup=False)
     console.print(

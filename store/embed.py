@@ -117,6 +117,16 @@ class SentenceTransformerEncoder:
         return np.vstack(batches)
 
 
+def similarity_function(encoder: Encoder) -> Callable[[str, Sequence[str]], list[float]]:
+    """Cosine of each text to a reference text, with the encoder's unit vectors."""
+
+    def similarity(reference: str, texts: Sequence[str]) -> list[float]:
+        vectors = encoder.encode([reference, *texts])
+        return [float(v) for v in vectors[1:] @ vectors[0]]
+
+    return similarity
+
+
 def open_encoder(model: str, backend: str = "torch", cache_dir: Path | None = None) -> Encoder:
     """The configured encoder (not yet loaded)."""
     return SentenceTransformerEncoder(model, backend, cache_dir)

@@ -20,7 +20,7 @@ import numpy as np
 
 from store.chunk import chunk_id, sentence_windows
 from store.corpus import discover
-from store.embed import Encoder, Progress
+from store.embed import Encoder, Progress, similarity_function
 from store.generations import KINDS, GenerationStore, new_generation_id
 from store.prepare import PIPELINE_VERSION, PreparedDocument, prepare
 
@@ -134,7 +134,7 @@ class Indexer:
                     DocumentChange(document.doc_id, "unchanged", old["chunk_count"])
                 )
                 continue
-            ready = prepare(document)
+            ready = prepare(document, similarity_function(self.encoder))
             prepared.append(ready)
             status = "updated" if old is not None else "added"
             report.changes.append(
@@ -211,8 +211,11 @@ class Indexer:
         }
         if missing:
             advance = progress(len(missing)) if progress else None
-            encoded = self.encoder.encode(list(missing.values()), progress=advance)
-            vectors.update(zip(missing, encoded, strict=True))
+            # Shortest first: a batch pads every text to its longest, so mixing a passage
+            # with its one-sentence windows wastes most of the work (2-3x slower on CPU).
+            order = sorted(missing, key=lambda digest: len(missing[digest]))
+            encoded = self.encoder.encode([missing[d] for d in order], progress=advance)
+            vectors.update(zip(order, encoded, strict=True))
         report.embedded_texts = len(missing)
         for kind in KINDS:
             for record in fresh[kind]:

@@ -7,7 +7,7 @@ from datetime import date
 from pathlib import Path
 
 from store.chunk import ChunkSpan, Span, chunk_document
-from store.clean import Verdict, clean, kept_paragraphs
+from store.clean import Similarity, Verdict, clean, kept_paragraphs
 from store.corpus import SourceDocument
 from store.dates import date_from_text
 
@@ -30,10 +30,14 @@ class PreparedDocument:
     warnings: tuple[str, ...]
 
 
-def prepare(document: SourceDocument) -> PreparedDocument:
-    """Clean, date and chunk one document; warn when its date is not from metadata."""
+def prepare(document: SourceDocument, similarity: Similarity | None = None) -> PreparedDocument:
+    """Clean, date and chunk one document; warn when its date is not from metadata.
+
+    `similarity` (embedding cosine, from the indexer's encoder) is one weak extra signal for
+    the cleaner's off-topic rule; structure decides without it.
+    """
     meta = document.metadata
-    verdicts = tuple(clean(document.text, meta.title))
+    verdicts = tuple(clean(document.text, meta.title, similarity))
     kept = kept_paragraphs(verdicts)
     article_text = "\n\n".join(p.text for p in kept)
     warnings = list(document.warnings)

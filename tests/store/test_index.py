@@ -83,7 +83,8 @@ def test_deleted_file_disappears_from_the_index(generations, seeds_copy, fake_en
 def test_dry_run_builds_nothing(generations, seeds_copy, fake_encoder):
     report = _build(generations, seeds_copy, fake_encoder, dry_run=True)
     assert report.count("added") == 2 and not report.switched
-    assert generations.current() is None and fake_encoder.encoded == []
+    assert generations.current() is None
+    assert not [p for p in generations.root.iterdir() if p.is_dir()]
 
 
 def test_rebuild_embeds_everything_again(generations, seeds_copy, fake_encoder):
@@ -187,3 +188,40 @@ def test_a_second_build_at_the_same_time_is_refused(generations, seeds_copy, fak
         with pytest.raises(StoreError, match="Another `kz-brief index` is running"):
             _build(generations, seeds_copy, fake_encoder)
     assert _build(generations, seeds_copy, fake_encoder).switched
+
+
+FURNITURE = (
+    "Subscribe now",
+    "30 day free trial",
+    "Cancel anytime",
+    "already have an account",
+    "News in Brief",
+    "Latest News",
+    "Stakeholders' Highlights",
+    "Evacuated women from Libya",
+    "Merkel in Paris",
+    "EU missing the boat",
+    "Read 3338 times",
+    "Visit also",
+    "turkeyanalyst",
+    "Staff Publications",
+    "Silk Road Paper",
+    "Newsletter",
+    "Sign up for upcoming events",
+    "AUTHOR’S BIO",
+    "19th Mar 2018",
+)
+
+
+def test_no_indexed_passage_carries_furniture_or_repeats_a_paragraph(
+    generations, seeds_copy, fake_encoder
+):
+    _build(generations, seeds_copy, fake_encoder)
+    records = generations.collection(generations.current()).get(include=["documents"])
+    passages = records["documents"]
+    for passage in passages:
+        assert not [f for f in FURNITURE if f in passage], passage[:80]
+    paragraphs = [p.strip() for passage in passages for p in passage.split("\n") if p.strip()]
+    assert len(paragraphs) == len(set(paragraphs))
+    background = "BACKGROUND: On October 5, Ambassador Robert Simmons"
+    assert sum(p.count(background) for p in passages) == 1
