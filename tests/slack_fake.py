@@ -2,9 +2,10 @@
 
 `FakeSlack` is a real HTTP server on 127.0.0.1 (a thread) that answers the Web API methods
 the bot uses like Slack does, accepts posts to `response_url`s, records every call, checks
-Block Kit limits as Slack would, and can be told to fail the next calls (429 with
-Retry-After, a dropped connection, or an API error). `SlackSender` posts to the app exactly
-what Slack posts: signed event, slash-command and block_actions requests.
+Block Kit limits as Slack would, keeps the messages the bot posted (chat.update changes
+them, and fails with message_not_found for any other ts), and can be told to fail the next
+calls (429 with Retry-After, a dropped connection, or an API error). `SlackSender` posts to
+the app exactly what Slack posts: signed event, slash-command and block_actions requests.
 """
 
 from __future__ import annotations
@@ -83,7 +84,12 @@ def _block_problem(blocks: Any, max_blocks: int) -> str | None:
         return "blocks must be a list"
     if len(blocks) > max_blocks:
         return f"{len(blocks)} blocks > {max_blocks}"
+    block_ids = [b["block_id"] for b in blocks if "block_id" in b]
+    if len(block_ids) != len(set(block_ids)):
+        return "duplicate block_id"
     for block in blocks:
+        if block.get("type") == "actions" and len(block.get("elements", [])) > 25:
+            return "actions block with more than 25 elements"
         text = (block.get("text") or {}).get("text", "")
         if block.get("type") == "section" and len(text) > 3000:
             return "section text > 3000"
@@ -94,6 +100,8 @@ def _block_problem(blocks: Any, max_blocks: int) -> str | None:
                 return "context text > 3000"
             if len(element.get("value", "")) > 2000:
                 return "button value > 2000"
+            if element.get("type") == "button" and len(element["text"]["text"]) > 75:
+                return "button text > 75"
     return None
 
 
@@ -106,6 +114,7 @@ class FakeSlack:
 
     def __init__(self) -> None:
         self._calls: list[Call] = []
+        self._messages: dict[tuple[str, str], dict[str, Any]] = {}
         self._failures: dict[str, list[_Failure]] = {}
         self._lock = threading.Condition()
         self._server: ThreadingHTTPServer | None = None
@@ -208,6 +217,21 @@ class FakeSlack:
                 self._lock.wait(remaining)
             return found
 
+    def message(self, channel: str, ts: str) -> dict[str, Any] | None:
+        """A message the bot posted, as it stands now (after any chat.update)."""
+        with self._lock:
+            found = self._messages.get((channel, ts))
+            return dict(found) if found is not None else None
+
+    def thread_messages(self, channel: str, thread_ts: str) -> list[dict[str, Any]]:
+        """The bot's messages in a thread, in the order posted, as they stand now."""
+        with self._lock:
+            return [
+                dict(message)
+                for (in_channel, _), message in self._messages.items()
+                if in_channel == channel and message.get("thread_ts") == thread_ts
+            ]
+
     def reset(self) -> None:
         with self._lock:
             self._calls.clear()
@@ -285,11 +309,21 @@ class FakeSlack:
                 return {"ok": False, "error": "invalid_blocks", "detail": problem}
             if not body.get("channel"):
                 return {"ok": False, "error": "channel_not_found"}
-            ts = body.get("ts") or new_ts()
             if method == "chat.postEphemeral":
-                return {"ok": True, "message_ts": ts}
+                return {"ok": True, "message_ts": new_ts()}
+            ts = body["ts"] if method == "chat.update" else new_ts()
+            key = (body["channel"], ts)
             message = {"type": "message", "text": body.get("text", ""), "user": BOT_USER_ID}
-            message.update({"bot_id": BOT_ID, "ts": ts})
+            message.update({"bot_id": BOT_ID, "ts": ts, "blocks": body.get("blocks", [])})
+            with self._lock:
+                if method == "chat.update":
+                    if key not in self._messages:
+                        return {"ok": False, "error": "message_not_found"}
+                    # An update changes the text and blocks; the message stays in its thread.
+                    message = {**self._messages[key], **message}
+                elif body.get("thread_ts"):
+                    message["thread_ts"] = body["thread_ts"]
+                self._messages[key] = message
             return {"ok": True, "channel": body["channel"], "ts": ts, "message": message}
         if method == "chat.delete":
             return {"ok": True, "channel": body.get("channel"), "ts": body.get("ts")}
@@ -497,6 +531,72 @@ def message_event(
     return event
 
 
+def thread_reply_event(
+    text: str,
+    *,
+    thread_ts: str,
+    channel: str = CHANNEL_ID,
+    user: str | None = USER_ID,
+    ts: str | None = None,
+    channel_type: str = "channel",
+    **extra: Any,
+) -> dict[str, Any]:
+    """A reply in a thread, as message.channels (or message.groups / message.im) sends it."""
+    return message_event(
+        text,
+        channel=channel,
+        user=user,
+        ts=ts,
+        channel_type=channel_type,
+        thread_ts=thread_ts,
+        parent_user_id=USER_ID,
+        **extra,
+    )
+
+
+def edit_event(
+    *,
+    channel: str,
+    ts: str,
+    old_text: str,
+    new_text: str,
+    user: str = USER_ID,
+    thread_ts: str | None = None,
+    channel_type: str = "channel",
+    edited_ts: str | None = None,
+) -> dict[str, Any]:
+    """A `message_changed` event: a person edited their message `ts` in `channel`."""
+    edited_ts = edited_ts or new_ts()
+    message: dict[str, Any] = {
+        "type": "message",
+        "user": user,
+        "text": new_text,
+        "ts": ts,
+        "edited": {"user": user, "ts": edited_ts},
+        "team": TEAM_ID,
+    }
+    previous: dict[str, Any] = {
+        "type": "message",
+        "user": user,
+        "text": old_text,
+        "ts": ts,
+        "team": TEAM_ID,
+    }
+    if thread_ts:
+        message["thread_ts"] = previous["thread_ts"] = thread_ts
+    return {
+        "type": "message",
+        "subtype": "message_changed",
+        "hidden": True,
+        "channel": channel,
+        "channel_type": channel_type,
+        "ts": edited_ts,
+        "event_ts": edited_ts,
+        "message": message,
+        "previous_message": previous,
+    }
+
+
 def home_opened_event(user: str = USER_ID, tab: str = "home") -> dict[str, Any]:
     return {
         "type": "app_home_opened",
@@ -542,19 +642,24 @@ def block_actions_body(
     response_url: str,
     channel: str = CHANNEL_ID,
     user: str = USER_ID,
+    block_id: str = "share",
+    ephemeral: bool = True,
+    message_ts: str | None = None,
 ) -> str:
-    """A button click on an ephemeral message: form field `payload` holding the JSON."""
-    payload = {
+    """A button click (on an ephemeral message unless `ephemeral=False`): form field
+    `payload` holding the JSON, as Slack posts it."""
+    container: dict[str, Any] = {
+        "type": "message",
+        "message_ts": message_ts or new_ts(),
+        "channel_id": channel,
+        "is_ephemeral": ephemeral,
+    }
+    payload: dict[str, Any] = {
         "type": "block_actions",
         "user": {"id": user, "username": "analyst", "team_id": TEAM_ID},
         "api_app_id": APP_ID,
         "token": "legacy-verification-token",
-        "container": {
-            "type": "message",
-            "message_ts": new_ts(),
-            "channel_id": channel,
-            "is_ephemeral": True,
-        },
+        "container": container,
         "trigger_id": "13345224609.738474920.8088930838d88f008e0",
         "team": {"id": TEAM_ID, "domain": "kz-test"},
         "channel": {"id": channel, "name": "general"},
@@ -562,14 +667,21 @@ def block_actions_body(
         "actions": [
             {
                 "action_id": action_id,
-                "block_id": "share",
-                "text": {"type": "plain_text", "text": "Share in channel"},
+                "block_id": block_id,
+                "text": {"type": "plain_text", "text": "a button"},
                 "value": value,
                 "type": "button",
                 "action_ts": str(time.time()),
             }
         ],
     }
+    if not ephemeral:
+        payload["message"] = {
+            "type": "message",
+            "user": BOT_USER_ID,
+            "bot_id": BOT_ID,
+            "ts": container["message_ts"],
+        }
     return urlencode({"payload": json.dumps(payload)})
 
 
@@ -639,8 +751,18 @@ class SlackSender:
         body = command_body(text, response_url=response_url)
         return self.post(body, "application/x-www-form-urlencoded", **options)
 
-    def action(self, *, value: str, response_url: str, action_id: str = "share_answer") -> Response:
-        body = block_actions_body(action_id=action_id, value=value, response_url=response_url)
+    def action(
+        self,
+        *,
+        value: str,
+        response_url: str,
+        action_id: str = "share_answer",
+        **options: Any,
+    ) -> Response:
+        """A button click; `options` go to `block_actions_body` (user, block_id, ...)."""
+        body = block_actions_body(
+            action_id=action_id, value=value, response_url=response_url, **options
+        )
         return self.post(body, "application/x-www-form-urlencoded")
 
 
