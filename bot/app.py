@@ -21,9 +21,11 @@ from slack_sdk.http_retry.builtin_handlers import (
 
 from bot.config import ConfigError, Settings
 from handlers import messages, register_handlers
-from handlers.dedupe import MemoryDeduper
+from handlers.dedupe import EventDeduper, MemoryDeduper, RedisDeduper
 from handlers.deps import Deps
+from handlers.threads import open_thread_memory
 from store.api import SearchAPI
+from store.feedback import open_feedback
 
 logger = logging.getLogger(__name__)
 
@@ -70,14 +72,42 @@ def make_web_client(settings: Settings) -> WebClient:
     )
 
 
+# A Slack event must be acknowledged within 3 seconds: a slow Redis must not eat that.
+REDIS_TIMEOUT_SECONDS = 0.5
+
+
+def make_deduper(settings: Settings) -> EventDeduper:
+    """Redis (shared by every replica) when REDIS_URL is set, else this process's memory."""
+    if not settings.redis_url:
+        return MemoryDeduper()
+    import redis
+
+    client = redis.Redis.from_url(
+        settings.redis_url,
+        socket_timeout=REDIS_TIMEOUT_SECONDS,
+        socket_connect_timeout=REDIS_TIMEOUT_SECONDS,
+    )
+    return RedisDeduper(client)
+
+
 def make_deps(settings: Settings, searcher: SearchAPI) -> Deps:
-    """Handlers' dependencies for a real process (one searcher, in-process de-duplication)."""
-    if settings.redis_url:
-        logger.warning(
-            "REDIS_URL is set but Redis de-duplication is not available yet; "
-            "using the in-process one (run a single bot process)."
-        )
-    return Deps(searcher=searcher, deduper=MemoryDeduper(), admin_users=settings.admin_users)
+    """Handlers' dependencies for a real process: one searcher, de-duplication (Redis when
+    configured), and in the data dir the thread memory and the readers' feedback; admins
+    re-index with the same code as `kz-brief index`."""
+
+    def reindex() -> str:
+        from bot.runtime import reindex_summary  # the indexer's libraries load only if used
+
+        return reindex_summary(settings)
+
+    return Deps(
+        searcher=searcher,
+        deduper=make_deduper(settings),
+        admin_users=settings.admin_users,
+        threads=open_thread_memory(settings.data_dir),
+        feedback=open_feedback(settings.data_dir),
+        reindex=reindex,
+    )
 
 
 def build_app(settings: Settings, deps: Deps) -> App:

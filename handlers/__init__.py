@@ -4,14 +4,31 @@ from __future__ import annotations
 
 from slack_bolt import App
 
-from handlers import actions, command, dedupe, direct_messages, errors, home, mentions
+from handlers import (
+    actions,
+    command,
+    dedupe,
+    direct_messages,
+    edits,
+    errors,
+    follow_ups,
+    home,
+    mentions,
+)
 from handlers.deps import Deps
 
 
 def register_handlers(app: App, deps: Deps) -> None:
-    """Register the de-duplication middleware, every listener and the global error handler."""
+    """Register the de-duplication middleware, every listener and the global error handler.
+
+    Bolt runs the first listener that matches an event, so the `message` listeners go from
+    the most specific (edits, thread follow-ups) to the catch-all (direct messages), which
+    acknowledges and ignores every other message event.
+    """
     dedupe.register(app, deps)
     mentions.register(app, deps)
+    edits.register(app, deps)
+    follow_ups.register(app, deps)
     direct_messages.register(app, deps)
     command.register(app, deps)
     actions.register(app, deps)

@@ -13,7 +13,7 @@ from collections.abc import Iterable, Sequence
 from datetime import date
 from typing import Any
 
-from handlers import messages
+from handlers import feedback, messages
 from handlers.share import ACTION_ID as SHARE_ACTION_ID
 from store.types import Answer, DocumentInfo, Hit, IndexInfo
 
@@ -51,13 +51,31 @@ def shorten(text: str, limit: int) -> str:
     return cut.rstrip() + ELLIPSIS
 
 
-def format_date(published: date | None, basis: str) -> str:
-    """'26 Jun 2009', '26 Jun 2009 (date inferred from text)' or 'undated'."""
+def _day(published: date) -> str:
+    return f"{published.day} {_MONTHS[published.month - 1]} {published.year}"
+
+
+def format_age(published: date, today: date) -> str | None:
+    """'17 years old' (whole years, else months, else days); None for a future date."""
+    days = (today - published).days
+    if days < 0:
+        return None
+    months = (today.year - published.year) * 12 + today.month - published.month
+    if today.day < published.day:
+        months -= 1
+    return messages.age(months // 12, months % 12, days)
+
+
+def format_date(published: date | None, basis: str, today: date | None = None) -> str:
+    """'26 Jun 2009', '26 Jun 2009 (date inferred from text)' or 'undated'; with `today`,
+    the age follows: '26 Jun 2009 · 17 years old'."""
     if published is None or basis == "none":
         return messages.UNDATED
-    text = f"{published.day} {_MONTHS[published.month - 1]} {published.year}"
+    text = _day(published)
     if basis == "text":
         text += f" ({messages.DATE_INFERRED})"
+    if today is not None and (age := format_age(published, today)):
+        text += f" · {age}"
     return text
 
 
@@ -70,17 +88,23 @@ def _link(url: str | None, label: str) -> str:
 
 
 def source_line(
-    title: str, url: str | None, publisher: str | None, published: date | None, basis: str
+    title: str,
+    url: str | None,
+    publisher: str | None,
+    published: date | None,
+    basis: str,
+    today: date | None = None,
 ) -> str:
-    """'Title — Publisher, 26 Jun 2009', with the title linked when the URL is known."""
+    """'Title — Publisher, 26 Jun 2009', with the title linked when the URL is known (and
+    the source's age when `today` is given)."""
     line = _link(url, escape(shorten(title, MAX_TITLE_CHARS)))
     if publisher:
         line += f" — {escape(shorten(publisher, MAX_TITLE_CHARS))}"
-    return f"{line}, {format_date(published, basis)}"
+    return f"{line}, {format_date(published, basis, today)}"
 
 
-def hit_source_line(hit: Hit) -> str:
-    return source_line(hit.title, hit.url, hit.publisher, hit.published, hit.date_basis)
+def hit_source_line(hit: Hit, today: date | None = None) -> str:
+    return source_line(hit.title, hit.url, hit.publisher, hit.published, hit.date_basis, today)
 
 
 # --- Quotes --------------------------------------------------------------------------------
@@ -199,13 +223,86 @@ def _escaped_within(text: str, limit: int) -> str:
     return escaped
 
 
-def hit_blocks(hit: Hit) -> list[Block]:
-    """One passage: the quote (highlights in bold), then its source and date."""
+def feedback_blocks(hit: Hit, index: int) -> list[Block]:
+    """The "Useful / Outdated / Wrong source" buttons for one passage (none if it has no
+    value that fits Slack's limit)."""
+    value = feedback.encode(hit)
+    if value is None:
+        return []
+    return [
+        {
+            "type": "actions",
+            "block_id": f"feedback-{index}",
+            "elements": [
+                {
+                    "type": "button",
+                    "action_id": feedback.ACTION_IDS[flag],
+                    "text": {"type": "plain_text", "text": messages.FEEDBACK_LABELS[flag]},
+                    "value": value,
+                }
+                for flag in feedback.FLAGS
+            ],
+        }
+    ]
+
+
+def hit_blocks(
+    hit: Hit, today: date | None = None, feedback_index: int | None = None
+) -> list[Block]:
+    """One passage: the quote (highlights in bold), its source, date and age, and (with a
+    `feedback_index`) the feedback buttons."""
     quote, cut = quote_mrkdwn(hit.quote, hit.highlights)
-    line = hit_source_line(hit)
+    line = hit_source_line(hit, today)
     if cut:
         line += f" · {messages.QUOTE_SHORTENED}"
-    return [_section(quote), _context(line)]
+    buttons = feedback_blocks(hit, feedback_index) if feedback_index is not None else []
+    return [_section(quote), _context(line), *buttons]
+
+
+def _known_date(hit: Hit) -> date | None:
+    return None if hit.date_basis == "none" else hit.published
+
+
+def _distinct_dates(hits: Sequence[Hit]) -> list[date]:
+    return sorted({d for hit in hits if (d := _known_date(hit)) is not None})
+
+
+def ordered_hits(answer: Answer) -> tuple[Hit, ...]:
+    """The passages in the order shown: a brief as the store sorted it (oldest first); a
+    relevance answer drawing on sources of different dates newest first, undated last (best
+    match first among passages of one date); otherwise best match first."""
+    if answer.sort == "date" or len(_distinct_dates(answer.hits)) < 2:
+        return answer.hits
+    return tuple(
+        sorted(
+            answer.hits,
+            key=lambda hit: (
+                _known_date(hit) is None,
+                -(_known_date(hit) or date.min).toordinal(),
+            ),
+        )
+    )
+
+
+def date_span(hits: Sequence[Hit]) -> str | None:
+    """'2005–2009', or '2 Mar – 26 Jun 2009' within one year; None for fewer than 2 dates."""
+    dates = _distinct_dates(hits)
+    if len(dates) < 2:
+        return None
+    oldest, newest = dates[0], dates[-1]
+    if oldest.year != newest.year:
+        return f"{oldest.year}–{newest.year}"
+    return f"{oldest.day} {_MONTHS[oldest.month - 1]} – {_day(newest)}"
+
+
+def span_line(answer: Answer) -> str | None:
+    """'Sources span 2005–2009; newest first' when the passages differ in date."""
+    span = date_span(answer.hits)
+    if span is None:
+        return None
+    order = messages.OLDEST_FIRST if answer.sort == "date" else messages.NEWEST_FIRST
+    undated = any(_known_date(hit) is None for hit in answer.hits)
+    return messages.sources_span(span, order, undated)
 
 
 def _answer_title(answer: Answer) -> str:
@@ -232,23 +329,37 @@ def share_blocks(value: str) -> list[Block]:
 
 
 def answer_blocks(
-    answer: Answer, *, share_value: str | None = None, shared_by: str | None = None
+    answer: Answer,
+    *,
+    share_value: str | None = None,
+    shared_by: str | None = None,
+    today: date | None = None,
+    feedback_buttons: bool = False,
+    notes: Sequence[str] = (),
 ) -> list[Block]:
     """The whole reply to a question or a brief, within 50 blocks.
 
+    Above the passages: what was searched (filters, the store's notes such as trimming, and
+    `notes` from the handler) and, when sources differ in date, their span and order.
     `share_value` adds the *Share in channel* button (private slash-command answers);
-    `shared_by` (a Slack user ID) credits whoever shared a public copy.
+    `shared_by` (a Slack user ID) credits whoever shared a public copy; `today` adds each
+    source's age; `feedback_buttons` adds the feedback buttons under each passage.
     """
     head: list[Block] = [_header(_answer_title(answer))]
-    notes: list[str] = []
+    span = None if answer.no_match else span_line(answer)
+    lines: list[str] = []
     if shared_by:
-        notes.append(messages.shared_by(shared_by))
+        lines.append(messages.shared_by(shared_by))
+    lines.extend(escape(note) for note in notes)
     if not answer.no_match:
-        notes.append(messages.answer_summary(len(answer.hits), answer.sort))
+        order = messages.OLDEST_FIRST if answer.sort == "date" else messages.BEST_MATCH_FIRST
+        lines.append(messages.answer_summary(len(answer.hits), None if span else order))
     if not answer.filters.is_empty():
-        notes.append(messages.filters_note(answer.filters.describe()))
-    notes.extend(escape(note) for note in answer.notes)
-    head.append(_context(" · ".join(notes)))
+        lines.append(messages.searched(answer.filters.describe()))
+    lines.extend(escape(note) for note in answer.notes)
+    head.append(_context(" · ".join(lines)))
+    if span:
+        head.append(_context(span))
 
     tail = share_blocks(share_value) if share_value else []
     if answer.no_match:
@@ -259,7 +370,10 @@ def answer_blocks(
         )
         return [*head, _section(shorten(text, MAX_SECTION_CHARS)), *tail]
 
-    groups = [hit_blocks(hit) for hit in answer.hits]
+    groups = [
+        hit_blocks(hit, today, index if feedback_buttons else None)
+        for index, hit in enumerate(ordered_hits(answer))
+    ]
     return _fit(head, groups, tail, MAX_BLOCKS)
 
 
@@ -285,16 +399,16 @@ def _fit(
     return [*head, *body, *tail]
 
 
-def answer_text(answer: Answer) -> str:
+def answer_text(answer: Answer, today: date | None = None) -> str:
     """The plain notification text for an answer (shown where blocks cannot be)."""
     question = escape(shorten(answer.question, 200))
     if answer.no_match:
         return messages.no_match_fallback(question)
-    first = answer.hits[0]
+    first = ordered_hits(answer)[0]
     text = (
         f"{messages.answer_fallback(len(answer.hits), question)}: "
         f"“{escape(shorten(' '.join(first.quote.split()), 300))}” "
-        f"({hit_source_line(first)})"
+        f"({hit_source_line(first, today)})"
     )
     return shorten(text, MAX_FALLBACK_CHARS)
 
@@ -306,11 +420,9 @@ def usage_blocks() -> list[Block]:
     return [_header(messages.USAGE_TITLE), _section(messages.USAGE)]
 
 
-def document_line(doc: DocumentInfo) -> str:
-    return (
-        f"• {source_line(doc.title, doc.url, doc.publisher, doc.published, doc.date_basis)}"
-        f" ({messages.chunk_count(doc.chunk_count)})"
-    )
+def document_line(doc: DocumentInfo, today: date | None = None) -> str:
+    line = source_line(doc.title, doc.url, doc.publisher, doc.published, doc.date_basis, today)
+    return f"• {line} ({messages.chunk_count(doc.chunk_count)})"
 
 
 def _line_sections(lines: Sequence[str]) -> list[Block]:
@@ -328,12 +440,12 @@ def _line_sections(lines: Sequence[str]) -> list[Block]:
     return sections
 
 
-def sources_blocks(documents: Sequence[DocumentInfo]) -> list[Block]:
-    """The indexed documents with dates and date basis, within 50 blocks."""
+def sources_blocks(documents: Sequence[DocumentInfo], today: date | None = None) -> list[Block]:
+    """The indexed documents with dates, date basis and age, within 50 blocks."""
     head = [_header(messages.SOURCES_TITLE)]
     if not documents:
         return [*head, _section(messages.NO_DOCUMENTS)]
-    sections = _line_sections([document_line(doc) for doc in documents])
+    sections = _line_sections([document_line(doc, today) for doc in documents])
     return [*head, *sections[: MAX_BLOCKS - 1]]
 
 
@@ -344,7 +456,9 @@ def sources_text(documents: Sequence[DocumentInfo]) -> str:
 # --- App Home ------------------------------------------------------------------------------
 
 
-def home_view(info: IndexInfo | None, documents: Sequence[DocumentInfo]) -> dict[str, Any]:
+def home_view(
+    info: IndexInfo | None, documents: Sequence[DocumentInfo], today: date | None = None
+) -> dict[str, Any]:
     """The Home tab: what the bot knows, how to ask, and example questions."""
     blocks: list[Block] = [_header(messages.HOME_TITLE), _section(messages.HOME_INTRO)]
     blocks.append({"type": "divider"})
@@ -360,7 +474,8 @@ def home_view(info: IndexInfo | None, documents: Sequence[DocumentInfo]) -> dict
             )
         )
         if documents:
-            blocks.extend(_line_sections([document_line(doc) for doc in documents])[:60])
+            lines = [document_line(doc, today) for doc in documents]
+            blocks.extend(_line_sections(lines)[:60])
         else:
             blocks.append(_section(messages.NO_DOCUMENTS))
     blocks.append({"type": "divider"})
@@ -368,3 +483,11 @@ def home_view(info: IndexInfo | None, documents: Sequence[DocumentInfo]) -> dict
     examples = "\n".join(f"• `{escape(q)}`" for q in messages.EXAMPLE_QUESTIONS)
     blocks.append(_section(f"{messages.HOME_EXAMPLES}\n{examples}"))
     return {"type": "home", "blocks": blocks[:MAX_HOME_BLOCKS]}
+
+
+# --- Plain notes (apologies, the re-index summary) -----------------------------------------
+
+
+def text_blocks(text: str) -> list[Block]:
+    """`text` (escaped here) in sections of at most 3000 characters each."""
+    return _line_sections(escape(text).split("\n"))[:MAX_BLOCKS]

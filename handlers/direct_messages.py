@@ -1,4 +1,8 @@
-"""A direct message to the bot: answered like a mention, threaded under the user's message."""
+"""A direct message to the bot: answered like a mention, threaded under the user's message.
+
+A reply in such a thread is a follow-up of the thread's first question. This is also the
+last, catch-all `message` listener: every other message event is acknowledged and ignored.
+"""
 
 from __future__ import annotations
 

@@ -26,7 +26,7 @@ def publish_home(deps: Deps, client: WebClient, user_id: str) -> None:
     except Exception:
         logger.exception("Index unavailable while building the Home tab")
         info = None
-    client.views_publish(user_id=user_id, view=blocks.home_view(info, documents))
+    client.views_publish(user_id=user_id, view=blocks.home_view(info, documents, deps.today()))
 
 
 def register(app: App, deps: Deps) -> None:

@@ -15,6 +15,19 @@ QUOTE_SHORTENED = "quote shortened to fit Slack; the full passage is in the sour
 SHARE_BUTTON = "Share in channel"
 SEARCHING = "Searching the corpus…"
 
+# --- Feedback buttons under each passage ---------------------------------------------------
+
+FEEDBACK_LABELS = {"useful": "Useful", "outdated": "Outdated", "wrong_source": "Wrong source"}
+FEEDBACK_FAILED = "Sorry — your feedback could not be saved just now. Please try again later."
+
+
+def feedback_thanks(label: str) -> str:
+    return f"Thanks — noted as {label}."
+
+
+def feedback_already(label: str) -> str:
+    return f"You already flagged this passage as {label}."
+
 
 def answer_header(question: str) -> str:
     return question
@@ -24,14 +37,40 @@ def brief_header(topic: str) -> str:
     return f"Brief: {topic}"
 
 
-def answer_summary(count: int, sort: str) -> str:
-    order = "oldest first" if sort == "date" else "best match first"
+BEST_MATCH_FIRST = "best match first"
+NEWEST_FIRST = "newest first"
+OLDEST_FIRST = "oldest first"
+UNDATED_LAST = "undated last"
+UPDATED_AFTER_EDIT = "Updated for your edited question"
+
+
+def answer_summary(count: int, order: str | None) -> str:
+    """'3 verbatim passages from the corpus, best match first' (no order when another line
+    already says it)."""
     noun = "passage" if count == 1 else "passages"
-    return f"{count} verbatim {noun} from the corpus, {order}"
+    text = f"{count} verbatim {noun} from the corpus"
+    return f"{text}, {order}" if order else text
 
 
-def filters_note(description: str) -> str:
-    return f"Dates: {description}"
+def searched(description: str) -> str:
+    """The filters taken from the question, shown above the answer."""
+    return f"Searched: {description}"
+
+
+def sources_span(span: str, order: str, undated: bool) -> str:
+    """'Sources span 2005–2009; newest first' when passages come from different dates."""
+    return f"Sources span {span}; {order}" + (f", {UNDATED_LAST}" if undated else "")
+
+
+def age(years: int, months: int, days: int) -> str:
+    """'17 years old', '3 months old', '5 days old': how old a source is today."""
+    if years:
+        return f"{years} year{'s' if years != 1 else ''} old"
+    if months:
+        return f"{months} month{'s' if months != 1 else ''} old"
+    if days:
+        return f"{days} day{'s' if days != 1 else ''} old"
+    return "published today"
 
 
 def more_not_shown(count: int) -> str:
@@ -78,7 +117,11 @@ USAGE = "\n".join(
         "• `/kz-brief brief TOPIC`: a dated brief across sources, oldest first.",
         "• `/kz-brief sources`: the documents I know, with their dates.",
         "• `/kz-brief help`: this message.",
+        "• `/kz-brief reindex` (admins): re-read the documents and rebuild the index.",
         "Narrow any question by date: `since:2008`, `before:2006`, `in:2005`.",
+        "In a thread I answered, just reply (no mention needed): `and in 2009?` "
+        "Edit your question and I update my answer.",
+        "Under each passage: *Useful*, *Outdated* or *Wrong source* tells the admins.",
     ]
 )
 USAGE_FALLBACK = "How to use kz-brief: /kz-brief QUESTION, /kz-brief brief TOPIC, /kz-brief sources"
@@ -113,6 +156,9 @@ HOME_HOW_TEXT = "\n".join(
         "• `/kz-brief brief TOPIC` gives a chronological brief, oldest first.",
         "• `/kz-brief sources` lists the documents with their dates.",
         "• Filters: `since:2008` (2008 on), `before:2006` (up to 2005), `in:2005` (that year).",
+        "• Reply in a thread I answered to follow up (`and in 2009?`); no mention needed.",
+        "• Edit your question and I update my answer in place.",
+        "• Flag a passage *Useful*, *Outdated* or *Wrong source* with the buttons under it.",
     ]
 )
 HOME_EXAMPLES = "*Try asking*"
@@ -129,6 +175,35 @@ HOME_INDEX_MISSING = (
 
 def home_index_line(built_at: str, documents: int, passages: int, model: str) -> str:
     return f"Index built {built_at}: {documents} documents, {passages} passages (model {model})."
+
+
+# --- /kz-brief reindex (admins) ------------------------------------------------------------
+
+REINDEX_STARTED = (
+    "Re-index started… I will post the summary here when it is done. "
+    "Answers keep coming from the current index until the new one is ready."
+)
+REINDEX_RUNNING = (
+    "A re-index is already running; its summary will be posted to whoever started it. "
+    "Try again when it is done."
+)
+REINDEX_UNAVAILABLE = (
+    "Re-indexing from Slack is not set up in this bot process; run `kz-brief index` on the server."
+)
+REINDEX_ONLY_COMMAND = "Re-indexing is done with `/kz-brief reindex` (kz-brief admins only)."
+
+
+def reindex_refused(admin_mentions: str) -> str:
+    """For someone not in KZ_ADMIN_USERS; `admin_mentions` is '<@U1>, <@U2>' or ''."""
+    who = f" ({admin_mentions})" if admin_mentions else ""
+    return (
+        f"Only kz-brief admins can re-index; ask one of them{who} "
+        "or run `kz-brief index` on the server."
+    )
+
+
+def reindex_failed(reason: str) -> str:
+    return f"Re-index failed: {reason}"
 
 
 # --- The serve command ---------------------------------------------------------------------

@@ -8,9 +8,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-# Sub-commands the first word can name; anything else is a question. New sub-commands
-# (e.g. an admin-only `reindex`) are added here and in `command.SUBCOMMANDS`.
-SUBCOMMAND_WORDS = ("help", "brief", "sources")
+# Sub-commands the first word can name; anything else is a question. A new sub-command is
+# added here and gets a builder in `replies.BUILDERS`.
+SUBCOMMAND_WORDS = ("help", "brief", "sources", "reindex")
 
 _LINK = re.compile(r"<((?:https?|mailto):[^|>]+)(?:\|([^>]*))?>")
 _ENTITIES = (("&lt;", "<"), ("&gt;", ">"), ("&amp;", "&"))
@@ -18,7 +18,7 @@ _ENTITIES = (("&lt;", "<"), ("&gt;", ">"), ("&amp;", "&"))
 
 @dataclass(frozen=True)
 class Request:
-    """`kind` is 'help', 'brief', 'sources' or 'question'; `text` is the rest, trimmed."""
+    """`kind` is 'help', 'brief', 'sources', 'reindex' or 'question'; `text` is the rest."""
 
     kind: str
     text: str

@@ -1,7 +1,11 @@
-"""Build a reply for a request and deliver it, shared by mentions, DMs and the slash command.
+"""Build a reply for a request and deliver it, shared by mentions, DMs, thread follow-ups,
+edits and the slash command.
 
 Searches run on `deps.answer_pool`, never on Bolt's listener threads, and every failure ends
 in a logged traceback plus a short apology: the bot never goes silent on one bad request.
+Every message the bot answers is remembered in `deps.threads` (its thread's first question,
+and where the answer is), so a reply in that thread is read as a follow-up and an edit of
+the question updates the answer.
 """
 
 from __future__ import annotations
@@ -14,12 +18,15 @@ from dataclasses import dataclass
 from typing import Any
 
 from slack_sdk import WebClient
+from slack_sdk.web import SlackResponse
 
 from handlers import blocks, messages
 from handlers.dedupe import message_key
 from handlers.deps import Deps
 from handlers.parsing import Request, event_text_to_plain, parse_request, strip_bot_mention
 from handlers.share import ShareRequest, encode
+from store.api import follow_up_question
+from store.types import Answer
 
 logger = logging.getLogger(__name__)
 
@@ -35,12 +42,38 @@ class Reply:
 @dataclass(frozen=True)
 class Ask:
     """One request as a reply builder sees it: the text after the sub-command word, who
-    asked (for permission checks such as an admin-only sub-command), and whether the answer
-    gets a *Share in channel* button (private slash-command answers only)."""
+    asked (for permission checks such as an admin-only sub-command), whether the answer
+    gets a *Share in channel* button (private slash-command answers only), and whether it
+    replaces an earlier answer because the question was edited."""
 
     text: str
     user_id: str | None = None
     share: bool = False
+    edited: bool = False
+
+
+def render_answer(
+    deps: Deps,
+    answer: Answer,
+    *,
+    share_value: str | None = None,
+    shared_by: str | None = None,
+    notes: tuple[str, ...] = (),
+) -> Reply:
+    """An answer as every handler shows it: dated passages with their age and, when
+    feedback is stored, the feedback buttons under each one."""
+    today = deps.today()
+    return Reply(
+        blocks.answer_text(answer, today),
+        blocks.answer_blocks(
+            answer,
+            share_value=share_value,
+            shared_by=shared_by,
+            today=today,
+            feedback_buttons=deps.feedback is not None,
+            notes=notes,
+        ),
+    )
 
 
 def _usage(deps: Deps, ask: Ask) -> Reply:
@@ -49,7 +82,7 @@ def _usage(deps: Deps, ask: Ask) -> Reply:
 
 def _sources(deps: Deps, ask: Ask) -> Reply:
     documents = deps.searcher.documents()
-    return Reply(blocks.sources_text(documents), blocks.sources_blocks(documents))
+    return Reply(blocks.sources_text(documents), blocks.sources_blocks(documents, deps.today()))
 
 
 def _answer(deps: Deps, ask: Ask, k: int, sort: str | None) -> Reply:
@@ -64,7 +97,8 @@ def _answer(deps: Deps, ask: Ask, k: int, sort: str | None) -> Reply:
     share_value = None
     if ask.share and not answer.no_match:
         share_value = encode(ShareRequest(ask.text, k, sort))
-    return Reply(blocks.answer_text(answer), blocks.answer_blocks(answer, share_value=share_value))
+    notes = (messages.UPDATED_AFTER_EDIT,) if ask.edited else ()
+    return render_answer(deps, answer, share_value=share_value, notes=notes)
 
 
 def _brief(deps: Deps, ask: Ask) -> Reply:
@@ -75,22 +109,78 @@ def _question(deps: Deps, ask: Ask) -> Reply:
     return _answer(deps, ask, deps.answer_k, None)
 
 
-# One builder per request kind. A new sub-command (e.g. an admin-only `reindex`, checking
-# `ask.user_id in deps.admin_users`) adds its word to `parsing.SUBCOMMAND_WORDS` and a
-# builder here.
+def _reindex_elsewhere(deps: Deps, ask: Ask) -> Reply:
+    # Re-indexing runs in the background and reports to the command's response URL, so it
+    # is only offered as `/kz-brief reindex` (see `command`), not in mentions or DMs.
+    return Reply(messages.REINDEX_ONLY_COMMAND, blocks.text_blocks(messages.REINDEX_ONLY_COMMAND))
+
+
+# One builder per request kind. A new sub-command adds its word to
+# `parsing.SUBCOMMAND_WORDS` and a builder here.
 BUILDERS: dict[str, Callable[[Deps, Ask], Reply]] = {
     "help": _usage,
     "sources": _sources,
     "brief": _brief,
     "question": _question,
+    "reindex": _reindex_elsewhere,
 }
 
 
 def build_reply(
-    deps: Deps, request: Request, *, user_id: str | None = None, share: bool = False
+    deps: Deps,
+    request: Request,
+    *,
+    user_id: str | None = None,
+    share: bool = False,
+    edited: bool = False,
 ) -> Reply:
-    """The reply to `request` from `user_id`; `share` adds the *Share in channel* button."""
-    return BUILDERS[request.kind](deps, Ask(request.text, user_id, share))
+    """The reply to `request` from `user_id`; `share` adds the *Share in channel* button,
+    `edited` says the answer replaces one given to the question before it was edited."""
+    return BUILDERS[request.kind](deps, Ask(request.text, user_id, share, edited))
+
+
+def apology_reply() -> Reply:
+    return Reply(messages.APOLOGY, blocks.text_blocks(messages.APOLOGY))
+
+
+# --- Threads: the first question gives a follow-up its context ---------------------------
+
+
+def question_of(request: Request) -> str | None:
+    """What a follow-up in this thread may borrow: a question or a brief's topic."""
+    return request.text if request.kind in ("question", "brief") and request.text else None
+
+
+def in_thread_context(
+    deps: Deps, channel: str, thread_ts: str, ts: str, request: Request
+) -> Request:
+    """A question in a thread the bot answered (other than the thread's first message)
+    borrows the words and filters of the thread's first question (`and in 2009?`)."""
+    if request.kind != "question":
+        return request
+    known = deps.threads.thread(channel, thread_ts)
+    if known is None or known.first_ts == ts or not known.first_question:
+        return request
+    question = follow_up_question(known.first_question, request.text)
+    logger.info(
+        "Follow-up in thread %s read as a question of %d characters", thread_ts, len(question)
+    )
+    return Request("question", question)
+
+
+def message_request(event_text: str, bot_user_id: str | None) -> Request:
+    """What a person's message asks, without the bot's mention and Slack's encoding."""
+    return parse_request(event_text_to_plain(strip_bot_mention(event_text, bot_user_id)))
+
+
+def _remember_answer(
+    deps: Deps, channel: str, asked_ts: str | None, response: SlackResponse | None
+) -> None:
+    if asked_ts is None or response is None:
+        return
+    answer_ts, answer_channel = response.get("ts"), response.get("channel") or channel
+    if answer_ts:
+        deps.threads.remember_answer(channel, asked_ts, answer_channel, answer_ts)
 
 
 def run_in_background(deps: Deps, job: Callable[..., None], *args: Any) -> Future[None]:
@@ -105,12 +195,13 @@ def run_in_background(deps: Deps, job: Callable[..., None], *args: Any) -> Futur
     return deps.answer_pool.submit(guarded)
 
 
-def post_apology(client: WebClient, channel: str, thread_ts: str | None) -> None:
+def post_apology(client: WebClient, channel: str, thread_ts: str | None) -> SlackResponse | None:
     """Tell the user something broke; never raises (it is the last resort)."""
     try:
-        client.chat_postMessage(channel=channel, thread_ts=thread_ts, text=messages.APOLOGY)
+        return client.chat_postMessage(channel=channel, thread_ts=thread_ts, text=messages.APOLOGY)
     except Exception:
         logger.exception("Could not post the apology in %s", channel)
+        return None
 
 
 def reply_in_thread(
@@ -120,11 +211,14 @@ def reply_in_thread(
     thread_ts: str,
     request: Request,
     user_id: str | None = None,
+    asked_ts: str | None = None,
 ) -> None:
-    """Answer `request` in the thread; on any error, log it and apologise there."""
+    """Answer `request` in the thread; on any error, log it and apologise there. Where the
+    answer (or apology) went is remembered for the asking message `asked_ts`, so an edit of
+    that message can update it."""
     try:
         reply = build_reply(deps, request, user_id=user_id)
-        client.chat_postMessage(
+        response = client.chat_postMessage(
             channel=channel,
             thread_ts=thread_ts,
             text=reply.text,
@@ -134,13 +228,15 @@ def reply_in_thread(
         )
     except Exception:
         logger.exception("Could not answer in %s (thread %s)", channel, thread_ts)
-        post_apology(client, channel, thread_ts)
+        response = post_apology(client, channel, thread_ts)
+    _remember_answer(deps, channel, asked_ts, response)
 
 
 def answer_message(
     deps: Deps, client: WebClient, event: dict[str, Any], bot_user_id: str | None
 ) -> None:
-    """Answer a user's message (a mention or a DM) once, in its thread, in the background."""
+    """Answer a person's message (a mention, a DM or a thread follow-up) once, in its
+    thread, in the background; a follow-up borrows the thread's first question."""
     channel = event.get("channel")
     ts = event.get("ts")
     if not channel or not ts:
@@ -150,7 +246,9 @@ def answer_message(
         logger.info("Message %s in %s was already answered", ts, channel)
         return
     thread_ts = event.get("thread_ts") or ts
-    question = event_text_to_plain(strip_bot_mention(event.get("text") or "", bot_user_id))
-    request = parse_request(question)
+    request = message_request(event.get("text") or "", bot_user_id)
+    request = in_thread_context(deps, channel, thread_ts, ts, request)
+    deps.threads.remember_thread(channel, thread_ts, ts, question_of(request))
+    deps.threads.remember_asked(channel, ts, thread_ts)
     user_id = event.get("user")
-    run_in_background(deps, reply_in_thread, deps, client, channel, thread_ts, request, user_id)
+    run_in_background(deps, reply_in_thread, deps, client, channel, thread_ts, request, user_id, ts)

@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
+import socket
 import subprocess
 import sys
 import threading
 import time
 import urllib.request
+from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -18,11 +22,12 @@ from slack_sdk.http_retry.builtin_handlers import (
     ServerErrorRetryHandler,
 )
 
-from bot.app import build_app
+from bot.app import build_app, make_deps
 from bot.config import ConfigError, Settings
+from handlers.dedupe import MemoryDeduper, RedisDeduper
 from handlers.deps import Deps
 from tests.handlers import conftest as handler_fixtures
-from tests.handlers.conftest import RunningBot, quote_sections
+from tests.handlers.conftest import RunningBot, production_deps, quote_sections, running_bot
 from tests.handlers.fake_searcher import ControlledSearcher
 from tests.slack_fake import (
     BOT_USER_ID,
@@ -40,6 +45,7 @@ REPO = Path(__file__).resolve().parents[2]
 clean_slack_env = handler_fixtures.clean_slack_env
 searcher = handler_fixtures.searcher
 slack = handler_fixtures.slack
+data_dir = handler_fixtures.data_dir
 settings = handler_fixtures.settings
 bot = handler_fixtures.bot
 
@@ -235,6 +241,9 @@ def test_the_manifest_asks_for_what_the_app_handles_and_nothing_more() -> None:
     assert set(manifest["settings"]["event_subscriptions"]["bot_events"]) == {
         "app_mention",
         "message.im",
+        # Thread follow-ups without a mention, and edits, in public and private channels.
+        "message.channels",
+        "message.groups",
         "app_home_opened",
     }
     assert set(manifest["oauth_config"]["scopes"]["bot"]) == {
@@ -242,7 +251,10 @@ def test_the_manifest_asks_for_what_the_app_handles_and_nothing_more() -> None:
         "chat:write",
         "commands",
         "im:history",
+        "channels:history",
+        "groups:history",
     }
+    assert "reindex" in manifest["features"]["slash_commands"][0]["usage_hint"]
     assert manifest["settings"]["interactivity"]["is_enabled"] is True
     assert manifest["settings"]["socket_mode_enabled"] is True
     home = manifest["features"]["app_home"]
@@ -260,3 +272,85 @@ def test_no_misleading_token_warning_when_the_token_is_also_in_the_environment(
     with caplog.at_level("WARNING"):
         build_app(settings, Deps(searcher=searcher))
     assert "will be unused" not in caplog.text
+
+
+# --- Several replicas: de-duplication shared through Redis -----------------------------------
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture
+def redis_url(tmp_path: Path) -> Iterator[str]:
+    """A real, throw-away redis-server on a free loopback port (no persistence)."""
+    server = shutil.which("redis-server")
+    if server is None:
+        pytest.skip("redis-server is not installed (apt-get install redis-server)")
+    port = free_port()
+    process = subprocess.Popen(
+        [server, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+        cwd=tmp_path,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 10
+        while True:
+            try:
+                with socket.create_connection(("127.0.0.1", port), timeout=0.5) as conn:
+                    conn.sendall(b"PING\r\n")
+                    if conn.recv(64).startswith(b"+PONG"):
+                        break
+            except OSError:
+                pass
+            if time.monotonic() > deadline or process.poll() is not None:
+                raise AssertionError(f"redis-server did not start on port {port}")
+            time.sleep(0.05)
+        yield f"redis://127.0.0.1:{port}/0"
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+def test_two_replicas_sharing_redis_answer_an_event_and_its_retry_once(
+    settings: Settings, searcher: ControlledSearcher, slack: FakeSlack, redis_url: str
+) -> None:
+    with_redis = replace(settings, redis_url=redis_url)
+    deps_a, deps_b = production_deps(with_redis, searcher), production_deps(with_redis, searcher)
+    assert isinstance(deps_a.deduper, RedisDeduper)  # make_deps reads REDIS_URL
+    with running_bot(with_redis, deps_a, slack) as replica_a:
+        with running_bot(with_redis, deps_b, slack) as replica_b:
+            event = mention_event(f"<@{BOT_USER_ID}> What did NATO say?")
+            event_id = new_event_id()
+            assert replica_a.send.event(event, event_id=event_id).status == 200
+            # Slack did not see A's ack in time and retries; the retry lands on B.
+            assert replica_b.send.event(event, event_id=event_id, retry_num=1).status == 200
+            # The same message as another event (e.g. message.im for a mention in a DM).
+            second = mention_event(f"<@{BOT_USER_ID}> What did NATO say about PfP?")
+            replica_a.send.event(second)
+            replica_b.send.event(second)
+            # A barrier: a new event on B is answered, so everything before it was handled.
+            _, barrier = replica_b.mention("What did NATO discuss in Astana?")
+            slack.wait_for("chat.postMessage", count=3)
+            time.sleep(0.2)
+    answered = sorted(c.body["thread_ts"] for c in slack.calls_to("chat.postMessage"))
+    assert answered == sorted([event["ts"], second["ts"], barrier["ts"]])
+
+
+def test_replicas_keep_answering_when_redis_is_unreachable(
+    settings: Settings, searcher: ControlledSearcher, slack: FakeSlack
+) -> None:
+    unreachable = replace(settings, redis_url=f"redis://127.0.0.1:{free_port()}/0")
+    with running_bot(unreachable, production_deps(unreachable, searcher), slack) as bot:
+        _, event = bot.mention("What did NATO say?")
+        reply = slack.wait_for("chat.postMessage")[0].body
+        assert reply["thread_ts"] == event["ts"] and quote_sections(reply["blocks"])
+
+
+def test_without_redis_url_deduplication_stays_in_process(
+    settings: Settings, searcher: ControlledSearcher
+) -> None:
+    assert isinstance(make_deps(settings, searcher).deduper, MemoryDeduper)

@@ -1,23 +1,27 @@
 """Fixtures: the searcher (the ONE place to swap in the real one), fake Slack, the running bot.
 
-`bot` is the real Bolt app from `bot.app.build_app` (request verification on, the real
-handlers, a real WebClient pointed at `FakeSlack` through SLACK_API_BASE_URL), served over
-real HTTP on loopback by the same WSGI application gunicorn serves in production
-(`bot.serve.make_wsgi_app`). gunicorn itself needs the main thread, so it is exercised in a
-subprocess by tests/bot/test_serve.py.
+`bot` is the real Bolt app from `bot.app.build_app` with the real dependencies of
+`bot.app.make_deps` (thread memory and feedback in a temporary data dir; only the clock is
+fixed, so ages are stable), request verification on, the real handlers, a real WebClient
+pointed at `FakeSlack` through SLACK_API_BASE_URL, served over real HTTP on loopback by the
+same WSGI application gunicorn serves in production (`bot.serve.make_wsgi_app`). gunicorn
+itself needs the main thread, so it is exercised in a subprocess by tests/bot/test_serve.py.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
+from contextlib import contextmanager
+from dataclasses import dataclass, replace
+from datetime import date
+from pathlib import Path
 from typing import Any
 
 import pytest
 from slack_bolt import App
 
-from bot.app import build_app
+from bot.app import build_app, make_deps
 from bot.config import Settings
 from bot.serve import make_wsgi_app
 from handlers.deps import Deps
@@ -30,10 +34,16 @@ from tests.slack_fake import (
     FakeSlack,
     Response,
     SlackSender,
+    edit_event,
     mention_event,
     message_event,
     serve_wsgi_in_thread,
+    thread_reply_event,
 )
+
+# Ages are counted to this day in the tests: 26 Jun 2009 is "17 years old".
+TODAY = date(2026, 6, 26)
+ADMIN_ID = "UADMIN001"
 
 
 @pytest.fixture(autouse=True)
@@ -66,12 +76,19 @@ def slack() -> Iterator[FakeSlack]:
 
 
 @pytest.fixture
-def settings(slack: FakeSlack) -> Settings:
+def data_dir(tmp_path: Path) -> Path:
+    return tmp_path / "data"
+
+
+@pytest.fixture
+def settings(slack: FakeSlack, data_dir: Path) -> Settings:
     return Settings.from_env(
         {
             "SLACK_BOT_TOKEN": BOT_TOKEN,
             "SLACK_SIGNING_SECRET": SIGNING_SECRET,
             "SLACK_API_BASE_URL": slack.base_url,
+            "KZ_DATA_DIR": str(data_dir),
+            "KZ_ADMIN_USERS": ADMIN_ID,
         }
     )
 
@@ -94,14 +111,37 @@ class RunningBot:
         event = message_event(text, **options)
         return self.send.event(event), event
 
+    def reply_in_thread(
+        self, text: str, thread_ts: str, **options: Any
+    ) -> tuple[Response, dict[str, Any]]:
+        """A person's reply (no mention) in a channel thread, as message.channels sends it."""
+        event = thread_reply_event(text, thread_ts=thread_ts, **options)
+        return self.send.event(event), event
+
+    def edit(self, asked: dict[str, Any], new_text: str, **options: Any) -> Response:
+        """The person who sent `asked` (a mention or message event) edits it to `new_text`."""
+        channel_type = asked.get("channel_type") or "channel"
+        event = edit_event(
+            channel=asked["channel"],
+            ts=asked["ts"],
+            old_text=asked["text"],
+            new_text=new_text,
+            user=asked["user"],
+            thread_ts=asked.get("thread_ts"),
+            channel_type=channel_type,
+            **options,
+        )
+        asked["text"] = new_text
+        return self.send.event(event)
+
     def replies(self, channel: str | None = None) -> list[Call]:
         calls = self.slack.calls_to("chat.postMessage")
         return [c for c in calls if channel is None or c.body.get("channel") == channel]
 
 
-@pytest.fixture
-def bot(settings: Settings, searcher: ControlledSearcher, slack: FakeSlack) -> Iterator[RunningBot]:
-    deps = Deps(searcher=searcher)
+@contextmanager
+def running_bot(settings: Settings, deps: Deps, slack: FakeSlack) -> Iterator[RunningBot]:
+    """`deps`' app built and served on a free loopback port until the block ends."""
     app = build_app(settings, deps)
     server = serve_wsgi_in_thread(make_wsgi_app(app))
     try:
@@ -109,6 +149,17 @@ def bot(settings: Settings, searcher: ControlledSearcher, slack: FakeSlack) -> I
     finally:
         server.stop()
         deps.answer_pool.shutdown(wait=True, cancel_futures=True)
+
+
+def production_deps(settings: Settings, searcher: ControlledSearcher) -> Deps:
+    """What `kz-brief serve` hands the handlers, with the clock fixed at TODAY."""
+    return replace(make_deps(settings, searcher), today=lambda: TODAY)
+
+
+@pytest.fixture
+def bot(settings: Settings, searcher: ControlledSearcher, slack: FakeSlack) -> Iterator[RunningBot]:
+    with running_bot(settings, production_deps(settings, searcher), slack) as running:
+        yield running
 
 
 # --- Assertion helpers ---------------------------------------------------------------------

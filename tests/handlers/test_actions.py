@@ -27,7 +27,12 @@ def test_share_posts_the_same_answer_in_the_channel_and_deletes_the_ephemeral(
     assert "thread_ts" not in public
     assert quote_sections(public["blocks"]) == quote_sections(private_blocks)
     assert f"Shared by <@{USER_ID}>" in str(public["blocks"][1])
-    assert not any(b["type"] == "actions" for b in public["blocks"])
+    buttons = [
+        e["action_id"] for b in public["blocks"] if b["type"] == "actions" for e in b["elements"]
+    ]
+    # The public copy has no share button, but each passage keeps its feedback buttons.
+    assert share.ACTION_ID not in buttons
+    assert buttons.count("feedback_outdated") == len(quote_sections(public["blocks"]))
     assert bot.slack.wait_for(click_url)[0].body["delete_original"] is True
 
 

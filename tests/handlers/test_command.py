@@ -7,6 +7,7 @@ import time
 
 from handlers import blocks, share
 from tests.handlers.conftest import (
+    TODAY,
     RunningBot,
     context_texts,
     is_verbatim_from_seeds,
@@ -54,8 +55,9 @@ def test_sources_lists_documents_with_dates_and_date_basis(
     documents = searcher.documents()
     assert documents
     for doc in documents:
-        assert blocks.document_line(doc) in text  # title, publisher, date and its basis
-    assert "26 Jun 2009" in text and "2 Nov 2005" in text
+        # title, publisher, date, its basis and age
+        assert blocks.document_line(doc, TODAY) in text
+    assert "26 Jun 2009 · 17 years old" in text and "2 Nov 2005 · 20 years old" in text
     assert body["response_type"] == "ephemeral"
 
 

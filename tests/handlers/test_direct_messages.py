@@ -7,6 +7,7 @@ import time
 import pytest
 
 from tests.handlers.conftest import RunningBot, quote_sections
+from tests.handlers.fake_searcher import ControlledSearcher
 from tests.slack_fake import (
     BOT_ID,
     BOT_USER_ID,
@@ -85,3 +86,13 @@ def test_a_mention_inside_a_dm_is_answered_once(bot: RunningBot) -> None:
     bot.send.event(message_event(text, ts=ts))
     bot.send.event(mention_event(text, ts=ts, channel=DM_CHANNEL_ID))
     assert_answered_exactly(bot, [ts])
+
+
+def test_a_failing_search_in_a_dm_apologises_there(
+    bot: RunningBot, searcher: ControlledSearcher
+) -> None:
+    searcher.fail_next(RuntimeError("index exploded"))
+    _, event = bot.dm("What did NATO say about Kazakhstan?")
+    apology = bot.slack.wait_for("chat.postMessage")[0].body
+    assert (apology["channel"], apology["thread_ts"]) == (DM_CHANNEL_ID, event["ts"])
+    assert apology["text"].startswith("Sorry — something went wrong while searching")

@@ -6,7 +6,7 @@ import json
 import time
 
 from handlers import blocks
-from tests.handlers.conftest import RunningBot
+from tests.handlers.conftest import TODAY, RunningBot
 from tests.handlers.fake_searcher import ControlledSearcher
 from tests.slack_fake import USER_ID, home_opened_event
 
@@ -19,10 +19,10 @@ def test_opening_home_publishes_what_the_bot_knows_and_how_to_ask(
     assert call.body["user_id"] == USER_ID
     view = json.dumps(call.body["view"], ensure_ascii=False)
     for doc in searcher.documents():
-        assert blocks.document_line(doc) in view
+        assert blocks.document_line(doc, TODAY) in view
     for expected in (
-        "2 Nov 2005",
-        "26 Jun 2009",
+        "2 Nov 2005 · 20 years old",
+        "26 Jun 2009 · 17 years old",
         blocks.escape(searcher.info().built_at),
         "/kz-brief",
         "since:2008",
