@@ -8,6 +8,7 @@ searcher once, before the first question, and passes it in `deps`.
 from __future__ import annotations
 
 import logging
+import sqlite3
 from concurrent.futures import ThreadPoolExecutor
 
 from slack_bolt import App
@@ -100,12 +101,17 @@ def make_deps(settings: Settings, searcher: SearchAPI) -> Deps:
 
         return reindex_summary(settings)
 
+    try:
+        threads = open_thread_memory(settings.data_dir)
+        feedback = open_feedback(settings.data_dir)
+    except (OSError, sqlite3.Error) as exc:
+        raise ConfigError(messages.data_dir_unusable(str(settings.data_dir), str(exc))) from exc
     return Deps(
         searcher=searcher,
         deduper=make_deduper(settings),
         admin_users=settings.admin_users,
-        threads=open_thread_memory(settings.data_dir),
-        feedback=open_feedback(settings.data_dir),
+        threads=threads,
+        feedback=feedback,
         reindex=reindex,
     )
 

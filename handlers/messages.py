@@ -250,6 +250,13 @@ def cannot_start(reason: str) -> str:
     return f"kz-brief cannot start the Slack bot: {reason}"
 
 
+def data_dir_unusable(path: str, reason: str) -> str:
+    return (
+        f"KZ_DATA_DIR ({path}) cannot hold the bot's thread memory and feedback: {reason}. "
+        "Point KZ_DATA_DIR at a writable folder."
+    )
+
+
 MISSING_BOT_TOKEN = (
     "SLACK_BOT_TOKEN is not set: the Slack app needs its Bot User OAuth Token (xoxb-…). "
     "See docs/slack-setup.md."

@@ -354,3 +354,12 @@ def test_without_redis_url_deduplication_stays_in_process(
     settings: Settings, searcher: ControlledSearcher
 ) -> None:
     assert isinstance(make_deps(settings, searcher).deduper, MemoryDeduper)
+
+
+def test_an_unusable_data_dir_is_a_configuration_error_naming_the_variable(
+    settings: Settings, searcher: ControlledSearcher, tmp_path: Path
+) -> None:
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder", encoding="utf-8")
+    with pytest.raises(ConfigError, match="KZ_DATA_DIR"):
+        make_deps(replace(settings, data_dir=blocker / "data"), searcher)
