@@ -31,9 +31,24 @@ _STOPWORDS = frozenset(
 )
 
 
+class _CombiningMarks(dict):
+    """A `str.translate` table deleting combining marks, filled in as characters are met:
+    C-speed per character instead of a Python generator (it runs on every passage)."""
+
+    def __missing__(self, code: int) -> str | None:
+        value = None if unicodedata.combining(chr(code)) else chr(code)
+        self[code] = value
+        return value
+
+
+_COMBINING_MARKS = _CombiningMarks()
+
+
 def _strip_accents(text: str) -> str:
     decomposed = unicodedata.normalize("NFKD", text)
-    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    if decomposed.isascii():
+        return decomposed
+    return decomposed.translate(_COMBINING_MARKS)
 
 
 @lru_cache(maxsize=200_000)
@@ -50,17 +65,23 @@ def fold(word: str) -> str:
 def words(text: str) -> list[str]:
     """Lower-case words without accents; apostrophes dropped ("Nato's" -> "natos")."""
     plain = _strip_accents(text).lower()
-    return [m.group(0).replace("'", "").replace("’", "") for m in _WORD.finditer(plain)]
+    return [word.replace("'", "").replace("’", "") for word in _WORD.findall(plain)]
 
 
 def tokens(text: str) -> list[str]:
     """Folded index/query tokens: hyphenated words count as their parts and as one word."""
     found: list[str] = []
     for word in words(text):
-        parts = word.split("-")
-        candidates = parts + (["".join(parts)] if len(parts) > 1 else [])
-        found.extend(fold(part) for part in candidates if part and part not in _STOPWORDS)
+        found.extend(_word_tokens(word))
     return found
+
+
+@lru_cache(maxsize=200_000)
+def _word_tokens(word: str) -> tuple[str, ...]:
+    """The tokens of one word; cached, since a corpus repeats its words endlessly."""
+    parts = word.split("-")
+    candidates = parts + (["".join(parts)] if len(parts) > 1 else [])
+    return tuple(fold(part) for part in candidates if part and part not in _STOPWORDS)
 
 
 def name_tokens(texts: Sequence[str]) -> frozenset[str]:
@@ -71,27 +92,35 @@ def name_tokens(texts: Sequence[str]) -> frozenset[str]:
     for text in texts:
         for match in _WORD.finditer(text):
             word = match.group(0)
-            key = fold(_strip_accents(word).lower().replace("'", "").replace("’", ""))
             if word[0].islower():
-                lower.add(key)
+                lower.add(_name_key(word))
             elif word[0].isupper() and not _starts_sentence(text, match.start()):
-                capitalised.add(key)
+                capitalised.add(_name_key(word))
     return frozenset(capitalised - lower)
 
 
+@lru_cache(maxsize=200_000)
+def _name_key(word: str) -> str:
+    return fold(_strip_accents(word).lower().replace("'", "").replace("’", ""))
+
+
 def _starts_sentence(text: str, index: int) -> bool:
-    before = text[:index].rstrip(" \t\"“‘'(")
-    return not before or before[-1] in ".!?:\n"
+    # Same as text[:index].rstrip(...) without copying the text before every word.
+    while index > 0 and text[index - 1] in " \t\"“‘'(":
+        index -= 1
+    return index == 0 or text[index - 1] in ".!?:\n"
 
 
 class LexicalIndex:
     """BM25 scores of a query against every passage, in passage order."""
 
-    def __init__(self, texts: Sequence[str]):
+    def __init__(self, texts: Sequence[str], tokenized: Sequence[list[str]] | None = None):
+        """`tokenized`, when given, is `[tokens(text) for text in texts]`, already computed
+        by the caller (the searcher needs them too; tokenizing is most of a load)."""
         self.size = len(texts)
         self._document_frequency: dict[str, int] = {}
         self.names = name_tokens(texts)
-        corpus_tokens = [tokens(text) for text in texts]
+        corpus_tokens = list(tokenized) if tokenized is not None else [tokens(t) for t in texts]
         for passage in corpus_tokens:
             for token in set(passage):
                 self._document_frequency[token] = self._document_frequency.get(token, 0) + 1
