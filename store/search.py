@@ -64,6 +64,34 @@ class _Snapshot:
     lexical: LexicalIndex
     documents: dict[str, DocumentInfo]
     rare_limit: int
+    # Per-generation facts computed once at load instead of on every question: at 100k
+    # passages (10k documents) these were most of a question's time.
+    window_count: int = 0
+    published: np.ndarray | None = None  # date ordinal per passage, 0 when undated
+    sorted_documents: tuple[DocumentInfo, ...] = ()
+    names: _DocumentNames | None = None
+
+
+@dataclass
+class _DocumentNames:
+    """Which documents a question names: token -> documents whose publisher or author
+    has that distinctive token, and token -> documents whose title has it."""
+
+    by_source: dict[str, list[str]]
+    by_title: dict[str, list[str]]
+    title_sizes: dict[str, int]
+
+    def named(self, query_tokens: set[str]) -> set[str]:
+        named: set[str] = set()
+        shared: dict[str, int] = {}
+        for token in query_tokens:
+            named.update(self.by_source.get(token, ()))
+            for doc_id in self.by_title.get(token, ()):
+                shared[doc_id] = shared.get(doc_id, 0) + 1
+        named.update(
+            doc_id for doc_id, count in shared.items() if count / self.title_sizes[doc_id] >= 0.6
+        )
+        return named
 
 
 def _document_info(entry: dict[str, Any]) -> DocumentInfo:
@@ -145,21 +173,26 @@ class Searcher:
         windows = self.generations.collection(generation, "sentences")
         try:
             records = list(fetch_records(collection))
+            window_count = windows.count()
         except Exception as exc:
             raise IndexUnavailableError(f"The index could not be read ({exc}).") from exc
-        passages = [
-            _Passage(
+        tokenized = []
+        for r in records:
+            found = tokens(r["text"])  # once per passage: BM25 and the token sets share them
+            passage = _Passage(
                 id=r["id"],
                 doc_id=r["metadata"]["doc_id"],
                 text=r["text"],
                 start=int(r["metadata"]["start"]),
                 end=int(r["metadata"]["end"]),
-                token_set=frozenset(tokens(r["text"])),
+                token_set=frozenset(found),
             )
-            for r in records
-        ]
-        passages.sort(key=lambda p: (p.doc_id, p.start))
+            tokenized.append((passage, found))
+        tokenized.sort(key=lambda pair: (pair[0].doc_id, pair[0].start))
+        passages = [passage for passage, _ in tokenized]
         documents = {d["doc_id"]: _document_info(d) for d in manifest.get("documents", [])}
+        lexical = LexicalIndex([p.text for p in passages], [found for _, found in tokenized])
+        rare_limit = max(2, math.ceil(0.05 * len(passages)))
         return _Snapshot(
             generation=generation,
             manifest=manifest,
@@ -167,9 +200,17 @@ class Searcher:
             windows=windows,
             passages=passages,
             position={p.id: i for i, p in enumerate(passages)},
-            lexical=LexicalIndex([p.text for p in passages]),
+            lexical=lexical,
             documents=documents,
-            rare_limit=max(2, math.ceil(0.05 * len(passages))),
+            rare_limit=rare_limit,
+            window_count=window_count,
+            published=np.array(
+                [_ordinal(documents.get(p.doc_id)) for p in passages], dtype=np.int64
+            ),
+            sorted_documents=tuple(
+                sorted(documents.values(), key=lambda d: (_date_sort_key(d.published), d.title))
+            ),
+            names=_document_names(documents, lexical, rare_limit),
         )
 
     # ----- the search API ----------------------------------------------------------------
@@ -187,8 +228,7 @@ class Searcher:
         )
 
     def documents(self) -> list[DocumentInfo]:
-        docs = self._current().documents.values()
-        return sorted(docs, key=lambda d: (_date_sort_key(d.published), d.title))
+        return list(self._current().sorted_documents)
 
     def covers(self) -> str:
         """One sentence naming what the corpus holds, for no-match replies."""
@@ -253,10 +293,14 @@ class Searcher:
     def _allowed(self, snapshot: _Snapshot, filters: DateFilter) -> np.ndarray | None:
         if filters.is_empty():
             return None
-        return np.array(
-            [filters.admits(snapshot.documents[p.doc_id].published) for p in snapshot.passages],
-            dtype=bool,
-        )
+        # Vectorised DateFilter.admits: undated (0) never passes, since inclusive, before not.
+        published = snapshot.published
+        allowed = published > 0
+        if filters.since is not None:
+            allowed &= published >= filters.since.toordinal()
+        if filters.before is not None:
+            allowed &= published < filters.before.toordinal()
+        return allowed
 
     def _dense(
         self, snapshot: _Snapshot, vector: np.ndarray, filters: DateFilter
@@ -273,7 +317,7 @@ class Searcher:
             )
             windows = snapshot.windows.query(
                 query_embeddings=[vector],
-                n_results=min(3 * CANDIDATES, max(1, snapshot.windows.count())),
+                n_results=min(3 * CANDIDATES, max(1, snapshot.window_count)),
                 where=where,
                 include=["distances", "metadatas"],
             )
@@ -402,19 +446,8 @@ class Searcher:
     def _named_documents(self, snapshot: _Snapshot, query_tokens: set[str]) -> set[str]:
         """Documents the question names: by a distinctive word of their publisher or author
         (one few passages use, so "Central Asia" does not name the CACI Analyst), or by
-        most of their title."""
-        named = set()
-        for doc in snapshot.documents.values():
-            source_tokens = {
-                t
-                for t in tokens(f"{doc.publisher or ''} {doc.author or ''}")
-                if snapshot.lexical.document_frequency(t) <= snapshot.rare_limit
-            }
-            title_tokens = set(tokens(doc.title))
-            title_share = len(title_tokens & query_tokens) / max(1, len(title_tokens))
-            if source_tokens & query_tokens or title_share >= 0.6:
-                named.add(doc.doc_id)
-        return named
+        most of their title (looked up in tables built when the generation was loaded)."""
+        return snapshot.names.named(query_tokens)
 
     def _hits(
         self,
@@ -480,6 +513,30 @@ class Searcher:
             else:  # a one-sentence passage has no windows: it is its own best sentence
                 marks.append(((0, len(passage.text)),))
         return marks
+
+
+def _ordinal(document: DocumentInfo | None) -> int:
+    """A document's date as a day number for vectorised filters; 0 when undated."""
+    return document.published.toordinal() if document and document.published else 0
+
+
+def _document_names(
+    documents: dict[str, DocumentInfo], lexical: LexicalIndex, rare_limit: int
+) -> _DocumentNames:
+    """The lookup tables of `_DocumentNames`: a document's publisher or author names it by
+    a token few passages contain; its title names it when 60% of its tokens are asked."""
+    by_source: dict[str, list[str]] = {}
+    by_title: dict[str, list[str]] = {}
+    title_sizes: dict[str, int] = {}
+    for doc in documents.values():
+        for token in set(tokens(f"{doc.publisher or ''} {doc.author or ''}")):
+            if lexical.document_frequency(token) <= rare_limit:
+                by_source.setdefault(token, []).append(doc.doc_id)
+        title_tokens = set(tokens(doc.title))
+        title_sizes[doc.doc_id] = max(1, len(title_tokens))
+        for token in title_tokens:
+            by_title.setdefault(token, []).append(doc.doc_id)
+    return _DocumentNames(by_source, by_title, title_sizes)
 
 
 def _near_duplicate(a: _Passage, b: _Passage) -> bool:
