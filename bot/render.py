@@ -1,21 +1,28 @@
-"""Answers rendered for a terminal (`kz-brief ask`, `kz-brief chat`) and as JSON lines."""
+"""Answers rendered for a terminal (`kz-brief ask`, `kz-brief chat`) and as JSON lines.
+
+The terminal shows the same content as Slack: the same order, dates, ages and notes, taken
+from the Slack reply builders so the two never drift apart.
+"""
 
 from __future__ import annotations
 
 import json
+from datetime import date
 from typing import Any
 
 from rich.console import Console, Group
 from rich.panel import Panel
 from rich.text import Text
 
-from store.types import Answer, Hit, display_date
+from handlers import messages
+from handlers.blocks import format_date, ordered_hits, span_line
+from store.types import Answer, Hit
 
 
-def hit_source_line(hit: Hit) -> str:
-    """'Title — Publisher, 26 Jun 2009' with the date's basis when it is not metadata."""
+def hit_source_line(hit: Hit, today: date) -> str:
+    """'Title — Publisher, 26 Jun 2009 · 17 years old', saying when the date is inferred."""
     source = hit.title + (f" — {hit.publisher}" if hit.publisher else "")
-    return f"{source}, {display_date(hit.published, hit.date_basis)}"
+    return f"{source}, {format_date(hit.published, hit.date_basis, today)}"
 
 
 def quote_text(hit: Hit) -> Text:
@@ -26,19 +33,22 @@ def quote_text(hit: Hit) -> Text:
     return text
 
 
-def render_answer(console: Console, answer: Answer) -> None:
+def render_answer(console: Console, answer: Answer, today: date | None = None) -> None:
     """Print an answer: what was searched, the quotes with their sources, or a no-match."""
+    today = today or date.today()
     if not answer.filters.is_empty():
-        console.print(f"[dim]Searched {answer.filters.describe()}[/dim]")
+        console.print(Text(messages.searched(answer.filters.describe()), style="dim"))
     for note in answer.notes:
-        console.print(f"[yellow]Note:[/yellow] {note}")
+        console.print(Text(f"Note: {note}", style="yellow"))
     if answer.no_match:
         console.print("Nothing in the corpus on that.", style="bold")
         if answer.covers:
-            console.print(answer.covers)
+            console.print(answer.covers, markup=False, highlight=False)
         return
-    for number, hit in enumerate(answer.hits, start=1):
-        source = Text(hit_source_line(hit), style="cyan")
+    if span := span_line(answer):
+        console.print(Text(span, style="dim"))
+    for number, hit in enumerate(ordered_hits(answer), start=1):
+        source = Text(hit_source_line(hit, today), style="cyan")
         if hit.url:
             source.append(f"\n{hit.url}", style="dim")
         console.print(

@@ -113,14 +113,3 @@ class IndexInfo:
     @property
     def chunk_count(self) -> int:
         return sum(d.chunk_count for d in self.documents)
-
-
-def display_date(published: date | None, basis: str) -> str:
-    """How every reply shows a date and where it came from.
-
-    '26 Jun 2009' (from metadata), '26 Jun 2009 (date inferred from text)', or 'undated'.
-    """
-    if published is None or basis == "none":
-        return "undated"
-    shown = f"{published.day} {published.strftime('%b %Y')}"
-    return shown if basis == "metadata" else f"{shown} (date inferred from text)"

@@ -125,8 +125,9 @@ def test_ask_json_lines_from_stdin_in_order(indexed):
 def test_ask_renders_for_a_terminal(indexed):
     result = run("ask", "What did Rogozin say about Kazakhstan? since:2008")
     assert result.exit_code == 0
-    assert "Searched since 2008-01-01" in result.output
-    assert "Nato woos Kazakhstan at security forum — EUobserver, 26 Jun 2009" in result.output
+    assert "Searched: since 2008-01-01" in result.output
+    assert "Nato woos Kazakhstan at security forum — EUobserver, 26 Jun 2009 ·" in result.output
+    assert "years old" in result.output
     off = run("ask", "best pizza in Naples")
     assert "Nothing in the corpus on that." in off.output and "covers" in off.output
 
