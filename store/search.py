@@ -37,6 +37,9 @@ TERM_MATCH_THRESHOLD = 0.15
 CANDIDATES = 40
 RRF_K = 60
 NEAR_DUPLICATE_JACCARD = 0.7
+WINDOW_ID_PAGE = 20_000
+# Beyond this many distinct dates a date filter stays a range (SQLite's bound-variable limit).
+MAX_DATES_IN_FILTER = 5_000
 # How often (seconds) a searcher checks whether `kz-brief index` switched generations.
 REFRESH_SECONDS = 1.0
 
@@ -70,6 +73,12 @@ class _Snapshot:
     published: np.ndarray | None = None  # date ordinal per passage, 0 when undated
     sorted_documents: tuple[DocumentInfo, ...] = ()
     names: _DocumentNames | None = None
+    # Sentence windows per passage (their ids are PASSAGE:0, PASSAGE:1, ...), so a
+    # passage's windows are fetched by id: a `where` on passage_id scans every window
+    # (25 ms at 300k windows, twice a question). None: look them up by `where` instead.
+    window_counts: dict[str, int] | None = None
+    # Every published_ord the passages (and so their windows) carry, for date filters.
+    stored_dates: tuple[int, ...] = ()
 
 
 @dataclass
@@ -174,6 +183,7 @@ class Searcher:
         try:
             records = list(fetch_records(collection))
             window_count = windows.count()
+            window_counts = _window_counts(windows)
         except Exception as exc:
             raise IndexUnavailableError(f"The index could not be read ({exc}).") from exc
         tokenized = []
@@ -193,6 +203,7 @@ class Searcher:
         documents = {d["doc_id"]: _document_info(d) for d in manifest.get("documents", [])}
         lexical = LexicalIndex([p.text for p in passages], [found for _, found in tokenized])
         rare_limit = max(2, math.ceil(0.05 * len(passages)))
+        stored_dates = {int(r["metadata"].get("published_ord", 0)) for r in records}
         return _Snapshot(
             generation=generation,
             manifest=manifest,
@@ -211,6 +222,8 @@ class Searcher:
                 sorted(documents.values(), key=lambda d: (_date_sort_key(d.published), d.title))
             ),
             names=_document_names(documents, lexical, rare_limit),
+            window_counts=window_counts,
+            stored_dates=tuple(sorted(stored_dates)),
         )
 
     # ----- the search API ----------------------------------------------------------------
@@ -306,7 +319,7 @@ class Searcher:
         self, snapshot: _Snapshot, vector: np.ndarray, filters: DateFilter
     ) -> dict[str, float]:
         """Passages by cosine to the question: the passage's own, or its best window's."""
-        where = _where(filters)
+        where = _where(filters, snapshot.stored_dates)
         count = len(snapshot.passages)
         try:
             passages = snapshot.collection.query(
@@ -370,9 +383,16 @@ class Searcher:
     def _window_vectors(
         self, snapshot: _Snapshot, passage_ids: list[str]
     ) -> list[tuple[dict[str, Any], np.ndarray]]:
-        found = snapshot.windows.get(
-            where={"passage_id": {"$in": passage_ids}}, include=["metadatas", "embeddings"]
-        )
+        counts = snapshot.window_counts
+        if counts is None:
+            found = snapshot.windows.get(
+                where={"passage_id": {"$in": passage_ids}}, include=["metadatas", "embeddings"]
+            )
+        else:
+            ids = [f"{p}:{n}" for p in passage_ids for n in range(counts.get(p, 0))]
+            if not ids:  # one-sentence passages have no windows
+                return []
+            found = snapshot.windows.get(ids=ids, include=["metadatas", "embeddings"])
         return [
             (meta, np.asarray(embedding, dtype=np.float32))
             for meta, embedding in zip(found["metadatas"], found["embeddings"], strict=True)
@@ -520,6 +540,29 @@ def _ordinal(document: DocumentInfo | None) -> int:
     return document.published.toordinal() if document and document.published else 0
 
 
+def _window_counts(windows: Any) -> dict[str, int] | None:
+    """How many sentence windows each passage has, read from the window ids (no documents,
+    no vectors); None unless every passage's windows are numbered 0, 1, ... without gaps,
+    as the indexer numbers them."""
+    counts: dict[str, int] = {}
+    highest: dict[str, int] = {}
+    offset = 0
+    while True:
+        ids = windows.get(include=[], limit=WINDOW_ID_PAGE, offset=offset)["ids"]
+        for window_id in ids:
+            passage_id, _, number = window_id.rpartition(":")
+            if not passage_id or not number.isdigit():
+                return None
+            counts[passage_id] = counts.get(passage_id, 0) + 1
+            highest[passage_id] = max(highest.get(passage_id, -1), int(number))
+        if len(ids) < WINDOW_ID_PAGE:
+            break
+        offset += WINDOW_ID_PAGE
+    if any(highest[p] + 1 != count for p, count in counts.items()):
+        return None
+    return counts
+
+
 def _document_names(
     documents: dict[str, DocumentInfo], lexical: LexicalIndex, rare_limit: int
 ) -> _DocumentNames:
@@ -546,8 +589,13 @@ def _near_duplicate(a: _Passage, b: _Passage) -> bool:
     return bool(union) and len(a.token_set & b.token_set) / len(union) >= NEAR_DUPLICATE_JACCARD
 
 
-def _where(filters: DateFilter) -> dict[str, Any] | None:
-    """The Chroma filter for a date range (undated passages, published_ord 0, never pass)."""
+def _where(filters: DateFilter, stored_dates: Sequence[int] = ()) -> dict[str, Any] | None:
+    """The Chroma filter for a date range (undated passages, published_ord 0, never pass).
+
+    Given every published_ord the index holds, the range becomes the list of those inside
+    it: the same records, found 2-5x faster (Chroma tests a range against every record;
+    a date question took ~1 s at 100k passages).
+    """
     if filters.is_empty():
         return None
     since = (
@@ -559,4 +607,9 @@ def _where(filters: DateFilter) -> dict[str, Any] | None:
     if filters.before is not None:
         before = filters.before.year * 10000 + filters.before.month * 100 + filters.before.day
         clauses.append({"published_ord": {"$lt": before}})
+    else:
+        before = None
+    inside = [d for d in stored_dates if d >= since and (before is None or d < before)]
+    if 0 < len(inside) <= MAX_DATES_IN_FILTER:
+        return {"published_ord": {"$in": inside}}
     return clauses[0] if len(clauses) == 1 else {"$and": clauses}
