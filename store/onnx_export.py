@@ -81,7 +81,8 @@ def load_onnx_int8(model_path: str, cache_dir: Path | None) -> Any:
         raise StoreError("The onnx-int8 backend needs a data dir to cache the exported model.")
     if not Path(model_path).is_dir():
         raise StoreError(
-            f"The onnx-int8 backend exports from a local model folder; {model_path!r} is not one."
+            f"The onnx-int8 backend exports from a local model folder; {model_path!r} is not "
+            "one. Point KZ_EMBEDDING_MODEL at a folder, or set KZ_EMBEDDING_BACKEND=torch."
         )
     target = cached_model_dir(model_path, cache_dir)
     if not (target / quantized_file_name()).exists():
