@@ -37,6 +37,7 @@ META_COLLECTION = "kzbrief-meta"
 SERVER_PREFIX = "kzbrief-gen-"
 POINTER_FILE = "CURRENT"
 MANIFEST_FILE = "manifest.json"
+CACHE_DIR = "cache"
 # Old generations are kept this long after they stop being current, so a bot that has not
 # yet noticed the switch can finish its request on them.
 GRACE_SECONDS = 600
@@ -80,6 +81,15 @@ class GenerationStore(Protocol):
 
     def prune(self, keep: set[str]) -> list[str]: ...
 
+    def cache_dir(self, generation: str) -> Path | None:
+        """Where files derived from a generation (store.tables, the lexical index) are kept
+        for the next start-up; None: nowhere."""
+        ...
+
+    def forget_caches(self, keep: set[str]) -> None:
+        """Drop cached files of generations other than `keep` that nothing else prunes."""
+        ...
+
     def build_lock(self) -> AbstractContextManager[None]:
         """Held for a whole build, so two builds never race to switch the pointer."""
         ...
@@ -97,6 +107,13 @@ class LocalGenerations:
 
     def _dir(self, generation: str) -> Path:
         return self.root / generation
+
+    def cache_dir(self, generation: str) -> Path | None:
+        # Inside the generation, so pruning a generation removes its caches with it.
+        return self._dir(generation) / CACHE_DIR
+
+    def forget_caches(self, keep: set[str]) -> None:
+        """Nothing to do: `prune` removes old generations with their caches."""
 
     def current(self) -> str | None:
         pointer = self.root / POINTER_FILE
@@ -194,6 +211,9 @@ class ServerGenerations:
 
     host: str
     port: int
+    # Local caches of each generation (search tables, lexical index), so a restart or a
+    # live swap reads files instead of every record over HTTP; None keeps nothing locally.
+    cache_root: Path | None = None
 
     @property
     def location(self) -> str:
@@ -241,6 +261,19 @@ class ServerGenerations:
                 "run `kz-brief index --rebuild`."
             )
         return json.loads(text)
+
+    def cache_dir(self, generation: str) -> Path | None:
+        return self.cache_root / generation if self.cache_root else None
+
+    def forget_caches(self, keep: set[str]) -> None:
+        """Remove local caches of generations other than `keep` that are past the grace
+        period (the server's generations are pruned by whichever machine indexes)."""
+        if self.cache_root is None or not self.cache_root.is_dir():
+            return
+        now = time.time()
+        for path in self.cache_root.iterdir():
+            if path.name not in keep and now - path.stat().st_mtime >= GRACE_SECONDS:
+                shutil.rmtree(path, ignore_errors=True)
 
     def create(self, generation: str, kind: str, hint: dict[str, Any]) -> Any:
         return _create_collection(self._client(), f"{SERVER_PREFIX}{generation}-{kind}", hint)
@@ -296,5 +329,5 @@ def _younger_than_grace(generation: str, now_stamp: str) -> bool:
 def open_generations(data_dir: Path, chroma_host: str | None, chroma_port: int) -> GenerationStore:
     """The generation store the settings name: a Chroma server, or directories on disk."""
     if chroma_host:
-        return ServerGenerations(chroma_host, chroma_port)
+        return ServerGenerations(chroma_host, chroma_port, cache_root=data_dir / "cache")
     return LocalGenerations(data_dir / "index")

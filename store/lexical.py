@@ -8,14 +8,25 @@ spellings that fold alike match; the folding is a general rule, not a list of na
 
 from __future__ import annotations
 
+import hashlib
+import json
+import logging
+import os
 import re
 import unicodedata
+import uuid
+from collections import Counter
 from collections.abc import Sequence
 from functools import lru_cache
+from importlib.metadata import version
+from itertools import chain
+from pathlib import Path
 
 import bm25s
 import numpy as np
 import Stemmer
+
+logger = logging.getLogger(__name__)
 
 _WORD = re.compile(r"[^\W_]+(?:['’-][^\W_]+)*", re.UNICODE)
 _STEMMER = Stemmer.Stemmer("english")
@@ -114,16 +125,21 @@ def _starts_sentence(text: str, index: int) -> bool:
 class LexicalIndex:
     """BM25 scores of a query against every passage, in passage order."""
 
-    def __init__(self, texts: Sequence[str], tokenized: Sequence[list[str]] | None = None):
-        """`tokenized`, when given, is `[tokens(text) for text in texts]`, already computed
-        by the caller (the searcher needs them too; tokenizing is most of a load)."""
+    def __init__(
+        self,
+        texts: Sequence[str],
+        tokenized: Sequence[list[str]] | None = None,
+        names: frozenset[str] | None = None,
+    ):
+        """`tokenized` and `names`, when given, are `[tokens(t) for t in texts]` and
+        `name_tokens(texts)`, already computed (or read from a cache) by the caller:
+        they are most of the time a load takes."""
         self.size = len(texts)
-        self._document_frequency: dict[str, int] = {}
-        self.names = name_tokens(texts)
+        self.names = names if names is not None else name_tokens(texts)
         corpus_tokens = list(tokenized) if tokenized is not None else [tokens(t) for t in texts]
-        for passage in corpus_tokens:
-            for token in set(passage):
-                self._document_frequency[token] = self._document_frequency.get(token, 0) + 1
+        self._document_frequency: dict[str, int] = Counter(
+            chain.from_iterable(set(passage) for passage in corpus_tokens)
+        )
         self._bm25 = bm25s.BM25()
         if self.size:
             self._bm25.index(corpus_tokens, show_progress=False)
@@ -140,3 +156,39 @@ class LexicalIndex:
         if not self.size or not known:
             return np.zeros(self.size, dtype=np.float32)
         return np.asarray(self._bm25.get_scores(known), dtype=np.float32)
+
+
+@lru_cache(maxsize=1)
+def fingerprint() -> str:
+    """Changes whenever tokens or names could come out differently: this module's code
+    or the stemmer's version. Saved tokens carry it, so stale ones are never used."""
+    digest = hashlib.sha256(Path(__file__).read_bytes())
+    digest.update(version("PyStemmer").encode())
+    return digest.hexdigest()[:16]
+
+
+def save_tokens(path: Path, tokenized: Sequence[list[str]], names: frozenset[str]) -> None:
+    """Write the tokens of every passage and the name tokens, atomically."""
+    data = {
+        "fingerprint": fingerprint(),
+        "tokens": [" ".join(passage) for passage in tokenized],  # tokens hold no spaces
+        "names": sorted(names),
+    }
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_name(f".{path.name}.{uuid.uuid4().hex[:8]}.tmp")
+    temporary.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    os.replace(temporary, path)
+
+
+def load_tokens(path: Path, count: int) -> tuple[list[list[str]], frozenset[str]] | None:
+    """Saved tokens for `count` passages, or None when absent, stale or unreadable."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return None
+    except (OSError, ValueError) as exc:
+        logger.warning("saved tokens %s are unreadable (%s); tokenizing again", path, exc)
+        return None
+    if data.get("fingerprint") != fingerprint() or len(data.get("tokens", ())) != count:
+        return None
+    return [line.split() for line in data["tokens"]], frozenset(data["names"])

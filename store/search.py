@@ -18,16 +18,18 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from store import tables as saved_tables
 from store.embed import Encoder
 from store.errors import IndexMissingError, IndexUnavailableError, ModelMismatchError
 from store.generations import GenerationStore
-from store.index import fetch_records
-from store.lexical import LexicalIndex, tokens
+from store.lexical import LexicalIndex, load_tokens, name_tokens, save_tokens, tokens
 from store.query import parse_question
+from store.tables import GenerationTables
 from store.types import Answer, DateFilter, DocumentInfo, Hit, IndexInfo
 
 logger = logging.getLogger(__name__)
@@ -37,15 +39,14 @@ TERM_MATCH_THRESHOLD = 0.15
 CANDIDATES = 40
 RRF_K = 60
 NEAR_DUPLICATE_JACCARD = 0.7
-WINDOW_ID_PAGE = 20_000
-# Beyond this many distinct dates a date filter stays a range (SQLite's bound-variable limit).
-MAX_DATES_IN_FILTER = 5_000
+LEXICAL_FILE = "tokens.json"
 # How often (seconds) a searcher checks whether `kz-brief index` switched generations.
 REFRESH_SECONDS = 1.0
 
 
 @dataclass(frozen=True)
 class _Passage:
+    row: int
     id: str
     doc_id: str
     text: str
@@ -62,23 +63,15 @@ class _Snapshot:
     manifest: dict[str, Any]
     collection: Any
     windows: Any
-    passages: list[_Passage]
-    position: dict[str, int]
+    tables: GenerationTables
+    passages: list[_Passage]  # in table row order
+    position: dict[str, int]  # passage id -> row
     lexical: LexicalIndex
     documents: dict[str, DocumentInfo]
     rare_limit: int
-    # Per-generation facts computed once at load instead of on every question: at 100k
-    # passages (10k documents) these were most of a question's time.
-    window_count: int = 0
-    published: np.ndarray | None = None  # date ordinal per passage, 0 when undated
+    # Per-generation facts computed once at load instead of on every question.
     sorted_documents: tuple[DocumentInfo, ...] = ()
     names: _DocumentNames | None = None
-    # Sentence windows per passage (their ids are PASSAGE:0, PASSAGE:1, ...), so a
-    # passage's windows are fetched by id: a `where` on passage_id scans every window
-    # (25 ms at 300k windows, twice a question). None: look them up by `where` instead.
-    window_counts: dict[str, int] | None = None
-    # Every published_ord the passages (and so their windows) carry, for date filters.
-    stored_dates: tuple[int, ...] = ()
 
 
 @dataclass
@@ -135,13 +128,27 @@ class Searcher:
         self._snapshot: _Snapshot | None = None
         self._checked_at = 0.0
         self._swap_lock = threading.Lock()
+        self._model_error: Exception | None = None
 
     # ----- generations -------------------------------------------------------------------
 
     def load(self) -> None:
-        """Load the current generation and the model now (start-up), not on first question."""
-        self._current()
-        self.encoder.encode(["warm up"])
+        """Load the current generation and the model now (start-up), not on first question;
+        side by side, since each takes seconds and they wait on different things."""
+        model = threading.Thread(target=self._warm_up_model, name="load-model", daemon=True)
+        model.start()
+        try:
+            self._current()
+        finally:
+            model.join()
+        if self._model_error is not None:
+            raise self._model_error
+
+    def _warm_up_model(self) -> None:
+        try:
+            self.encoder.encode(["warm up"])
+        except Exception as exc:  # raised again by `load`, in the caller's thread
+            self._model_error = exc
 
     def _current(self) -> _Snapshot:
         snapshot = self._snapshot
@@ -180,51 +187,79 @@ class Searcher:
             )
         collection = self.generations.collection(generation, "passages")
         windows = self.generations.collection(generation, "sentences")
-        try:
-            records = list(fetch_records(collection))
-            window_count = windows.count()
-            window_counts = _window_counts(windows)
-        except Exception as exc:
-            raise IndexUnavailableError(f"The index could not be read ({exc}).") from exc
-        tokenized = []
-        for r in records:
-            found = tokens(r["text"])  # once per passage: BM25 and the token sets share them
-            passage = _Passage(
-                id=r["id"],
-                doc_id=r["metadata"]["doc_id"],
-                text=r["text"],
-                start=int(r["metadata"]["start"]),
-                end=int(r["metadata"]["end"]),
-                token_set=frozenset(found),
+        cache = self.generations.cache_dir(generation)
+        tables = self._tables(generation, collection, windows, cache)
+        found, names = self._tokens(tables, cache)  # BM25 and the token sets share them
+        passages = [
+            _Passage(
+                row=row,
+                id=tables.passage_ids[row],
+                doc_id=tables.doc_ids[row],
+                text=tables.texts[row],
+                start=int(tables.starts[row]),
+                end=int(tables.ends[row]),
+                token_set=frozenset(found[row]),
             )
-            tokenized.append((passage, found))
-        tokenized.sort(key=lambda pair: (pair[0].doc_id, pair[0].start))
-        passages = [passage for passage, _ in tokenized]
+            for row in range(len(tables))
+        ]
         documents = {d["doc_id"]: _document_info(d) for d in manifest.get("documents", [])}
-        lexical = LexicalIndex([p.text for p in passages], [found for _, found in tokenized])
+        lexical = LexicalIndex(tables.texts, found, names)
         rare_limit = max(2, math.ceil(0.05 * len(passages)))
-        stored_dates = {int(r["metadata"].get("published_ord", 0)) for r in records}
+        self.generations.forget_caches(keep={generation})
         return _Snapshot(
             generation=generation,
             manifest=manifest,
             collection=collection,
             windows=windows,
+            tables=tables,
             passages=passages,
-            position={p.id: i for i, p in enumerate(passages)},
+            position={p.id: p.row for p in passages},
             lexical=lexical,
             documents=documents,
             rare_limit=rare_limit,
-            window_count=window_count,
-            published=np.array(
-                [_ordinal(documents.get(p.doc_id)) for p in passages], dtype=np.int64
-            ),
             sorted_documents=tuple(
                 sorted(documents.values(), key=lambda d: (_date_sort_key(d.published), d.title))
             ),
             names=_document_names(documents, lexical, rare_limit),
-            window_counts=window_counts,
-            stored_dates=tuple(sorted(stored_dates)),
         )
+
+    def _tables(
+        self, generation: str, collection: Any, windows: Any, cache: Path | None
+    ) -> GenerationTables:
+        """The generation's saved tables; read from Chroma (and saved) when there are none."""
+        directory = cache / saved_tables.TABLES_DIR if cache else None
+        saved = saved_tables.load(directory, generation) if directory else None
+        if saved is not None:
+            return saved
+        logger.info("reading index generation %s from Chroma", generation)
+        try:
+            read = saved_tables.read_from_chroma(collection, windows)
+        except Exception as exc:
+            raise IndexUnavailableError(f"The index could not be read ({exc}).") from exc
+        if directory is not None:
+            try:
+                saved_tables.save(read, directory, generation)
+            except OSError as exc:  # a read-only data dir only costs start-up time
+                logger.warning("could not save index tables to %s (%s)", directory, exc)
+        return read
+
+    def _tokens(
+        self, tables: GenerationTables, cache: Path | None
+    ) -> tuple[list[list[str]], frozenset[str]]:
+        """Every passage's tokens and the corpus's name tokens: saved after the first load
+        of a generation (tokenizing 100k passages takes most of a minute on 2 cores)."""
+        path = cache / LEXICAL_FILE if cache else None
+        saved = load_tokens(path, len(tables)) if path else None
+        if saved is not None:
+            return saved
+        found = [tokens(text) for text in tables.texts]
+        names = name_tokens(tables.texts)
+        if path is not None:
+            try:
+                save_tokens(path, found, names)
+            except OSError as exc:
+                logger.warning("could not save passage tokens to %s (%s)", path, exc)
+        return found, names
 
     # ----- the search API ----------------------------------------------------------------
 
@@ -289,9 +324,9 @@ class Searcher:
         if not snapshot.passages or not query.strip() or k < 1:
             return []
         query_vector = self.encoder.encode([query])[0]
-        allowed = self._allowed(snapshot, filters)
-        dense = self._dense(snapshot, query_vector, filters)
-        lexical = self._lexical(snapshot, query, allowed) if self.mode == "hybrid" else []
+        rows = _filtered_rows(snapshot.tables, filters)
+        dense = self._dense(snapshot, query_vector, rows)
+        lexical = self._lexical(snapshot, query, rows) if self.mode == "hybrid" else []
         fused = self._fuse(dense, lexical)
         cosines = self._cosines(snapshot, query_vector, fused, dense)
         query_tokens = set(tokens(query))
@@ -301,102 +336,81 @@ class Searcher:
             hits.sort(key=lambda h: _date_sort_key(h.published))
         return hits
 
-    # ----- steps ---------------------------------------------------------------------------
-
-    def _allowed(self, snapshot: _Snapshot, filters: DateFilter) -> np.ndarray | None:
-        if filters.is_empty():
-            return None
-        # Vectorised DateFilter.admits: undated (0) never passes, since inclusive, before not.
-        published = snapshot.published
-        allowed = published > 0
-        if filters.since is not None:
-            allowed &= published >= filters.since.toordinal()
-        if filters.before is not None:
-            allowed &= published < filters.before.toordinal()
-        return allowed
+    # ----- steps: candidates are passage rows of the snapshot's tables ---------------------
 
     def _dense(
-        self, snapshot: _Snapshot, vector: np.ndarray, filters: DateFilter
-    ) -> dict[str, float]:
-        """Passages by cosine to the question: the passage's own, or its best window's."""
-        where = _where(filters, snapshot.stored_dates)
+        self, snapshot: _Snapshot, vector: np.ndarray, rows: tuple[int, int] | None
+    ) -> dict[int, float]:
+        """Passages by cosine to the question: the passage's own, or its best window's.
+
+        Without a date filter Chroma's HNSW indexes find them; with one, the filter is a
+        slice of the date-ordered tables, searched exactly here (Chroma would test the
+        filter against every record: up to a second at 100k passages).
+        """
+        if rows is not None:
+            return _dense_in_rows(snapshot.tables, vector, *rows)
         count = len(snapshot.passages)
         try:
             passages = snapshot.collection.query(
                 query_embeddings=[vector],
                 n_results=min(CANDIDATES, count),
-                where=where,
                 include=["distances"],
             )
             windows = snapshot.windows.query(
                 query_embeddings=[vector],
-                n_results=min(3 * CANDIDATES, max(1, snapshot.window_count)),
-                where=where,
-                include=["distances", "metadatas"],
+                n_results=min(3 * CANDIDATES, max(1, len(snapshot.tables.window_passage))),
+                include=["distances"],
             )
         except Exception as exc:
             raise IndexUnavailableError(f"The vector index did not answer ({exc}).") from exc
-        scores: dict[str, float] = {}
-        for passage_id, distance in zip(passages["ids"][0], passages["distances"][0], strict=True):
-            scores[passage_id] = 1.0 - float(distance)
-        for meta, distance in zip(windows["metadatas"][0], windows["distances"][0], strict=True):
-            passage_id = meta["passage_id"]
-            scores[passage_id] = max(scores.get(passage_id, -1.0), 1.0 - float(distance))
-        return dict(sorted(scores.items(), key=lambda item: -item[1])[:CANDIDATES])
+        scores: dict[int, float] = {}
+        found = zip(passages["ids"][0], passages["distances"][0], strict=True)
+        for passage_id, distance in found:
+            scores[snapshot.position[passage_id]] = 1.0 - float(distance)
+        for window_id, distance in zip(windows["ids"][0], windows["distances"][0], strict=True):
+            # The indexer names window n of passage P "P:n" (store.index._records_for).
+            row = snapshot.position[window_id.rpartition(":")[0]]
+            scores[row] = max(scores.get(row, -1.0), 1.0 - float(distance))
+        return _best(scores)
 
-    def _lexical(self, snapshot: _Snapshot, query: str, allowed: np.ndarray | None) -> list[str]:
+    def _lexical(self, snapshot: _Snapshot, query: str, rows: tuple[int, int] | None) -> list[int]:
         scores = snapshot.lexical.scores(query)
-        if allowed is not None:
-            scores = np.where(allowed, scores, 0.0)
+        if rows is not None:
+            first, last = rows
+            inside = np.zeros(len(scores), dtype=bool)
+            inside[first:last] = True
+            scores = np.where(inside, scores, 0.0)
         order = np.argsort(-scores, kind="stable")[:CANDIDATES]
-        return [snapshot.passages[i].id for i in order if scores[i] > 0]
+        return [int(row) for row in order if scores[row] > 0]
 
-    def _fuse(self, dense: dict[str, float], lexical: list[str]) -> list[str]:
+    def _fuse(self, dense: dict[int, float], lexical: list[int]) -> list[int]:
         """Reciprocal rank fusion of the two candidate lists."""
-        fused: dict[str, float] = {}
-        for rank, passage_id in enumerate(dense):
-            fused[passage_id] = fused.get(passage_id, 0.0) + 1.0 / (RRF_K + rank + 1)
-        for rank, passage_id in enumerate(lexical):
-            fused[passage_id] = fused.get(passage_id, 0.0) + 1.0 / (RRF_K + rank + 1)
-        return sorted(fused, key=lambda i: -fused[i])
+        fused: dict[int, float] = {}
+        for rank, row in enumerate(dense):
+            fused[row] = fused.get(row, 0.0) + 1.0 / (RRF_K + rank + 1)
+        for rank, row in enumerate(lexical):
+            fused[row] = fused.get(row, 0.0) + 1.0 / (RRF_K + rank + 1)
+        return sorted(fused, key=lambda row: -fused[row])
 
     def _cosines(
         self,
         snapshot: _Snapshot,
         vector: np.ndarray,
-        fused: list[str],
-        dense: dict[str, float],
-    ) -> dict[str, float]:
-        """Dense score of every candidate, fetching the vectors the dense lists lacked."""
+        fused: list[int],
+        dense: dict[int, float],
+    ) -> dict[int, float]:
+        """Dense score of every candidate; the ones only BM25 found are scored here."""
         cosines = dict(dense)
-        missing = [i for i in fused if i not in cosines]
-        if not missing:
-            return cosines
-        found = snapshot.collection.get(ids=missing, include=["embeddings"])
-        for passage_id, embedding in zip(found["ids"], found["embeddings"], strict=True):
-            cosines[passage_id] = float(np.dot(np.asarray(embedding), vector))
-        for meta, embedding in self._window_vectors(snapshot, missing):
-            passage_id = meta["passage_id"]
-            cosines[passage_id] = max(cosines[passage_id], float(np.dot(embedding, vector)))
+        tables = snapshot.tables
+        for row in fused:
+            if row not in cosines:
+                best = float(tables.vectors[row] @ vector)
+                windows = tables.windows_of(row)
+                if windows:
+                    window_scores = tables.window_vectors[windows.start : windows.stop] @ vector
+                    best = max(best, float(window_scores.max()))
+                cosines[row] = best
         return cosines
-
-    def _window_vectors(
-        self, snapshot: _Snapshot, passage_ids: list[str]
-    ) -> list[tuple[dict[str, Any], np.ndarray]]:
-        counts = snapshot.window_counts
-        if counts is None:
-            found = snapshot.windows.get(
-                where={"passage_id": {"$in": passage_ids}}, include=["metadatas", "embeddings"]
-            )
-        else:
-            ids = [f"{p}:{n}" for p in passage_ids for n in range(counts.get(p, 0))]
-            if not ids:  # one-sentence passages have no windows
-                return []
-            found = snapshot.windows.get(ids=ids, include=["metadatas", "embeddings"])
-        return [
-            (meta, np.asarray(embedding, dtype=np.float32))
-            for meta, embedding in zip(found["metadatas"], found["embeddings"], strict=True)
-        ]
 
     def _relevant(
         self,
@@ -428,7 +442,7 @@ class Searcher:
         self,
         snapshot: _Snapshot,
         fused: list[str],
-        cosines: dict[str, float],
+        cosines: dict[int, float],
         query_tokens: set[str],
         k: int,
     ) -> list[_Passage]:
@@ -437,7 +451,7 @@ class Searcher:
         places no other document's relevant passage could take."""
         named = self._named_documents(snapshot, query_tokens)
         cap = max(2, math.ceil(k / 2))
-        candidates = [(snapshot.passages[snapshot.position[i]], cosines[i]) for i in fused]
+        candidates = [(snapshot.passages[row], cosines[row]) for row in fused]
         relevant = [
             passage
             for passage, cosine in candidates
@@ -492,7 +506,7 @@ class Searcher:
                     url=doc.url,
                     published=doc.published,
                     date_basis=doc.date_basis,
-                    score=round(cosines[passage.id], 4),
+                    score=round(cosines[passage.row], 4),
                     highlights=marks,
                     source_path=doc.source_path,
                     start=passage.start,
@@ -510,57 +524,69 @@ class Searcher:
     ) -> list[tuple[tuple[int, int], ...]]:
         """In each passage, the sentence window closest to the question (offsets in the
         quote); windows were embedded at index time, so this costs no encoding."""
-        if not chosen:
-            return []
         query_tokens = set(tokens(query))
-        best: dict[str, tuple[float, int, int]] = {}
-        by_id = {p.id: p for p in chosen}
-        for meta, embedding in self._window_vectors(snapshot, list(by_id)):
-            passage = by_id[meta["passage_id"]]
-            start, end = int(meta["start"]), int(meta["end"])
-            words = set(tokens(passage.text[start:end]))
-            overlap = len(words & query_tokens) / max(1, len(query_tokens))
-            # A pair of sentences must beat its best single sentence clearly to be shown.
-            pair_penalty = 0.02 if int(meta.get("sentences", 1)) > 1 else 0.0
-            score = float(embedding @ query_vector) + 0.2 * overlap - pair_penalty
-            if meta["passage_id"] not in best or score > best[meta["passage_id"]][0]:
-                best[meta["passage_id"]] = (score, start, end)
+        tables = snapshot.tables
         marks = []
         for passage in chosen:
-            if passage.id in best:
-                _, start, end = best[passage.id]
-                marks.append(((start, end),))
-            else:  # a one-sentence passage has no windows: it is its own best sentence
+            windows = tables.windows_of(passage.row)
+            if not windows:  # a one-sentence passage is its own best sentence
                 marks.append(((0, len(passage.text)),))
+                continue
+            cosines = tables.window_vectors[windows.start : windows.stop] @ query_vector
+            best: tuple[float, int, int] | None = None
+            for window, cosine in zip(windows, cosines, strict=True):
+                start, end = int(tables.window_starts[window]), int(tables.window_ends[window])
+                words = set(tokens(passage.text[start:end]))
+                overlap = len(words & query_tokens) / max(1, len(query_tokens))
+                # A pair of sentences must beat its best single sentence clearly to be shown.
+                pair_penalty = 0.02 if tables.window_sentences[window] > 1 else 0.0
+                score = float(cosine) + 0.2 * overlap - pair_penalty
+                if best is None or score > best[0]:
+                    best = (score, start, end)
+            assert best is not None
+            marks.append(((best[1], best[2]),))
         return marks
 
 
-def _ordinal(document: DocumentInfo | None) -> int:
-    """A document's date as a day number for vectorised filters; 0 when undated."""
-    return document.published.toordinal() if document and document.published else 0
-
-
-def _window_counts(windows: Any) -> dict[str, int] | None:
-    """How many sentence windows each passage has, read from the window ids (no documents,
-    no vectors); None unless every passage's windows are numbered 0, 1, ... without gaps,
-    as the indexer numbers them."""
-    counts: dict[str, int] = {}
-    highest: dict[str, int] = {}
-    offset = 0
-    while True:
-        ids = windows.get(include=[], limit=WINDOW_ID_PAGE, offset=offset)["ids"]
-        for window_id in ids:
-            passage_id, _, number = window_id.rpartition(":")
-            if not passage_id or not number.isdigit():
-                return None
-            counts[passage_id] = counts.get(passage_id, 0) + 1
-            highest[passage_id] = max(highest.get(passage_id, -1), int(number))
-        if len(ids) < WINDOW_ID_PAGE:
-            break
-        offset += WINDOW_ID_PAGE
-    if any(highest[p] + 1 != count for p, count in counts.items()):
+def _filtered_rows(tables: GenerationTables, filters: DateFilter) -> tuple[int, int] | None:
+    """The passage rows a date filter admits (a slice, tables being in date order)."""
+    if filters.is_empty():
         return None
-    return counts
+    return tables.rows_published(_yyyymmdd(filters.since), _yyyymmdd(filters.before))
+
+
+def _yyyymmdd(day: date | None) -> int | None:
+    return day.year * 10000 + day.month * 100 + day.day if day else None
+
+
+def _dense_in_rows(
+    tables: GenerationTables, vector: np.ndarray, first: int, last: int
+) -> dict[int, float]:
+    """Exact nearest passages and windows among passage rows [first, last)."""
+    scores: dict[int, float] = {}
+    if last <= first:
+        return scores
+    passage_scores = tables.vectors[first:last] @ vector
+    for offset in _top(passage_scores, CANDIDATES):
+        scores[first + int(offset)] = float(passage_scores[offset])
+    window_first, window_last = int(tables.window_first[first]), int(tables.window_first[last])
+    window_scores = tables.window_vectors[window_first:window_last] @ vector
+    for offset in _top(window_scores, 3 * CANDIDATES):
+        row = int(tables.window_passage[window_first + offset])
+        scores[row] = max(scores.get(row, -1.0), float(window_scores[offset]))
+    return _best(scores)
+
+
+def _top(scores: np.ndarray, count: int) -> np.ndarray:
+    """Indices of the `count` highest scores (unordered)."""
+    if len(scores) <= count:
+        return np.arange(len(scores))
+    return np.argpartition(-scores, count)[:count]
+
+
+def _best(scores: dict[int, float]) -> dict[int, float]:
+    """The CANDIDATES best-scored rows, best first."""
+    return dict(sorted(scores.items(), key=lambda item: -item[1])[:CANDIDATES])
 
 
 def _document_names(
@@ -587,29 +613,3 @@ def _near_duplicate(a: _Passage, b: _Passage) -> bool:
         return True
     union = a.token_set | b.token_set
     return bool(union) and len(a.token_set & b.token_set) / len(union) >= NEAR_DUPLICATE_JACCARD
-
-
-def _where(filters: DateFilter, stored_dates: Sequence[int] = ()) -> dict[str, Any] | None:
-    """The Chroma filter for a date range (undated passages, published_ord 0, never pass).
-
-    Given every published_ord the index holds, the range becomes the list of those inside
-    it: the same records, found 2-5x faster (Chroma tests a range against every record;
-    a date question took ~1 s at 100k passages).
-    """
-    if filters.is_empty():
-        return None
-    since = (
-        filters.since.year * 10000 + filters.since.month * 100 + filters.since.day
-        if (filters.since)
-        else 1
-    )
-    clauses: list[dict[str, Any]] = [{"published_ord": {"$gte": since}}]
-    if filters.before is not None:
-        before = filters.before.year * 10000 + filters.before.month * 100 + filters.before.day
-        clauses.append({"published_ord": {"$lt": before}})
-    else:
-        before = None
-    inside = [d for d in stored_dates if d >= since and (before is None or d < before)]
-    if 0 < len(inside) <= MAX_DATES_IN_FILTER:
-        return {"published_ord": {"$in": inside}}
-    return clauses[0] if len(clauses) == 1 else {"$and": clauses}

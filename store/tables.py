@@ -1,0 +1,199 @@
+"""A generation's passages, sentence windows and vectors as arrays, in date order.
+
+The searcher holds these in memory so that a question costs two nearest-neighbour queries
+in Chroma and some numpy arithmetic: re-scoring lexical candidates, highlighting and
+date-filtered search need no Chroma reads (each read cost 5-20 ms at 100k passages).
+Passages are ordered by publication date, so every date filter is one contiguous slice.
+
+Generations never change once built, so the tables are saved once per generation (by the
+indexer, which has every record in hand, or by the first searcher that had to read them
+from Chroma) and later start-ups and live swaps read a few files instead of every record.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import shutil
+import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+logger = logging.getLogger(__name__)
+
+# Bump when the saved layout changes: older saved tables are then rebuilt from Chroma.
+TABLES_VERSION = 1
+TABLES_DIR = "tables"
+INFO_FILE = "info.json"
+ARRAYS_FILE = "arrays.npz"
+TEXTS_FILE = "passages.json"
+READ_PAGE = 5000
+
+
+@dataclass
+class GenerationTables:
+    """Row i describes passage i; passages are sorted by (published, doc_id, start).
+
+    The windows of passage i are rows `window_first[i]:window_first[i + 1]` of the window
+    arrays (a one-sentence passage has none), so windows are in date order too.
+    """
+
+    passage_ids: list[str]
+    doc_ids: list[str]
+    texts: list[str]
+    starts: np.ndarray  # offset of each passage in its source file
+    ends: np.ndarray
+    published: np.ndarray  # YYYYMMDD, 0 when undated; ascending
+    vectors: np.ndarray  # float32, one unit vector per passage
+    window_first: np.ndarray  # len(passages) + 1 boundaries into the window arrays
+    window_starts: np.ndarray  # offsets inside the passage's text
+    window_ends: np.ndarray
+    window_sentences: np.ndarray  # 1 or 2
+    window_passage: np.ndarray  # the passage row of each window
+    window_vectors: np.ndarray  # float32
+
+    def __len__(self) -> int:
+        return len(self.passage_ids)
+
+    def windows_of(self, row: int) -> range:
+        return range(int(self.window_first[row]), int(self.window_first[row + 1]))
+
+    def rows_published(self, since: int | None, before: int | None) -> tuple[int, int]:
+        """The passage rows [first, last) dated since <= d < before (YYYYMMDD bounds);
+        undated passages (0) are never inside."""
+        first = int(np.searchsorted(self.published, max(since or 1, 1), side="left"))
+        last = (
+            len(self)
+            if before is None
+            else int(np.searchsorted(self.published, before, side="left"))
+        )
+        return first, max(first, last)
+
+
+def from_records(
+    passages: Iterable[dict[str, Any]], windows: Iterable[dict[str, Any]]
+) -> GenerationTables:
+    """Tables from index records ({id, text, metadata, embedding}); window texts unused."""
+    ordered = sorted(
+        passages,
+        key=lambda r: (
+            int(r["metadata"].get("published_ord", 0)),
+            r["metadata"]["doc_id"],
+            int(r["metadata"]["start"]),
+        ),
+    )
+    row_of = {r["id"]: row for row, r in enumerate(ordered)}
+    placed = []
+    for window in windows:
+        meta = window["metadata"]
+        row = row_of.get(meta["passage_id"])
+        if row is None:  # cannot happen in a generation the indexer wrote; never fatal
+            logger.warning("window %s has no passage in its generation", window["id"])
+            continue
+        placed.append((row, int(meta["start"]), int(meta["end"]), window))
+    placed.sort(key=lambda item: item[:3])
+    counts = np.bincount(
+        np.array([row for row, *_ in placed], dtype=np.int64), minlength=len(ordered)
+    )
+    dimension = len(ordered[0]["embedding"]) if ordered else 0
+    return GenerationTables(
+        passage_ids=[r["id"] for r in ordered],
+        doc_ids=[r["metadata"]["doc_id"] for r in ordered],
+        texts=[r["text"] for r in ordered],
+        starts=_ints(int(r["metadata"]["start"]) for r in ordered),
+        ends=_ints(int(r["metadata"]["end"]) for r in ordered),
+        published=_ints(int(r["metadata"].get("published_ord", 0)) for r in ordered),
+        vectors=_matrix([r["embedding"] for r in ordered], dimension),
+        window_first=np.concatenate([[0], np.cumsum(counts)]).astype(np.int64),
+        window_starts=_ints(start for _, start, _, _ in placed),
+        window_ends=_ints(end for _, _, end, _ in placed),
+        window_sentences=_ints(int(w["metadata"].get("sentences", 1)) for *_, w in placed),
+        window_passage=_ints(row for row, *_ in placed),
+        window_vectors=_matrix([w["embedding"] for *_, w in placed], dimension),
+    )
+
+
+def read_from_chroma(passages: Any, windows: Any) -> GenerationTables:
+    """Tables read from a generation's two Chroma collections (every record, paged)."""
+    return from_records(
+        _read_collection(passages, ["documents", "metadatas", "embeddings"]),
+        _read_collection(windows, ["metadatas", "embeddings"]),
+    )
+
+
+def _read_collection(collection: Any, include: list[str]) -> list[dict[str, Any]]:
+    records: list[dict[str, Any]] = []
+    offset = 0
+    while True:
+        page = collection.get(include=include, limit=READ_PAGE, offset=offset)
+        texts = page.get("documents") or [None] * len(page["ids"])
+        for record_id, text, meta, vector in zip(
+            page["ids"], texts, page["metadatas"], page["embeddings"], strict=True
+        ):
+            records.append({"id": record_id, "text": text, "metadata": meta, "embedding": vector})
+        if len(page["ids"]) < READ_PAGE:
+            return records
+        offset += READ_PAGE
+
+
+def save(tables: GenerationTables, directory: Path, generation: str) -> None:
+    """Write the tables to `directory` atomically: a reader sees all of them or none."""
+    directory.parent.mkdir(parents=True, exist_ok=True)
+    temporary = directory.with_name(f".{directory.name}.{uuid.uuid4().hex[:8]}.tmp")
+    temporary.mkdir()
+    try:
+        arrays = {
+            name: getattr(tables, name)
+            for name in (
+                "starts ends published vectors window_first window_starts window_ends "
+                "window_sentences window_passage window_vectors"
+            ).split()
+        }
+        np.savez(temporary / ARRAYS_FILE, **arrays)
+        texts = {"ids": tables.passage_ids, "doc_ids": tables.doc_ids, "texts": tables.texts}
+        (temporary / TEXTS_FILE).write_text(json.dumps(texts, ensure_ascii=False), "utf-8")
+        info = {"version": TABLES_VERSION, "generation": generation, "passages": len(tables)}
+        (temporary / INFO_FILE).write_text(json.dumps(info), encoding="utf-8")
+        os.replace(temporary, directory)
+    except BaseException:
+        shutil.rmtree(temporary, ignore_errors=True)
+        raise
+
+
+def load(directory: Path, generation: str) -> GenerationTables | None:
+    """Saved tables of `generation`, or None when there are none usable (absent, written
+    by another version, or unreadable: the caller then reads Chroma instead)."""
+    try:
+        info = json.loads((directory / INFO_FILE).read_text(encoding="utf-8"))
+        if info.get("version") != TABLES_VERSION or info.get("generation") != generation:
+            return None
+        texts = json.loads((directory / TEXTS_FILE).read_text(encoding="utf-8"))
+        with np.load(directory / ARRAYS_FILE) as arrays:
+            loaded = {name: arrays[name] for name in arrays.files}
+        tables = GenerationTables(
+            passage_ids=texts["ids"], doc_ids=texts["doc_ids"], texts=texts["texts"], **loaded
+        )
+    except FileNotFoundError:
+        return None
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        logger.warning("saved index tables in %s are unusable (%s); reading Chroma", directory, exc)
+        return None
+    if len(tables) != info.get("passages") or len(tables.window_first) != len(tables) + 1:
+        logger.warning("saved index tables in %s are inconsistent; reading Chroma", directory)
+        return None
+    return tables
+
+
+def _ints(values: Iterable[int]) -> np.ndarray:
+    return np.fromiter(values, dtype=np.int64)
+
+
+def _matrix(vectors: list[Any], dimension: int) -> np.ndarray:
+    if not vectors:
+        return np.zeros((0, dimension), dtype=np.float32)
+    return np.asarray(np.vstack(vectors), dtype=np.float32)

@@ -1,0 +1,230 @@
+"""Search tables: date order, date slices, saved per generation, and the searcher using them."""
+
+from __future__ import annotations
+
+import json
+import random
+from datetime import date
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from store import lexical, search, tables
+from store.generations import LocalGenerations
+from store.index import Indexer
+from store.search import CANDIDATES, Searcher, _dense_in_rows, _filtered_rows
+from store.types import DateFilter
+from tests.conftest import FakeEncoder
+
+TOPICS = [
+    "Kazakhstan joined the Partnership for Peace programme and sent officers to exercises",
+    "The peacekeeping battalion trained with NATO instructors near Almaty every summer",
+    "Russia watched the Individual Partnership Action Plan with open suspicion",
+    "Parliament ratified the memorandum on host nation support after a long debate",
+    "Ministers discussed transit routes to Afghanistan and the northern supply network",
+    "Officials said the defence reform plan would follow NATO standards for training",
+]
+
+
+def _record(record_id: str, doc_id: str, published: int, start: int, vector, **extra):
+    metadata = {"doc_id": doc_id, "published_ord": published, "start": start, **extra}
+    metadata.setdefault("end", start + 10)
+    return {"id": record_id, "text": f"text of {record_id}", "metadata": metadata,
+            "embedding": np.asarray(vector, dtype=np.float32)}  # fmt: skip
+
+
+def _records(count: int, seed: int = 7) -> tuple[list[dict], list[dict]]:
+    """Passages of documents with random dates (some undated), each with 0-3 windows."""
+    rng = random.Random(seed)
+    passages, windows = [], []
+    for n in range(count):
+        doc = f"doc-{n % 9}"
+        published = 0 if n % 9 == 0 else 20000101 + 10000 * (n % 9) + rng.randrange(0, 1100, 100)
+        passage_id = f"{doc}:{n}"
+        passages.append(_record(passage_id, doc, published, n * 100, rng.random() * np.ones(4)))
+        for w in range(rng.randrange(0, 4)):
+            windows.append(
+                _record(
+                    f"{passage_id}:{w}",
+                    doc,
+                    published,
+                    w * 5,
+                    np.ones(4),
+                    passage_id=passage_id,
+                    sentences=1 + w % 2,
+                    end=w * 5 + 4,
+                )  # fmt: skip
+            )
+    rng.shuffle(passages)
+    rng.shuffle(windows)
+    return passages, windows
+
+
+def test_passages_are_in_date_order_and_each_owns_its_windows() -> None:
+    passages, windows = _records(60)
+    built = tables.from_records(passages, windows)
+    assert list(built.published) == sorted(built.published)
+    assert built.published[0] == 0  # undated passages come first, outside every date slice
+    owner = {w["id"]: w["metadata"]["passage_id"] for w in windows}
+    per_passage = {p["id"]: 0 for p in passages}
+    for window_id in owner:
+        per_passage[owner[window_id]] += 1
+    for row, passage_id in enumerate(built.passage_ids):
+        found = built.windows_of(row)
+        assert len(found) == per_passage[passage_id]
+        assert all(built.window_passage[w] == row for w in found)
+        starts = [int(built.window_starts[w]) for w in found]
+        assert starts == sorted(starts)
+
+
+def test_a_date_filter_is_exactly_one_slice_of_rows() -> None:
+    built = tables.from_records(*_records(200))
+    for since, before in [(None, 20050101), (20030101, None), (20030101, 20050601), (None, None),
+                          (20200101, None), (20050601, 20030101)]:  # fmt: skip
+        first, last = built.rows_published(since, before)
+        expected = {
+            row
+            for row, day in enumerate(built.published)
+            if day > 0 and (since is None or day >= since) and (before is None or day < before)
+        }
+        assert set(range(first, last)) == expected
+
+
+def test_saved_tables_load_back_equal_and_only_for_their_generation(tmp_path: Path, caplog) -> None:
+    built = tables.from_records(*_records(50))
+    folder = tmp_path / "cache" / "tables"
+    tables.save(built, folder, "g1")
+    again = tables.load(folder, "g1")
+    assert again is not None and again.passage_ids == built.passage_ids
+    assert again.texts == built.texts and again.doc_ids == built.doc_ids
+    for name in ("published", "vectors", "window_first", "window_passage", "window_vectors"):
+        assert np.array_equal(getattr(again, name), getattr(built, name))
+    assert tables.load(folder, "g2") is None
+    assert tables.load(tmp_path / "nowhere", "g1") is None
+    assert not [p for p in folder.parent.iterdir() if p.name.endswith(".tmp")]
+
+    (folder / tables.ARRAYS_FILE).write_bytes(b"not numpy")
+    assert tables.load(folder, "g1") is None
+    assert "unusable" in caplog.text
+
+    info = json.loads((folder / tables.INFO_FILE).read_text())
+    (folder / tables.INFO_FILE).write_text(json.dumps({**info, "version": -1}))
+    assert tables.load(folder, "g1") is None
+
+
+def _dated_corpus(folder: Path, documents: int = 24) -> Path:
+    folder.mkdir(parents=True)
+    for n in range(documents):
+        year = 2000 + n % 12
+        paragraphs = [
+            f"{TOPICS[(n + k) % len(TOPICS)]} in {year}. {TOPICS[(n + 2 * k + 1) % len(TOPICS)]}"
+            f" according to report {n}. Nothing else was said."
+            for k in range(3)
+        ]
+        (folder / f"doc{n:02d}.txt").write_text("\n\n".join(paragraphs) + "\n", encoding="utf-8")
+        published = "" if n % 7 == 0 else f'published = "{year}-{1 + n % 12:02d}-15"\n'
+        (folder / f"doc{n:02d}.meta.toml").write_text(f'title = "Report {n}"\n{published}')
+    return folder
+
+
+@pytest.fixture
+def dated_index(tmp_path: Path) -> tuple[LocalGenerations, FakeEncoder]:
+    generations = LocalGenerations(tmp_path / "data" / "index")
+    encoder = FakeEncoder()
+    Indexer(generations, encoder).build(_dated_corpus(tmp_path / "seeds"))
+    return generations, encoder
+
+
+def test_date_filtered_candidates_equal_chromas_own_filtered_search(dated_index) -> None:
+    generations, encoder = dated_index
+    searcher = Searcher(generations, encoder)
+    snapshot = searcher._current()
+    assert len(snapshot.tables.window_passage) > len(snapshot.passages)  # windows are searched
+    for question in ["peacekeeping battalion training", "transit routes to Afghanistan"]:
+        vector = encoder.encode([question])[0]
+        for filters in [DateFilter(since=date(2005, 1, 1)),
+                        DateFilter(since=date(2003, 1, 1), before=date(2006, 1, 1))]:  # fmt: skip
+            rows = _filtered_rows(snapshot.tables, filters)
+            found = _dense_in_rows(snapshot.tables, vector, *rows)
+            ours = {snapshot.passages[row].id: round(score, 4) for row, score in found.items()}
+            assert ours and all(
+                filters.admits(snapshot.documents[snapshot.passages[r].doc_id].published)
+                for r in found
+            )
+            assert ours == _chroma_filtered(snapshot, vector, filters)
+
+
+def _chroma_filtered(snapshot, vector, filters: DateFilter) -> dict[str, float]:
+    """The same candidates from Chroma's own `where` search (exact on a collection this
+    small): passage cosine, or its best window's, the CANDIDATES best."""
+    since = int(filters.since.strftime("%Y%m%d"))
+    clauses = [{"published_ord": {"$gte": since}}]
+    if filters.before:
+        clauses.append({"published_ord": {"$lt": int(filters.before.strftime("%Y%m%d"))}})
+    where = clauses[0] if len(clauses) == 1 else {"$and": clauses}
+    scores: dict[str, float] = {}
+    passages = snapshot.collection.query(
+        query_embeddings=[vector], n_results=CANDIDATES, where=where, include=["distances"]
+    )
+    for passage_id, distance in zip(passages["ids"][0], passages["distances"][0], strict=True):
+        scores[passage_id] = 1 - distance
+    windows = snapshot.windows.query(
+        query_embeddings=[vector], n_results=3 * CANDIDATES, where=where, include=["distances"]
+    )
+    for window_id, distance in zip(windows["ids"][0], windows["distances"][0], strict=True):
+        passage_id = window_id.rpartition(":")[0]
+        scores[passage_id] = max(scores.get(passage_id, -1.0), 1 - distance)
+    best = sorted(scores.items(), key=lambda item: -item[1])[:CANDIDATES]
+    return {passage_id: round(score, 4) for passage_id, score in best}
+
+
+class _NoReads:
+    """A Chroma collection that may be queried but not read record by record."""
+
+    def __init__(self, collection):
+        self._collection = collection
+
+    def query(self, **kwargs):
+        return self._collection.query(**kwargs)
+
+    def get(self, **kwargs):
+        raise AssertionError("read every record from Chroma instead of the saved tables")
+
+
+class _QueryOnlyGenerations(LocalGenerations):
+    def collection(self, generation: str, kind: str = "passages"):
+        return _NoReads(super().collection(generation, kind))
+
+
+def test_a_restart_reads_saved_files_not_every_chroma_record(dated_index, monkeypatch) -> None:
+    generations, encoder = dated_index
+    first = Searcher(generations, encoder)
+    expected = first.search("peacekeeping battalion training", k=5)
+    cache = generations.cache_dir(generations.current())
+    assert (cache / tables.TABLES_DIR / tables.INFO_FILE).exists()
+
+    # Passage tokens and names come from the saved file, vectors and texts from the tables.
+    tokenized: list[str] = []
+    monkeypatch.setattr(search, "tokens", lambda text: tokenized.append(text) or [])
+    monkeypatch.setattr(search, "name_tokens", _forbidden)
+    restarted = Searcher(_QueryOnlyGenerations(generations.root), encoder)
+    restarted._current()
+    monkeypatch.undo()
+    assert not set(tokenized) & set(first._current().tables.texts)
+    assert restarted.search("peacekeeping battalion training", k=5) == expected
+
+
+def _forbidden(texts) -> frozenset[str]:
+    raise AssertionError("found the name tokens again instead of reading the saved ones")
+
+
+def test_saved_tokens_from_other_code_are_not_used(dated_index, monkeypatch) -> None:
+    generations, encoder = dated_index
+    Searcher(generations, encoder)._current()
+    saved = generations.cache_dir(generations.current()) / "tokens.json"
+    count = len(json.loads(saved.read_text())["tokens"])
+    assert lexical.load_tokens(saved, count) is not None
+    assert lexical.load_tokens(saved, count + 1) is None
+    monkeypatch.setattr(lexical, "fingerprint", lambda: "another-version")
+    assert lexical.load_tokens(saved, count) is None
