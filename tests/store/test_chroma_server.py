@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from store import tables
 from store.errors import IndexUnavailableError
 from store.generations import ServerGenerations
 from store.index import Indexer
@@ -97,3 +98,36 @@ def test_an_unreachable_server_is_a_clear_error(fake_encoder):
     generations = ServerGenerations("127.0.0.1", _free_port())
     with pytest.raises(IndexUnavailableError, match="Chroma server"):
         Searcher(generations, fake_encoder).search("NATO")
+
+
+def test_a_replica_keeps_a_local_copy_of_the_search_tables(
+    server, seeds_copy, fake_encoder, tmp_path
+):
+    cache_root = tmp_path / "replica-cache"
+    generations = ServerGenerations("127.0.0.1", server.port, cache_root=cache_root)
+    report = Indexer(generations, fake_encoder).build(seeds_copy)
+    before = Searcher(generations, fake_encoder).search("KAZBAT Altynbayev PARP")
+    saved = cache_root / report.generation
+    assert (saved / tables.TABLES_DIR / tables.INFO_FILE).exists()
+    assert (saved / "tokens.json").exists()
+
+    server.stop()
+    server.start()  # records are read from the server once per generation, then from disk
+    fresh = _QueryOnly("127.0.0.1", server.port, cache_root=cache_root)
+    after = Searcher(fresh, fake_encoder).search("KAZBAT Altynbayev PARP")
+    assert [(h.chunk_id, h.quote) for h in after] == [(h.chunk_id, h.quote) for h in before]
+
+
+class _QueryOnly(ServerGenerations):
+    """Collections that answer nearest-neighbour queries but refuse record reads."""
+
+    def collection(self, generation: str, kind: str = "passages"):
+        found = super().collection(generation, kind)
+
+        class NoReads:
+            query = found.query
+
+            def get(self, **kwargs):
+                raise AssertionError("read every record from the server again")
+
+        return NoReads()
