@@ -41,7 +41,22 @@ def settings_from(ctx: click.Context) -> Settings:
     return ctx.obj
 
 
-@click.group()
+class _Commands(click.Group):
+    """The command group; `serve` (and with it Slack's libraries, ~0.1 s) is imported only
+    when it is asked for, so `index`, `status` and `ask` start without it."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*super().list_commands(ctx), "serve"})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name == "serve":
+            from bot.slack_commands import serve
+
+            return serve
+        return super().get_command(ctx, cmd_name)
+
+
+@click.group(cls=_Commands)
 @click.version_option(package_name="kz-brief")
 @click.pass_context
 def cli(ctx: click.Context) -> None:
@@ -388,16 +403,7 @@ def feedback(ctx: click.Context, limit: int) -> None:
     console.print(table)
 
 
-# ----- Slack -----------------------------------------------------------------------------
-
-
-def _register_slack_commands() -> None:
-    from bot.slack_commands import serve
-
-    cli.add_command(serve)
-
-
-_register_slack_commands()
+# ----- Slack (`serve` is added by `_Commands`) -------------------------------------------
 
 
 @cli.command()

@@ -1,7 +1,7 @@
 """`kz-brief serve`: connect the bot to Slack (Socket Mode, or HTTP with `--http`).
 
-The CLI group adds this command (`cli.add_command(serve)`); `bot.runtime` (which opens the
-searcher over the current index generation) is imported only when the command runs.
+The CLI group loads this command only when it is named (`bot.cli._Commands`); `bot.runtime`
+(which opens the searcher over the current index generation) is imported only when it runs.
 """
 
 from __future__ import annotations

@@ -2,8 +2,10 @@
 
 Unchanged documents (same file and metadata bytes, same pipeline version) are not even
 re-read for cleaning: their passages, sentence windows and vectors are copied from the
-current generation. Changed documents are prepared again, and any text that is already
-embedded keeps its vector. Only genuinely new text reaches the encoder.
+current generation. Files whose size and mtime are those the manifest recorded are not read
+at all, so a re-index with nothing changed costs a `stat` per file. Changed documents are
+prepared again, and any text that is already embedded keeps its vector. Only genuinely new
+text reaches the encoder.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from typing import Any
 import numpy as np
 
 from store.chunk import chunk_id, sentence_windows
-from store.corpus import discover
+from store.corpus import Fingerprint, KnownDocument, discover
 from store.embed import Encoder, Progress, similarity_function
 from store.generations import KINDS, GenerationStore, new_generation_id
 from store.prepare import PIPELINE_VERSION, PreparedDocument, prepare
@@ -105,8 +107,6 @@ class Indexer:
     ) -> IndexReport:
         report = IndexReport(location=self.generations.location, model=self.encoder.model_id)
         report.dry_run = dry_run
-        found = discover(seeds_dir)
-        report.skipped = list(found.skipped)
         previous = self.generations.current()
         report.previous = previous
         old_manifest = self.generations.manifest(previous) if previous else None
@@ -118,9 +118,16 @@ class Indexer:
             )
         old_docs = {d["doc_id"]: d for d in (old_manifest or {}).get("documents", [])}
         reusable = same_model and not rebuild
+        found = discover(seeds_dir, _known_documents(old_docs) if reusable else None)
+        report.skipped = list(found.skipped)
 
         unchanged: list[dict[str, Any]] = []
         prepared: list[PreparedDocument] = []
+        for same in found.unchanged:
+            # Same fingerprint as recorded: known unchanged without reading the files.
+            old = old_docs[same.doc_id]
+            unchanged.append(old)
+            report.changes.append(DocumentChange(same.doc_id, "unchanged", old["chunk_count"]))
         for document in found.documents:
             old = old_docs.get(document.doc_id)
             if (
@@ -129,7 +136,8 @@ class Indexer:
                 and old.get("content_hash") == document.content_hash
                 and old.get("pipeline") == PIPELINE_VERSION
             ):
-                unchanged.append(old)
+                # Same bytes under a new fingerprint (touched, copied): record the new one.
+                unchanged.append({**old, "fingerprint": document.fingerprint})
                 report.changes.append(
                     DocumentChange(document.doc_id, "unchanged", old["chunk_count"])
                 )
@@ -140,7 +148,7 @@ class Indexer:
             report.changes.append(
                 DocumentChange(document.doc_id, status, len(ready.chunks), ready.warnings)
             )
-        current_ids = {d.doc_id for d in found.documents}
+        current_ids = {d.doc_id for d in found.documents} | {d.doc_id for d in found.unchanged}
         for doc_id, old in old_docs.items():
             if doc_id not in current_ids:
                 report.changes.append(DocumentChange(doc_id, "removed", old["chunk_count"]))
@@ -291,6 +299,18 @@ def _record(record_id: str, text: str, doc_id: str, published: int, **extra: Any
     return {"id": record_id, "text": text, "text_hash": digest, "metadata": metadata}
 
 
+def _known_documents(old_docs: dict[str, dict[str, Any]]) -> dict[str, KnownDocument]:
+    """The manifest entries a fingerprint can vouch for: same pipeline, fingerprint recorded
+    (manifests written before fingerprints have none: those documents are read and hashed)."""
+    known: dict[str, KnownDocument] = {}
+    for doc_id, entry in old_docs.items():
+        fingerprint = Fingerprint.from_json(entry.get("fingerprint"))
+        content_hash = entry.get("content_hash")
+        if fingerprint is not None and content_hash and entry.get("pipeline") == PIPELINE_VERSION:
+            known[doc_id] = KnownDocument(fingerprint, content_hash)
+    return known
+
+
 def _document_entry(ready: PreparedDocument) -> dict[str, Any]:
     source = ready.source
     meta = source.metadata
@@ -298,6 +318,8 @@ def _document_entry(ready: PreparedDocument) -> dict[str, Any]:
         "doc_id": source.doc_id,
         "source_path": str(source.path),
         "content_hash": source.content_hash,
+        # [size, mtime_ns, meta_size, meta_mtime_ns]; null when too fresh to trust.
+        "fingerprint": source.fingerprint,
         "pipeline": PIPELINE_VERSION,
         "title": ready.title,
         "author": meta.author,

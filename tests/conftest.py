@@ -3,9 +3,12 @@ real index over the seeds (built once per session with the bundled model)."""
 
 from __future__ import annotations
 
+import builtins
 import hashlib
+import io
 import os
 import shutil
+import time
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
@@ -74,6 +77,32 @@ class FakeEncoder:
 @pytest.fixture
 def fake_encoder() -> FakeEncoder:
     return FakeEncoder()
+
+
+@pytest.fixture
+def opened_files(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
+    """Every file Python opens from now on (`open`, and pathlib's reads, which use `io.open`):
+    proves a file was, or was not, read."""
+    opened: list[Path] = []
+    real_open = io.open
+
+    def recording_open(file, *args, **kwargs):
+        if isinstance(file, str | os.PathLike):
+            opened.append(Path(file))
+        return real_open(file, *args, **kwargs)
+
+    monkeypatch.setattr(io, "open", recording_open)
+    monkeypatch.setattr(builtins, "open", recording_open)
+    return opened
+
+
+def age_files(folder: Path, seconds: float = 3600) -> None:
+    """Date every file under `folder` back, as files are that were not just written: the index
+    trusts a file's size and mtime only once it is a few seconds old."""
+    then = time.time() - seconds
+    for path in folder.rglob("*"):
+        if path.is_file():
+            os.utime(path, (then, then))
 
 
 @pytest.fixture

@@ -13,7 +13,9 @@ import pytest
 from click.testing import CliRunner
 
 from bot.cli import cli
-from tests.conftest import REPO, FakeEncoder
+from store.generations import LocalGenerations
+from store.index import Indexer
+from tests.conftest import REPO, FakeEncoder, age_files
 
 JSON_KEYS = {
     "quote",
@@ -81,6 +83,30 @@ def test_index_then_a_second_run_with_nothing_changed_uses_no_model(env, use_enc
     second = run("index")
     assert second.exit_code == 0, second.output
     assert "nothing changed" in second.output
+
+
+# Each costs from a tenth of a second (Slack, BM25) to seconds (a model, Chroma) to import.
+HEAVY_MODULES = ("torch", "sentence_transformers", "onnxruntime", "chromadb", "slack_bolt", "bm25s")
+
+
+def test_a_no_change_index_imports_no_model_chroma_or_slack(env, seeds_copy):
+    age_files(seeds_copy)
+    encoder = FakeEncoder(model_id="all-MiniLM-L6-v2")  # the configured model's name
+    Indexer(LocalGenerations(Path(env["KZ_DATA_DIR"]) / "index"), encoder).build(seeds_copy)
+    code = (
+        "import sys; from bot.cli import cli; cli(['index'], standalone_mode=False); "
+        f"print('imported:', [m for m in {HEAVY_MODULES!r} if m in sys.modules])"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        env={**os.environ, **env},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "nothing changed" in result.stdout
+    assert "imported: []" in result.stdout
 
 
 def test_dry_run_and_explain(env, use_encoder, seeds_copy):

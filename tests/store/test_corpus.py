@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import os
 from datetime import date
 from pathlib import Path
 
-from store.corpus import discover
+from store.corpus import Discovery, Fingerprint, KnownDocument, discover, read_document
+from tests.conftest import age_files
 
 
 def _write(folder: Path, name: str, data: bytes | str) -> Path:
@@ -73,3 +75,99 @@ def test_editing_metadata_changes_the_content_hash(tmp_path: Path) -> None:
 def test_missing_folder_is_reported(tmp_path: Path) -> None:
     found = discover(tmp_path / "nope")
     assert found.documents == [] and "does not exist" in found.skipped[0]
+
+
+# ----- fingerprints: what a re-index may leave unread ----------------------------------------
+
+
+def _known(found: Discovery) -> dict[str, KnownDocument]:
+    """What an index built from `found` records, as `kz-brief index` hands it back."""
+    known = {d.doc_id: KnownDocument(d.fingerprint, d.content_hash) for d in found.documents}
+    known.update({d.doc_id: KnownDocument(d.fingerprint, d.content_hash) for d in found.unchanged})
+    return known
+
+
+def _set_mtime(path: Path, seconds_ago: float) -> None:
+    then = path.stat().st_mtime - seconds_ago
+    os.utime(path, (then, then))
+
+
+def _two_documents(folder: Path) -> dict[str, KnownDocument]:
+    _write(folder, "a.txt", "Article A.")
+    _write(folder, "a.meta.toml", 'title = "A"\n')
+    _write(folder, "b.txt", "Article B.")
+    age_files(folder)
+    return _known(discover(folder))
+
+
+def test_a_document_with_its_recorded_fingerprint_is_not_read(
+    tmp_path: Path, opened_files: list[Path]
+) -> None:
+    known = _two_documents(tmp_path)
+    opened_files.clear()
+    found = discover(tmp_path, known)
+    assert [d.doc_id for d in found.unchanged] == ["a", "b"] and found.documents == []
+    assert opened_files == []
+    (same,) = [d for d in found.unchanged if d.doc_id == "a"]
+    assert same.content_hash == known["a"].content_hash
+    assert same.path == tmp_path / "a.txt"
+
+
+def test_a_same_size_edit_with_a_new_mtime_is_read_again(
+    tmp_path: Path, opened_files: list[Path]
+) -> None:
+    known = _two_documents(tmp_path)
+    _write(tmp_path, "b.txt", "Article C.")
+    _set_mtime(tmp_path / "b.txt", 60)
+    opened_files.clear()
+    found = discover(tmp_path, known)
+    assert [d.doc_id for d in found.unchanged] == ["a"]
+    (edited,) = found.documents
+    assert edited.text == "Article C." and edited.content_hash != known["b"].content_hash
+    assert tmp_path / "b.txt" in opened_files and tmp_path / "a.txt" not in opened_files
+
+
+def test_a_touched_document_is_read_and_hashes_the_same(tmp_path: Path) -> None:
+    known = _two_documents(tmp_path)
+    _set_mtime(tmp_path / "a.txt", 60)
+    found = discover(tmp_path, known)
+    (touched,) = found.documents
+    assert touched.doc_id == "a" and touched.content_hash == known["a"].content_hash
+    assert touched.fingerprint != known["a"].fingerprint
+
+
+def test_adding_editing_or_removing_metadata_changes_the_fingerprint(tmp_path: Path) -> None:
+    known = _two_documents(tmp_path)
+    _write(tmp_path, "a.meta.toml", 'title = "B"\n')  # same size, fresh mtime
+    _write(tmp_path, "b.meta.toml", 'title = "New"\n')
+    edited = {d.doc_id: d for d in discover(tmp_path, known).documents}
+    assert edited["a"].metadata.title == "B" and edited["b"].metadata.title == "New"
+    (tmp_path / "a.meta.toml").unlink()
+    assert [d.doc_id for d in discover(tmp_path, known).documents] == ["a", "b"]
+
+
+def test_skipped_files_are_reported_the_same_with_known_documents(tmp_path: Path) -> None:
+    known = _two_documents(tmp_path)
+    _write(tmp_path, "c.pdf", b"%PDF-1.4 ...")
+    _write(tmp_path, "a.md", "Same name as a.txt.")
+    _write(tmp_path, "orphan.meta.toml", 'title = "O"\n')
+    assert discover(tmp_path, known).skipped == discover(tmp_path).skipped
+    assert len(discover(tmp_path, known).skipped) == 3
+
+
+def test_a_fingerprint_is_taken_only_of_settled_files(tmp_path: Path) -> None:
+    # A file written just now may be written again within the same clock tick, size and
+    # mtime unchanged: its fingerprint cannot vouch for its content yet.
+    path = _write(tmp_path, "a.txt", "Fresh.")
+    assert read_document(path, "a").fingerprint is None
+    age_files(tmp_path)
+    stat = path.stat()
+    expected = Fingerprint(stat.st_size, stat.st_mtime_ns, None, None)
+    assert read_document(path, "a").fingerprint == expected
+
+
+def test_a_fingerprint_survives_the_manifest_as_json(tmp_path: Path) -> None:
+    fingerprint = Fingerprint(10, 1_700_000_000_123_456_789, None, None)
+    assert Fingerprint.from_json(list(fingerprint)) == fingerprint
+    assert Fingerprint.from_json(None) is None
+    assert Fingerprint.from_json([10, "x", None, None]) is None

@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+import json
+import os
 from datetime import date
 from pathlib import Path
 
 import pytest
 
 from store.errors import IndexMissingError, ModelMismatchError, StoreError
-from store.generations import LocalGenerations
+from store.generations import MANIFEST_FILE, LocalGenerations
 from store.index import Indexer
 from store.search import Searcher
-from tests.conftest import FakeEncoder
+from tests.conftest import FakeEncoder, age_files
 
 EUOBSERVER = "euobserver-2009-nato-woos-kazakhstan"
 CACI = "caci-2005-kazakhstan-legal-basis-nato"
@@ -69,6 +71,129 @@ def test_editing_one_document_re_embeds_only_that_document(generations, seeds_co
     assert all(t in path.read_text(encoding="utf-8") for t in fake_encoder.encoded)
     assert not any(t in euobserver for t in fake_encoder.encoded)
     assert any(added in t for t in fake_encoder.encoded)
+
+
+# ----- re-index without reading: the files' size and mtime ------------------------------------
+
+
+def _seed_files(seeds: Path) -> set[Path]:
+    return {path for path in seeds.iterdir() if path.is_file()}
+
+
+def _entries(generations: LocalGenerations) -> dict[str, dict]:
+    return {d["doc_id"]: d for d in generations.manifest(generations.current())["documents"]}
+
+
+def _stamp(path: Path, seconds_ago: float) -> None:
+    then = path.stat().st_mtime - seconds_ago
+    os.utime(path, (then, then))
+
+
+def test_an_unchanged_corpus_is_not_read_again(generations, seeds_copy, fake_encoder, opened_files):
+    age_files(seeds_copy)
+    first = _build(generations, seeds_copy, fake_encoder)
+    assert all(entry["fingerprint"] for entry in _entries(generations).values())
+    fake_encoder.encoded.clear()
+    opened_files.clear()
+    second = _build(generations, seeds_copy, fake_encoder)
+    assert second.count("unchanged") == 2 and not second.switched
+    assert generations.current() == first.generation and fake_encoder.encoded == []
+    assert not _seed_files(seeds_copy) & set(opened_files), "an unchanged file was read"
+
+
+def test_a_same_size_edit_is_read_and_indexed_again(generations, seeds_copy, fake_encoder):
+    age_files(seeds_copy)
+    _build(generations, seeds_copy, fake_encoder)
+    before = _entries(generations)[EUOBSERVER]
+    path = seeds_copy / f"{EUOBSERVER}.txt"
+    text = path.read_text(encoding="utf-8")
+    assert "Rogozin" in text
+    path.write_text(text.replace("Rogozin", "Rogozyn"), encoding="utf-8")  # same byte count
+    _stamp(path, 60)
+    assert path.stat().st_size == before["fingerprint"][0]
+    fake_encoder.encoded.clear()
+    report = _build(generations, seeds_copy, fake_encoder)
+    assert report.count("updated") == 1 and report.count("unchanged") == 1 and report.switched
+    assert any("Rogozyn" in t for t in fake_encoder.encoded)
+    assert _entries(generations)[EUOBSERVER]["content_hash"] != before["content_hash"]
+
+
+def test_a_touched_document_is_read_but_unchanged_and_its_fingerprint_refreshed(
+    generations, seeds_copy, fake_encoder, opened_files
+):
+    age_files(seeds_copy)
+    first = _build(generations, seeds_copy, fake_encoder)
+    touched = seeds_copy / f"{CACI}.txt"
+    _stamp(touched, 60)  # `touch`: same bytes, a new mtime
+    fake_encoder.encoded.clear()
+    opened_files.clear()
+    report = _build(generations, seeds_copy, fake_encoder)
+    assert report.count("unchanged") == 2 and not report.switched
+    assert generations.current() == first.generation and fake_encoder.encoded == []
+    assert touched in opened_files
+    # The next generation written (here for another edit) records the touched file's new
+    # fingerprint, so it is not read again after that.
+    edited = seeds_copy / f"{EUOBSERVER}.txt"
+    edited.write_text(edited.read_text(encoding="utf-8") + "\nA closing line.\n", "utf-8")
+    _stamp(edited, 60)
+    assert _build(generations, seeds_copy, fake_encoder).switched
+    fingerprint = _entries(generations)[CACI]["fingerprint"]
+    assert fingerprint[:2] == [touched.stat().st_size, touched.stat().st_mtime_ns]
+    opened_files.clear()
+    assert _build(generations, seeds_copy, fake_encoder).count("unchanged") == 2
+    assert not _seed_files(seeds_copy) & set(opened_files)
+
+
+def test_a_manifest_from_before_fingerprints_still_finds_nothing_changed(
+    generations, seeds_copy, fake_encoder, opened_files
+):
+    age_files(seeds_copy)
+    first = _build(generations, seeds_copy, fake_encoder)
+    path = generations.root / first.generation / MANIFEST_FILE
+    manifest = json.loads(path.read_text(encoding="utf-8"))
+    for entry in manifest["documents"]:
+        del entry["fingerprint"]
+    path.write_text(json.dumps(manifest), encoding="utf-8")
+    fake_encoder.encoded.clear()
+    opened_files.clear()
+    report = _build(generations, seeds_copy, fake_encoder)
+    assert report.count("unchanged") == 2 and not report.switched
+    assert fake_encoder.encoded == []
+    assert seeds_copy / f"{CACI}.txt" in opened_files  # read and hashed, as before
+
+
+def test_editing_only_the_metadata_file_updates_the_document(generations, seeds_copy, fake_encoder):
+    age_files(seeds_copy)
+    _build(generations, seeds_copy, fake_encoder)
+    meta = seeds_copy / f"{CACI}.meta.toml"
+    text = meta.read_text(encoding="utf-8")
+    meta.write_text(text.replace("published = 2005-11-02", "published = 2005-11-03"), "utf-8")
+    report = _build(generations, seeds_copy, fake_encoder)
+    assert report.count("updated") == 1 and report.count("unchanged") == 1
+    assert _entries(generations)[CACI]["published"] == "2005-11-03"
+
+
+def test_a_rewrite_within_the_same_clock_tick_is_not_missed(generations, tmp_path, fake_encoder):
+    # Coarse file clocks can give two writes the same mtime: a file indexed moments after it
+    # was written gets no fingerprint, so a same-size rewrite with the same mtime is still read.
+    seeds = tmp_path / "fresh"
+    seeds.mkdir()
+    path = seeds / "note.txt"
+    text = (
+        "Astana talks\n\nKazakhstan discussed its Partnership for Peace plan with NATO "
+        "officials in Astana, who praised the progress of the peacekeeping battalion."
+    )
+    path.write_text(text, "utf-8")
+    stat = path.stat()
+    _build(generations, seeds, fake_encoder)
+    assert _entries(generations)["note"]["fingerprint"] is None
+    path.write_text(text.replace("in Astana", "in Almaty"), "utf-8")
+    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    assert path.stat().st_size == stat.st_size
+    fake_encoder.encoded.clear()
+    report = _build(generations, seeds, fake_encoder)
+    assert report.count("updated") == 1
+    assert any("Almaty" in t for t in fake_encoder.encoded)
 
 
 def test_deleted_file_disappears_from_the_index(generations, seeds_copy, fake_encoder):
