@@ -20,6 +20,7 @@ from typing import Any
 
 import numpy as np
 
+from store import tables
 from store.chunk import chunk_id, sentence_windows
 from store.corpus import Fingerprint, KnownDocument, discover
 from store.embed import Encoder, Progress, similarity_function
@@ -193,6 +194,7 @@ class Indexer:
         hint = {"model": self.encoder.model_id, "dimension": dimension}
         for kind in KINDS:
             _add_records(self.generations.create(generation, kind, hint), records[kind])
+        self._save_tables(generation, records)
         self.generations.activate(generation, manifest)
         report.generation = generation
         report.switched = True
@@ -200,6 +202,18 @@ class Indexer:
         if removed:
             logger.info("removed old index generations: %s", ", ".join(removed))
         return report
+
+    def _save_tables(self, generation: str, records: Records) -> None:
+        """Save the searcher's tables now, while every record is in hand: a bot switching
+        to this generation then reads a few files instead of every record from Chroma."""
+        cache = self.generations.cache_dir(generation)
+        if cache is None:
+            return
+        built = tables.from_records(records["passages"], records["sentences"])
+        try:
+            tables.save(built, cache / tables.TABLES_DIR, generation)
+        except OSError as exc:  # only costs the searcher time: it reads Chroma instead
+            logger.warning("could not save the search tables to %s (%s)", cache, exc)
 
     def _embed(
         self,

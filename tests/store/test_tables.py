@@ -228,3 +228,13 @@ def test_saved_tokens_from_other_code_are_not_used(dated_index, monkeypatch) -> 
     assert lexical.load_tokens(saved, count + 1) is None
     monkeypatch.setattr(lexical, "fingerprint", lambda: "another-version")
     assert lexical.load_tokens(saved, count) is None
+
+
+def test_a_new_generation_is_served_without_reading_chroma_records(dated_index) -> None:
+    generations, encoder = dated_index  # the indexer saved the tables with the generation
+    searcher = Searcher(_QueryOnlyGenerations(generations.root), encoder)
+    hits = searcher.answer("transit routes to Afghanistan since:2004", k=4).hits
+    assert hits and all(h.published and h.published >= date(2004, 1, 1) for h in hits)
+    for hit in hits:
+        source = Path(hit.source_path).read_text(encoding="utf-8")
+        assert source[hit.start : hit.end] == hit.quote
