@@ -26,6 +26,7 @@ from handlers.dedupe import EventDeduper, MemoryDeduper, RedisDeduper
 from handlers.deps import Deps
 from handlers.threads import open_thread_memory
 from store.api import SearchAPI
+from store.errors import StoreError
 from store.feedback import open_feedback
 
 logger = logging.getLogger(__name__)
@@ -99,7 +100,12 @@ def make_deps(settings: Settings, searcher: SearchAPI) -> Deps:
     def reindex() -> str:
         from bot.runtime import reindex_summary  # the indexer's libraries load only if used
 
-        return reindex_summary(settings)
+        summary = reindex_summary(settings)
+        try:
+            searcher.refresh()  # this bot answers from the new generation from now on
+        except StoreError as exc:
+            summary += f"\nNote: this bot still answers from the previous index ({exc})."
+        return summary
 
     try:
         threads = open_thread_memory(settings.data_dir)

@@ -36,5 +36,10 @@ class SearchAPI(Protocol):
         """The generation being served."""
         ...
 
+    def refresh(self) -> None:
+        """Serve the newest index generation from now on (after an in-process re-index);
+        otherwise a searcher notices a new one by itself within a second or two."""
+        ...
+
 
 __all__ = ["SearchAPI", "follow_up_question"]

@@ -198,9 +198,11 @@ class Indexer:
         self.generations.activate(generation, manifest)
         report.generation = generation
         report.switched = True
-        removed = self.generations.prune(keep={generation} | ({previous} if previous else set()))
+        keep = {generation} | ({previous} if previous else set())
+        removed = self.generations.prune(keep=keep)
         if removed:
             logger.info("removed old index generations: %s", ", ".join(removed))
+        self.generations.forget_caches(keep=keep)
         return report
 
     def _save_tables(self, generation: str, records: Records) -> None:

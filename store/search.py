@@ -129,6 +129,7 @@ class Searcher:
         self._checked_at = 0.0
         self._swap_lock = threading.Lock()
         self._model_error: Exception | None = None
+        self._unloadable: set[str] = set()  # generations that failed to load
 
     # ----- generations -------------------------------------------------------------------
 
@@ -150,29 +151,66 @@ class Searcher:
         except Exception as exc:  # raised again by `load`, in the caller's thread
             self._model_error = exc
 
-    def _current(self) -> _Snapshot:
-        snapshot = self._snapshot
-        now = time.monotonic()
-        if snapshot is not None and now - self._checked_at < REFRESH_SECONDS:
-            return snapshot
-        if snapshot is not None and not self._swap_lock.acquire(blocking=False):
-            return snapshot  # another request is switching; finish on the old generation
-        if snapshot is None:
-            self._swap_lock.acquire()
-        try:
+    def refresh(self) -> None:
+        """Serve the current generation from now on, waiting while it loads: after an
+        in-process re-index, so "now serving" is true when the admin reads it."""
+        with self._swap_lock:
             self._checked_at = time.monotonic()
-            generation = self.generations.current()
-            if generation is None:
-                if snapshot is not None:
-                    return snapshot
-                raise IndexMissingError(
-                    f"No index at {self.generations.location} yet: run `kz-brief index` "
-                    "(or `make index`)."
-                )
-            if snapshot is None or snapshot.generation != generation:
+            generation = self._pointer()
+            if self._snapshot is None or generation != self._snapshot.generation:
                 self._snapshot = self._open(generation)
                 logger.info("serving index generation %s", generation)
+
+    def _current(self) -> _Snapshot:
+        """The snapshot to answer from. A new generation is loaded on a background thread
+        while questions are still answered from the old one, and then swapped in whole:
+        no question waits for a load (seconds at 100k passages) or sees two generations."""
+        snapshot = self._snapshot
+        if snapshot is None:
+            self.refresh()  # nothing to answer from yet: every caller waits for the load
+            assert self._snapshot is not None
             return self._snapshot
+        if time.monotonic() - self._checked_at >= REFRESH_SECONDS:
+            self._checked_at = time.monotonic()
+            self._switch_in_background(snapshot)
+        return self._snapshot or snapshot
+
+    def _pointer(self) -> str:
+        generation = self.generations.current()
+        if generation is None:
+            raise IndexMissingError(
+                f"No index at {self.generations.location} yet: run `kz-brief index` "
+                "(or `make index`)."
+            )
+        return generation
+
+    def _switch_in_background(self, serving: _Snapshot) -> None:
+        try:
+            generation = self.generations.current()
+        except IndexUnavailableError as exc:  # keep answering from what is loaded
+            logger.warning("cannot read the index pointer (%s); still serving %s", exc,
+                           serving.generation)  # fmt: skip
+            return
+        if generation in (None, serving.generation) or generation in self._unloadable:
+            return
+        if not self._swap_lock.acquire(blocking=False):
+            return  # a load is already under way
+        loader = threading.Thread(
+            target=self._load_and_swap, args=(generation,), name="load-generation", daemon=True
+        )
+        loader.start()
+
+    def _load_and_swap(self, generation: str) -> None:
+        """On the loader thread, which holds the swap lock until it is done."""
+        try:
+            loaded = self._open(generation)
+        except Exception as exc:
+            self._unloadable.add(generation)  # not retried every second; a newer one will be
+            logger.error("cannot switch to index generation %s (%s); still serving %s",
+                         generation, exc, self._snapshot and self._snapshot.generation)  # fmt: skip
+        else:
+            self._snapshot = loaded
+            logger.info("serving index generation %s", generation)
         finally:
             self._swap_lock.release()
 

@@ -194,6 +194,9 @@ class FakeSearcher:
             documents=tuple(self.documents()),
         )
 
+    def refresh(self) -> None:
+        """Nothing to switch to: the hits are fixed."""
+
 
 class ControlledSearcher:
     """Any SearchAPI, plus knobs: `delay` seconds before each call, `fail_next(exc, times)`."""
@@ -243,3 +246,7 @@ class ControlledSearcher:
     def info(self) -> IndexInfo:
         self._before("info")
         return self.inner.info()  # type: ignore[attr-defined]
+
+    def refresh(self) -> None:
+        self._before("refresh")
+        self.inner.refresh()  # type: ignore[attr-defined]

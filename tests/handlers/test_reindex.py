@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import shutil
 import threading
-import time
 from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
@@ -16,7 +15,7 @@ import pytest
 from bot.app import make_deps
 from bot.config import Settings
 from store.generations import LocalGenerations
-from store.search import REFRESH_SECONDS, Searcher
+from store.search import Searcher
 from tests.handlers.conftest import ADMIN_ID, TODAY, RunningBot, production_deps, running_bot
 from tests.handlers.fake_searcher import ControlledSearcher
 from tests.slack_fake import BOT_TOKEN, SIGNING_SECRET, USER_ID, FakeSlack, command_body
@@ -85,8 +84,7 @@ def test_an_admin_reindexes_from_slack_and_the_bot_answers_from_the_new_index(
     assert "Re-index finished: documents 1 added, 0 updated, 0 removed, 2 unchanged." in text
     assert "now serving generation" in text
 
-    # The running bot switches to the new generation by itself (it checks every second).
-    time.sleep(REFRESH_SECONDS + 0.2)
+    # The summary says "now serving": this bot answers from the new generation at once.
     bot.mention("Who will train Kazakh sappers to clear Soviet minefields? since:2012")
     reply = json.dumps(bot.slack.wait_for("chat.postMessage")[0].body, ensure_ascii=False)
     assert "Kazakhstan and NATO sign a demining accord" in reply

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
 import random
+import time
 from datetime import date
 from pathlib import Path
 
@@ -11,7 +13,7 @@ import numpy as np
 import pytest
 
 from store import lexical, search, tables
-from store.generations import LocalGenerations
+from store.generations import GRACE_SECONDS, LocalGenerations, ServerGenerations
 from store.index import Indexer
 from store.search import CANDIDATES, Searcher, _dense_in_rows, _filtered_rows
 from store.types import DateFilter
@@ -238,3 +240,16 @@ def test_a_new_generation_is_served_without_reading_chroma_records(dated_index) 
     for hit in hits:
         source = Path(hit.source_path).read_text(encoding="utf-8")
         assert source[hit.start : hit.end] == hit.quote
+
+
+def test_a_replica_forgets_caches_of_generations_it_no_longer_serves(tmp_path: Path) -> None:
+    cache_root = tmp_path / "cache"
+    generations = ServerGenerations("127.0.0.1", 9, cache_root=cache_root)  # never contacted
+    for name in ("g-old", "g-served", "g-recent"):
+        (cache_root / name / tables.TABLES_DIR).mkdir(parents=True)
+    long_ago = time.time() - GRACE_SECONDS - 60
+    for name in ("g-old", "g-served"):
+        os.utime(cache_root / name, (long_ago, long_ago))
+    generations.forget_caches(keep={"g-served"})
+    # A generation switched away from less than the grace period ago may still be answering.
+    assert sorted(p.name for p in cache_root.iterdir()) == ["g-recent", "g-served"]
