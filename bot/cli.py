@@ -286,6 +286,10 @@ def _stdin_questions() -> Iterator[str]:
             yield line.strip()
 
 
+# What people type to leave a console ("/quit" too); never a question worth searching.
+QUIT_WORDS = frozenset({"", "q", "quit", "exit", "bye"})
+
+
 @cli.command()
 @click.option("-k", "k", default=3, show_default=True, type=click.IntRange(1, 20))
 @click.pass_context
@@ -300,7 +304,7 @@ def chat(ctx: click.Context, k: int) -> None:
         searcher = open_searcher(settings)
         console.print(
             "kz-brief console. Ask a question (filters: since:2008 before:2006 in:2005, "
-            "sort:date); an empty line or Ctrl-D quits."
+            "sort:date); an empty line, quit or Ctrl-D quits."
         )
         while True:
             try:
@@ -308,7 +312,7 @@ def chat(ctx: click.Context, k: int) -> None:
             except (EOFError, KeyboardInterrupt):
                 console.print()
                 return
-            if not question.strip():
+            if question.strip().lower().lstrip("/") in QUIT_WORDS:
                 return
             render_answer(console, searcher.answer(question, k=k))
 

@@ -158,6 +158,16 @@ def test_ask_renders_for_a_terminal(indexed):
     assert "Nothing in the corpus on that." in off.output and "covers" in off.output
 
 
+@pytest.mark.parametrize("leave", ["quit", "/quit", "EXIT", ""])
+def test_chat_answers_each_question_until_told_to_stop(indexed, leave):
+    typed = ["What is KAZBAT?", "best pizza in Naples", leave, "Who is Utemuratov?"]
+    result = run("chat", input="\n".join(typed) + "\n")
+    assert result.exit_code == 0, result.output
+    assert "KAZBAT" in result.output and "CACI Analyst" in result.output
+    assert result.output.count("Nothing in the corpus on that.") == 1  # pizza, not the quit
+    assert "Utemuratov" not in result.output  # asked after leaving: never read
+
+
 def test_model_mismatch_fails_with_the_rebuild_message(indexed, use_encoder):
     use_encoder(NoModel("another-model"))
     result = run("ask", "NATO")
