@@ -402,13 +402,20 @@ class Searcher:
         except Exception as exc:
             raise IndexUnavailableError(f"The vector index did not answer ({exc}).") from exc
         scores: dict[int, float] = {}
-        found = zip(passages["ids"][0], passages["distances"][0], strict=True)
-        for passage_id, distance in found:
-            scores[snapshot.position[passage_id]] = 1.0 - float(distance)
-        for window_id, distance in zip(windows["ids"][0], windows["distances"][0], strict=True):
-            # The indexer names window n of passage P "P:n" (store.index._records_for).
-            row = snapshot.position[window_id.rpartition(":")[0]]
-            scores[row] = max(scores.get(row, -1.0), 1.0 - float(distance))
+        try:
+            found = zip(passages["ids"][0], passages["distances"][0], strict=True)
+            for passage_id, distance in found:
+                scores[snapshot.position[passage_id]] = 1.0 - float(distance)
+            found = zip(windows["ids"][0], windows["distances"][0], strict=True)
+            for window_id, distance in found:
+                # The indexer names window n of passage P "P:n" (store.index._records_for).
+                row = snapshot.position[window_id.rpartition(":")[0]]
+                scores[row] = max(scores.get(row, -1.0), 1.0 - float(distance))
+        except KeyError as exc:
+            raise IndexUnavailableError(
+                f"Index generation {snapshot.generation} is inconsistent: Chroma returned "
+                f"{exc} which its saved tables lack. Run `kz-brief index --rebuild`."
+            ) from exc
         return _best(scores)
 
     def _lexical(self, snapshot: _Snapshot, query: str, rows: tuple[int, int] | None) -> list[int]:

@@ -159,10 +159,25 @@ def save(tables: GenerationTables, directory: Path, generation: str) -> None:
         (temporary / TEXTS_FILE).write_text(json.dumps(texts, ensure_ascii=False), "utf-8")
         info = {"version": TABLES_VERSION, "generation": generation, "passages": len(tables)}
         (temporary / INFO_FILE).write_text(json.dumps(info), encoding="utf-8")
-        os.replace(temporary, directory)
+        _move_into_place(temporary, directory)
     except BaseException:
         shutil.rmtree(temporary, ignore_errors=True)
         raise
+
+
+def _move_into_place(ready: Path, directory: Path) -> None:
+    """Rename `ready` to `directory`, first moving aside tables already there (unusable
+    ones, or another process's copy of the same): a directory cannot be renamed over."""
+    try:
+        os.replace(ready, directory)
+        return
+    except OSError:
+        if not directory.exists():
+            raise
+    old = directory.with_name(f".{directory.name}.{uuid.uuid4().hex[:8]}.old")
+    os.replace(directory, old)
+    os.replace(ready, directory)
+    shutil.rmtree(old, ignore_errors=True)
 
 
 def load(directory: Path, generation: str) -> GenerationTables | None:

@@ -13,8 +13,9 @@ import numpy as np
 import pytest
 
 from store import lexical, search, tables
+from store.errors import IndexUnavailableError
 from store.generations import GRACE_SECONDS, LocalGenerations, ServerGenerations
-from store.index import Indexer
+from store.index import Indexer, fetch_records
 from store.search import CANDIDATES, Searcher, _dense_in_rows, _filtered_rows
 from store.types import DateFilter
 from tests.conftest import FakeEncoder
@@ -253,3 +254,33 @@ def test_a_replica_forgets_caches_of_generations_it_no_longer_serves(tmp_path: P
     generations.forget_caches(keep={"g-served"})
     # A generation switched away from less than the grace period ago may still be answering.
     assert sorted(p.name for p in cache_root.iterdir()) == ["g-recent", "g-served"]
+
+
+def test_saved_tables_that_do_not_match_chroma_ask_for_a_rebuild(tmp_path, seeds_copy) -> None:
+    generations = LocalGenerations(tmp_path / "data" / "index")
+    encoder = FakeEncoder()
+    generation = Indexer(generations, encoder).build(seeds_copy).generation
+    kept = {
+        kind: [
+            r
+            for r in fetch_records(generations.collection(generation, kind), embeddings=True)
+            if not r["metadata"]["doc_id"].startswith("euobserver")
+        ]
+        for kind in ("passages", "sentences")
+    }
+    cache = generations.cache_dir(generation) / tables.TABLES_DIR
+    tables.save(tables.from_records(kept["passages"], kept["sentences"]), cache, generation)
+    with pytest.raises(IndexUnavailableError, match="--rebuild"):
+        Searcher(generations, encoder).search("Rogozin lover wife Scheffer")
+
+
+def test_unusable_saved_tables_are_read_again_and_replaced(dated_index) -> None:
+    generations, encoder = dated_index
+    generation = generations.current()
+    folder = generations.cache_dir(generation) / tables.TABLES_DIR
+    (folder / tables.ARRAYS_FILE).write_bytes(b"truncated by a full disk")
+    expected = Searcher(generations, encoder).search("transit routes to Afghanistan", k=4)
+    assert expected
+    assert tables.load(folder, generation) is not None  # written again, whole
+    restarted = Searcher(_QueryOnlyGenerations(generations.root), encoder)
+    assert restarted.search("transit routes to Afghanistan", k=4) == expected
