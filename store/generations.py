@@ -15,7 +15,6 @@ from __future__ import annotations
 import fcntl
 import json
 import logging
-import os
 import shutil
 import time
 import uuid
@@ -27,6 +26,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from store.errors import IndexUnavailableError, StoreError
+from store.files import write_json_atomically
 
 logger = logging.getLogger(__name__)
 
@@ -160,8 +160,8 @@ class LocalGenerations:
 
     def activate(self, generation: str, manifest: dict[str, Any]) -> None:
         """Write the manifest, then switch the pointer in one atomic rename."""
-        _write_json_atomically(self._dir(generation) / MANIFEST_FILE, manifest)
-        _write_json_atomically(self.root / POINTER_FILE, {"generation": generation})
+        write_json_atomically(self._dir(generation) / MANIFEST_FILE, manifest)
+        write_json_atomically(self.root / POINTER_FILE, {"generation": generation})
 
     @contextmanager
     def build_lock(self) -> Iterator[None]:
@@ -192,16 +192,6 @@ class LocalGenerations:
             shutil.rmtree(path, ignore_errors=True)
             removed.append(path.name)
         return removed
-
-
-def _write_json_atomically(path: Path, data: dict[str, Any]) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_name(f".{path.name}.{uuid.uuid4().hex[:8]}.tmp")
-    with temporary.open("w", encoding="utf-8") as handle:
-        json.dump(data, handle, ensure_ascii=False, indent=1)
-        handle.flush()
-        os.fsync(handle.fileno())
-    os.replace(temporary, path)
 
 
 @dataclass

@@ -74,11 +74,6 @@ class IndexReport:
         return found + self.skipped
 
 
-def published_ord(published: str | None) -> int:
-    """YYYYMMDD as an int for Chroma `where` filters; 0 for undated documents."""
-    return int(published.replace("-", "")) if published else 0
-
-
 class Indexer:
     """Builds generations in a generation store with an encoder (loaded only if needed)."""
 
@@ -285,7 +280,7 @@ def text_hash(text: str) -> str:
 def _records_for(ready: PreparedDocument) -> Records:
     """The passage records of a prepared document, and the sentence windows inside them."""
     doc_id = ready.source.doc_id
-    published = published_ord(ready.published.isoformat() if ready.published else None)
+    published = tables.date_number(ready.published)
     passages: list[dict[str, Any]] = []
     windows: list[dict[str, Any]] = []
     for chunk in ready.chunks:
@@ -350,10 +345,17 @@ def _document_entry(ready: PreparedDocument) -> dict[str, Any]:
 
 
 def fetch_records(
-    collection: Any, where: dict[str, Any] | None = None, *, embeddings: bool = False
+    collection: Any,
+    where: dict[str, Any] | None = None,
+    *,
+    embeddings: bool = False,
+    texts: bool = True,
 ) -> Iterable[dict[str, Any]]:
-    """Every record of a collection (or those matching `where`), page by page."""
-    include = ["documents", "metadatas"] + (["embeddings"] if embeddings else [])
+    """Every record of a collection (or those matching `where`), page by page; without
+    `texts` the records' "text" is None (sentence windows' texts are rarely needed)."""
+    include = (
+        ["metadatas"] + (["documents"] if texts else []) + (["embeddings"] if embeddings else [])
+    )
     offset = 0
     while True:
         page = collection.get(where=where, include=include, limit=FETCH_PAGE, offset=offset)
@@ -362,7 +364,7 @@ def fetch_records(
             metadata = page["metadatas"][position]
             record = {
                 "id": record_id,
-                "text": page["documents"][position],
+                "text": page["documents"][position] if texts else None,
                 "text_hash": metadata["text_hash"],
                 "metadata": metadata,
             }

@@ -11,10 +11,8 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import os
 import re
 import unicodedata
-import uuid
 from collections import Counter
 from collections.abc import Sequence
 from functools import lru_cache
@@ -25,6 +23,8 @@ from pathlib import Path
 import bm25s
 import numpy as np
 import Stemmer
+
+from store.files import write_json_atomically
 
 logger = logging.getLogger(__name__)
 
@@ -174,10 +174,7 @@ def save_tokens(path: Path, tokenized: Sequence[list[str]], names: frozenset[str
         "tokens": [" ".join(passage) for passage in tokenized],  # tokens hold no spaces
         "names": sorted(names),
     }
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_name(f".{path.name}.{uuid.uuid4().hex[:8]}.tmp")
-    temporary.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
-    os.replace(temporary, path)
+    write_json_atomically(path, data)
 
 
 def load_tokens(path: Path, count: int) -> tuple[list[list[str]], frozenset[str]] | None:

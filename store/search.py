@@ -27,6 +27,7 @@ from store import tables as saved_tables
 from store.embed import Encoder
 from store.errors import IndexMissingError, IndexUnavailableError, ModelMismatchError
 from store.generations import GenerationStore
+from store.index import fetch_records
 from store.lexical import LexicalIndex, load_tokens, name_tokens, save_tokens, tokens
 from store.query import parse_question
 from store.tables import GenerationTables
@@ -243,7 +244,10 @@ class Searcher:
         documents = {d["doc_id"]: _document_info(d) for d in manifest.get("documents", [])}
         lexical = LexicalIndex(tables.texts, found, names)
         rare_limit = max(2, math.ceil(0.05 * len(passages)))
-        self.generations.forget_caches(keep={generation})
+        keep = {generation}
+        if self._snapshot is not None:  # it answers until this generation is swapped in
+            keep.add(self._snapshot.generation)
+        self.generations.forget_caches(keep=keep)
         return _Snapshot(
             generation=generation,
             manifest=manifest,
@@ -271,7 +275,10 @@ class Searcher:
             return saved
         logger.info("reading index generation %s from Chroma", generation)
         try:
-            read = saved_tables.read_from_chroma(collection, windows)
+            read = saved_tables.from_records(
+                fetch_records(collection, embeddings=True),
+                fetch_records(windows, embeddings=True, texts=False),
+            )
         except Exception as exc:
             raise IndexUnavailableError(f"The index could not be read ({exc}).") from exc
         if directory is not None:
@@ -422,9 +429,9 @@ class Searcher:
         scores = snapshot.lexical.scores(query)
         if rows is not None:
             first, last = rows
-            inside = np.zeros(len(scores), dtype=bool)
-            inside[first:last] = True
-            scores = np.where(inside, scores, 0.0)
+            inside = np.zeros_like(scores)
+            inside[first:last] = scores[first:last]
+            scores = inside
         order = np.argsort(-scores, kind="stable")[:CANDIDATES]
         return [int(row) for row in order if scores[row] > 0]
 
@@ -450,9 +457,8 @@ class Searcher:
         for row in fused:
             if row not in cosines:
                 best = float(tables.vectors[row] @ vector)
-                windows = tables.windows_of(row)
-                if windows:
-                    window_scores = tables.window_vectors[windows.start : windows.stop] @ vector
+                window_scores = tables.window_cosines(row, vector)
+                if len(window_scores):
                     best = max(best, float(window_scores.max()))
                 cosines[row] = best
         return cosines
@@ -577,7 +583,7 @@ class Searcher:
             if not windows:  # a one-sentence passage is its own best sentence
                 marks.append(((0, len(passage.text)),))
                 continue
-            cosines = tables.window_vectors[windows.start : windows.stop] @ query_vector
+            cosines = tables.window_cosines(passage.row, query_vector)
             best: tuple[float, int, int] | None = None
             for window, cosine in zip(windows, cosines, strict=True):
                 start, end = int(tables.window_starts[window]), int(tables.window_ends[window])
@@ -597,11 +603,7 @@ def _filtered_rows(tables: GenerationTables, filters: DateFilter) -> tuple[int, 
     """The passage rows a date filter admits (a slice, tables being in date order)."""
     if filters.is_empty():
         return None
-    return tables.rows_published(_yyyymmdd(filters.since), _yyyymmdd(filters.before))
-
-
-def _yyyymmdd(day: date | None) -> int | None:
-    return day.year * 10000 + day.month * 100 + day.day if day else None
+    return tables.rows_published(filters.since, filters.before)
 
 
 def _dense_in_rows(

@@ -19,6 +19,7 @@ import shutil
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -32,7 +33,6 @@ TABLES_DIR = "tables"
 INFO_FILE = "info.json"
 ARRAYS_FILE = "arrays.npz"
 TEXTS_FILE = "passages.json"
-READ_PAGE = 5000
 
 
 @dataclass
@@ -63,16 +63,26 @@ class GenerationTables:
     def windows_of(self, row: int) -> range:
         return range(int(self.window_first[row]), int(self.window_first[row + 1]))
 
-    def rows_published(self, since: int | None, before: int | None) -> tuple[int, int]:
-        """The passage rows [first, last) dated since <= d < before (YYYYMMDD bounds);
-        undated passages (0) are never inside."""
-        first = int(np.searchsorted(self.published, max(since or 1, 1), side="left"))
+    def window_cosines(self, row: int, vector: np.ndarray) -> np.ndarray:
+        """The cosine of each of passage `row`'s windows (in `windows_of` order) to `vector`."""
+        return self.window_vectors[self.window_first[row] : self.window_first[row + 1]] @ vector
+
+    def rows_published(self, since: date | None, before: date | None) -> tuple[int, int]:
+        """The passage rows [first, last) dated since <= d < before; undated passages (0)
+        are never inside."""
+        first = int(np.searchsorted(self.published, max(date_number(since), 1), side="left"))
         last = (
             len(self)
             if before is None
-            else int(np.searchsorted(self.published, before, side="left"))
+            else int(np.searchsorted(self.published, date_number(before), side="left"))
         )
         return first, max(first, last)
+
+
+def date_number(day: date | None) -> int:
+    """A date as the int YYYYMMDD (0 when undated): how records store `published_ord`,
+    comparable in Chroma `where` filters and in numpy."""
+    return day.year * 10000 + day.month * 100 + day.day if day else 0
 
 
 def from_records(
@@ -116,29 +126,6 @@ def from_records(
         window_passage=_ints(row for row, *_ in placed),
         window_vectors=_matrix([w["embedding"] for *_, w in placed], dimension),
     )
-
-
-def read_from_chroma(passages: Any, windows: Any) -> GenerationTables:
-    """Tables read from a generation's two Chroma collections (every record, paged)."""
-    return from_records(
-        _read_collection(passages, ["documents", "metadatas", "embeddings"]),
-        _read_collection(windows, ["metadatas", "embeddings"]),
-    )
-
-
-def _read_collection(collection: Any, include: list[str]) -> list[dict[str, Any]]:
-    records: list[dict[str, Any]] = []
-    offset = 0
-    while True:
-        page = collection.get(include=include, limit=READ_PAGE, offset=offset)
-        texts = page.get("documents") or [None] * len(page["ids"])
-        for record_id, text, meta, vector in zip(
-            page["ids"], texts, page["metadatas"], page["embeddings"], strict=True
-        ):
-            records.append({"id": record_id, "text": text, "metadata": meta, "embedding": vector})
-        if len(page["ids"]) < READ_PAGE:
-            return records
-        offset += READ_PAGE
 
 
 def save(tables: GenerationTables, directory: Path, generation: str) -> None:

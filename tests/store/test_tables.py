@@ -85,13 +85,18 @@ def test_a_date_filter_is_exactly_one_slice_of_rows() -> None:
     built = tables.from_records(*_records(200))
     for since, before in [(None, 20050101), (20030101, None), (20030101, 20050601), (None, None),
                           (20200101, None), (20050601, 20030101)]:  # fmt: skip
-        first, last = built.rows_published(since, before)
+        first, last = built.rows_published(_day(since), _day(before))
         expected = {
             row
             for row, day in enumerate(built.published)
             if day > 0 and (since is None or day >= since) and (before is None or day < before)
         }
         assert set(range(first, last)) == expected
+
+
+def _day(number: int | None) -> date | None:
+    """YYYYMMDD -> date: the test states bounds in the records' own encoding."""
+    return None if number is None else date(number // 10000, number // 100 % 100, number % 100)
 
 
 def test_saved_tables_load_back_equal_and_only_for_their_generation(tmp_path: Path, caplog) -> None:
