@@ -1,4 +1,4 @@
-"""Print the score distributions the no-match thresholds in store/search.py were set from.
+"""Print the score distributions the no-match thresholds in store/search/searcher.py were set from.
 
 For every question of a question set it prints the best dense score among the candidates
 (passage or sentence-window cosine) and, for answerable questions, the dense score of the
@@ -17,9 +17,9 @@ from pathlib import Path
 
 from bot.config import load_settings
 from bot.runtime import open_searcher
-from store.evaluate import load_questions
-from store.lexical import tokens
-from store.query import parse_question
+from store.search.evaluate import load_questions
+from store.search.lexical import tokens
+from store.search.query import parse_question
 
 
 def main(path: Path) -> None:

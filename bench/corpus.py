@@ -25,10 +25,10 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
 
-from store.clean import kept_paragraphs
-from store.corpus import META_SUFFIX, discover
-from store.prepare import prepare
-from store.sentences import sentence_spans
+from store.ingest.clean import kept_paragraphs
+from store.ingest.corpus import META_SUFFIX, discover
+from store.ingest.prepare import prepare
+from store.ingest.sentences import sentence_spans
 
 GENERATOR_VERSION = "1"
 STAMP_FILE = ".bench-corpus.json"

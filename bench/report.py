@@ -238,7 +238,7 @@ def _by_filter(row: Row) -> str:
     searched exactly over a slice of the date-ordered tables, not by Chroma's HNSW)."""
     from questions import latency_questions
 
-    from store.query import parse_question
+    from store.search.query import parse_question
 
     questions = latency_questions()
     if len(questions) != len(row.api_ms):

@@ -81,7 +81,7 @@ def export_onnx_once(plan: Plan) -> None:
     models = plan.work / "models"
     models.mkdir(parents=True, exist_ok=True)
     code = (
-        "from pathlib import Path; from store.embed import open_encoder; "
+        "from pathlib import Path; from store.index.embed import open_encoder; "
         f"open_encoder('all-MiniLM-L6-v2', 'onnx-int8', Path({str(models)!r})).encode(['x'])"
     )
     run([PYTHON, "-c", code], bench_env(plan.work, REPO / "seeds", "onnx-int8")).check()

@@ -22,12 +22,12 @@ from slack_sdk.http_retry.builtin_handlers import (
 
 from bot.config import ConfigError, Settings
 from handlers import messages, register_handlers
-from handlers.dedupe import EventDeduper, MemoryDeduper, RedisDeduper
 from handlers.deps import Deps
-from handlers.threads import open_thread_memory
 from store.api import SearchAPI
 from store.errors import StoreError
-from store.feedback import open_feedback
+from store.state.dedupe import EventDeduper, MemoryDeduper, RedisDeduper
+from store.state.feedback import open_feedback
+from store.state.threads import open_thread_memory
 
 logger = logging.getLogger(__name__)
 

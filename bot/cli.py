@@ -20,7 +20,7 @@ from bot.config import ConfigError, Settings, load_settings
 from bot.logs import configure_logging
 
 if TYPE_CHECKING:
-    from store.index import IndexReport
+    from store.index.build import IndexReport
 
 console = Console()
 errors = Console(stderr=True)
@@ -172,10 +172,10 @@ def print_index_report(report: IndexReport) -> None:
 def explain(path: Path, settings: Settings) -> None:
     """Print the cleaner's verdict on every paragraph of one file, and its date decision."""
     from bot.runtime import encoder_for
-    from store.clean import format_explanation
-    from store.corpus import read_document
-    from store.embed import similarity_function
-    from store.prepare import prepare
+    from store.index.embed import similarity_function
+    from store.ingest.clean import format_explanation
+    from store.ingest.corpus import read_document
+    from store.ingest.prepare import prepare
 
     document = read_document(path, path.stem)
     if document is None:
@@ -201,7 +201,7 @@ def status(ctx: click.Context) -> None:
     """Where the index is, which model built it, and every document with its date."""
     from bot.runtime import generations_for
     from store.errors import IndexMissingError
-    from store.search import _document_info
+    from store.search.searcher import _document_info
 
     settings = settings_from(ctx)
     with user_errors():
@@ -333,8 +333,8 @@ def evaluate_command(
       kz-brief eval tests/eval/questions.jsonl
     """
     from bot.runtime import encoder_for, generations_for
-    from store.evaluate import evaluate, load_questions
-    from store.search import Searcher
+    from store.search.evaluate import evaluate, load_questions
+    from store.search.searcher import Searcher
 
     settings = settings_from(ctx)
     with user_errors():
@@ -384,7 +384,7 @@ def feedback(ctx: click.Context, limit: int) -> None:
 
     Fix a stale or wrong source in seeds/, then run `kz-brief index`.
     """
-    from store.feedback import FLAG_LABELS, FLAGS, open_feedback
+    from store.state.feedback import FLAG_LABELS, FLAGS, open_feedback
 
     settings = settings_from(ctx)
     passages = open_feedback(settings.data_dir).passages()

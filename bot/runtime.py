@@ -5,14 +5,14 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from bot.config import Settings
-from store.embed import Encoder, open_encoder
-from store.generations import GenerationStore, open_generations
-from store.index import Indexer
+from store.index.build import Indexer
+from store.index.embed import Encoder, open_encoder
+from store.index.generations import GenerationStore, open_generations
 
 if TYPE_CHECKING:
     # The searcher brings BM25 and scipy (~0.2 s): imported only when one is opened, so a
     # no-change `kz-brief index` does not pay for it.
-    from store.search import Searcher
+    from store.search.searcher import Searcher
 
 
 def encoder_for(settings: Settings) -> Encoder:
@@ -28,7 +28,7 @@ def generations_for(settings: Settings) -> GenerationStore:
 def open_searcher(settings: Settings, *, load: bool = True) -> Searcher:
     """The searcher over the current generation; with `load`, the model and index are
     loaded now, so the first question is answered as fast as the next."""
-    from store.search import Searcher
+    from store.search.searcher import Searcher
 
     searcher = Searcher(generations_for(settings), encoder_for(settings))
     if load:

@@ -12,13 +12,13 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Protocol
 
-from handlers.dedupe import EventDeduper, MemoryDeduper
-from handlers.threads import SqliteThreadMemory, ThreadMemory
 from store.api import SearchAPI
+from store.state.dedupe import EventDeduper, MemoryDeduper
+from store.state.threads import SqliteThreadMemory, ThreadMemory
 
 
 class FeedbackRecorder(Protocol):
-    """Stores readers' flags on passages (`store.feedback.FeedbackStore` in production)."""
+    """Stores readers' flags on passages (`store.state.feedback.FeedbackStore` in production)."""
 
     def record(
         self,

@@ -29,7 +29,7 @@ from handlers.replies import (
     question_of,
     run_in_background,
 )
-from handlers.threads import AskedMessage
+from store.state.threads import AskedMessage
 
 logger = logging.getLogger(__name__)
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from store.types import Hit
 
-# The flags `store.feedback` accepts, in button order, and each button's action_id.
+# The flags `store.state.feedback` accepts, in button order, and each button's action_id.
 FLAGS = ("useful", "outdated", "wrong_source")
 ACTION_PREFIX = "feedback_"
 ACTION_IDS = {flag: f"{ACTION_PREFIX}{flag}" for flag in FLAGS}

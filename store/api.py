@@ -1,6 +1,6 @@
 """The one small search API that the CLI and every Slack handler call.
 
-`store.search.Searcher` implements it over an index generation; tests may hand handlers
+`store.search.searcher.Searcher` implements it over an index generation; tests may hand handlers
 any object with the same methods.
 """
 
@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Protocol
 
 # Handlers turn a reply in a thread the bot answered into a question with this.
-from store.query import follow_up_question
+from store.search.query import follow_up_question
 from store.types import Answer, DateFilter, DocumentInfo, Hit, IndexInfo
 
 

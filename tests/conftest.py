@@ -15,8 +15,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from store.generations import LocalGenerations
-from store.lexical import tokens
+from store.index.generations import LocalGenerations
+from store.search.lexical import tokens
 
 REPO = Path(__file__).resolve().parents[1]
 SEEDS = REPO / "seeds"
@@ -116,7 +116,7 @@ def seeds_copy(tmp_path: Path) -> Path:
 @pytest.fixture(scope="session")
 def real_encoder():
     """The bundled all-MiniLM-L6-v2, loaded once for the whole session."""
-    from store.embed import SentenceTransformerEncoder
+    from store.index.embed import SentenceTransformerEncoder
 
     encoder = SentenceTransformerEncoder()
     encoder.encode(["warm up"])
@@ -126,7 +126,7 @@ def real_encoder():
 @pytest.fixture(scope="session")
 def seeds_index(tmp_path_factory: pytest.TempPathFactory, real_encoder) -> Iterator[Path]:
     """A real index over the project's seeds; returns the data dir holding it."""
-    from store.index import Indexer
+    from store.index.build import Indexer
 
     data_dir = tmp_path_factory.mktemp("data")
     Indexer(LocalGenerations(data_dir / "index"), real_encoder).build(SEEDS)
@@ -136,7 +136,7 @@ def seeds_index(tmp_path_factory: pytest.TempPathFactory, real_encoder) -> Itera
 @pytest.fixture(scope="session")
 def searcher(seeds_index: Path, real_encoder):
     """The real search API over the real seeds index."""
-    from store.search import Searcher
+    from store.search.searcher import Searcher
 
     searcher = Searcher(LocalGenerations(seeds_index / "index"), real_encoder)
     searcher.load()

@@ -24,8 +24,8 @@ from slack_sdk.http_retry.builtin_handlers import (
 
 from bot.app import build_app, make_deps
 from bot.config import ConfigError, Settings
-from handlers.dedupe import MemoryDeduper, RedisDeduper
 from handlers.deps import Deps
+from store.state.dedupe import MemoryDeduper, RedisDeduper
 from tests.handlers import conftest as handler_fixtures
 from tests.handlers.conftest import RunningBot, production_deps, quote_sections, running_bot
 from tests.handlers.fake_searcher import ControlledSearcher

@@ -13,8 +13,8 @@ import pytest
 from click.testing import CliRunner
 
 from bot.cli import cli
-from store.generations import LocalGenerations
-from store.index import Indexer
+from store.index.build import Indexer
+from store.index.generations import LocalGenerations
 from tests.conftest import REPO, FakeEncoder, age_files
 
 JSON_KEYS = {

@@ -1,4 +1,4 @@
-"""A stand-in for `store.search.Searcher` over the real seed files, and a wrapper to misbehave.
+"""A stand-in for `store.search.searcher.Searcher` over the real seed files, and a misbehaving one.
 
 `FakeSearcher` quotes real, verbatim spans of `seeds/*.txt` (sliced by offset, never pasted)
 with the two documents' publication dates. `ControlledSearcher` wraps any `SearchAPI` (this

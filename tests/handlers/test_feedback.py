@@ -9,7 +9,7 @@ from typing import Any
 
 from bot.config import Settings
 from handlers import blocks, feedback
-from store.feedback import open_feedback
+from store.state.feedback import open_feedback
 from tests.handlers.conftest import (
     RunningBot,
     production_deps,

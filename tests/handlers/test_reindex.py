@@ -14,8 +14,8 @@ import pytest
 
 from bot.app import make_deps
 from bot.config import Settings
-from store.generations import LocalGenerations
-from store.search import Searcher
+from store.index.generations import LocalGenerations
+from store.search.searcher import Searcher
 from tests.handlers.conftest import ADMIN_ID, TODAY, RunningBot, production_deps, running_bot
 from tests.handlers.fake_searcher import ControlledSearcher
 from tests.slack_fake import BOT_TOKEN, SIGNING_SECRET, USER_ID, FakeSlack, command_body

@@ -82,7 +82,7 @@ class GenerationStore(Protocol):
     def prune(self, keep: set[str]) -> list[str]: ...
 
     def cache_dir(self, generation: str) -> Path | None:
-        """Where files derived from a generation (store.tables, the lexical index) are kept
+        """Where files derived from a generation (store.index.tables, the lexical index) are kept
         for the next start-up; None: nowhere."""
         ...
 

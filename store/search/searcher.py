@@ -23,14 +23,14 @@ from typing import Any
 
 import numpy as np
 
-from store import tables as saved_tables
-from store.embed import Encoder
 from store.errors import IndexMissingError, IndexUnavailableError, ModelMismatchError
-from store.generations import GenerationStore
-from store.index import fetch_records
-from store.lexical import LexicalIndex, load_tokens, name_tokens, save_tokens, tokens
-from store.query import parse_question
-from store.tables import GenerationTables
+from store.index import tables as saved_tables
+from store.index.build import fetch_records
+from store.index.embed import Encoder
+from store.index.generations import GenerationStore
+from store.index.tables import GenerationTables
+from store.search.lexical import LexicalIndex, load_tokens, name_tokens, save_tokens, tokens
+from store.search.query import parse_question
 from store.types import Answer, DateFilter, DocumentInfo, Hit, IndexInfo
 
 logger = logging.getLogger(__name__)
@@ -415,7 +415,7 @@ class Searcher:
                 scores[snapshot.position[passage_id]] = 1.0 - float(distance)
             found = zip(windows["ids"][0], windows["distances"][0], strict=True)
             for window_id, distance in found:
-                # The indexer names window n of passage P "P:n" (store.index._records_for).
+                # The indexer names window n of passage P "P:n" (store.index.build._records_for).
                 row = snapshot.position[window_id.rpartition(":")[0]]
                 scores[row] = max(scores.get(row, -1.0), 1.0 - float(distance))
         except KeyError as exc:

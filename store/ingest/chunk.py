@@ -13,7 +13,7 @@ import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from store.sentences import sentence_spans
+from store.ingest.sentences import sentence_spans
 
 TARGET_CHARS = 700
 MAX_CHARS = 1000

@@ -77,7 +77,7 @@ class SentenceTransformerEncoder:
         logger.info("loading embedding model %s (%s backend)", self.model_id, self.backend)
         try:
             if self.backend == "onnx-int8":
-                from store.onnx_export import load_onnx_int8
+                from store.index.onnx_export import load_onnx_int8
 
                 return load_onnx_int8(path, self._cache_dir)
             return SentenceTransformer(path, device="cpu")

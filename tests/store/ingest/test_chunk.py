@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from store.chunk import MAX_CHARS, TARGET_CHARS, Span, chunk_document
-from store.sentences import sentence_spans
+from store.ingest.chunk import MAX_CHARS, TARGET_CHARS, Span, chunk_document
+from store.ingest.sentences import sentence_spans
 
 
 def _spans(text: str) -> list[Span]:

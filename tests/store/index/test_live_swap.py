@@ -10,10 +10,10 @@ import time
 
 import pytest
 
-from store import search
-from store.generations import LocalGenerations
-from store.index import Indexer
-from store.search import Searcher
+from store.index.build import Indexer
+from store.index.generations import LocalGenerations
+from store.search import searcher as search
+from store.search.searcher import Searcher
 from tests.conftest import FakeEncoder
 
 pytestmark = pytest.mark.slow

@@ -12,11 +12,13 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from store import lexical, search, tables
 from store.errors import IndexUnavailableError
-from store.generations import GRACE_SECONDS, LocalGenerations, ServerGenerations
-from store.index import Indexer, fetch_records
-from store.search import CANDIDATES, Searcher, _dense_in_rows, _filtered_rows
+from store.index import tables
+from store.index.build import Indexer, fetch_records
+from store.index.generations import GRACE_SECONDS, LocalGenerations, ServerGenerations
+from store.search import lexical
+from store.search import searcher as search
+from store.search.searcher import CANDIDATES, Searcher, _dense_in_rows, _filtered_rows
 from store.types import DateFilter
 from tests.conftest import FakeEncoder
 

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from store.corpus import read_document
-from store.dates import contradicts, date_from_text, find_dates, weekday_references
-from store.prepare import prepare
+from store.ingest.corpus import read_document
+from store.ingest.dates import contradicts, date_from_text, find_dates, weekday_references
+from store.ingest.prepare import prepare
 from tests.conftest import SEEDS
 
 EUOBSERVER = SEEDS / "euobserver-2009-nato-woos-kazakhstan.txt"

@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from store.query import MAX_QUESTION_CHARS, follow_up_question, parse_question
+from store.search.query import MAX_QUESTION_CHARS, follow_up_question, parse_question
 from store.types import DateFilter
 
 

@@ -6,7 +6,7 @@ import os
 from datetime import date
 from pathlib import Path
 
-from store.corpus import Discovery, Fingerprint, KnownDocument, discover, read_document
+from store.ingest.corpus import Discovery, Fingerprint, KnownDocument, discover, read_document
 from tests.conftest import age_files
 
 

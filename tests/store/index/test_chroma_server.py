@@ -12,11 +12,11 @@ from pathlib import Path
 
 import pytest
 
-from store import tables
 from store.errors import IndexUnavailableError
-from store.generations import ServerGenerations
-from store.index import Indexer
-from store.search import Searcher
+from store.index import tables
+from store.index.build import Indexer
+from store.index.generations import ServerGenerations
+from store.search.searcher import Searcher
 
 pytestmark = pytest.mark.slow
 CHROMA = Path(sys.executable).with_name("chroma")

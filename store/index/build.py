@@ -20,12 +20,12 @@ from typing import Any
 
 import numpy as np
 
-from store import tables
-from store.chunk import chunk_id, sentence_windows
-from store.corpus import Fingerprint, KnownDocument, discover
-from store.embed import Encoder, Progress, similarity_function
-from store.generations import KINDS, GenerationStore, new_generation_id
-from store.prepare import PIPELINE_VERSION, PreparedDocument, prepare
+from store.index import tables
+from store.index.embed import Encoder, Progress, similarity_function
+from store.index.generations import KINDS, GenerationStore, new_generation_id
+from store.ingest.chunk import chunk_id, sentence_windows
+from store.ingest.corpus import Fingerprint, KnownDocument, discover
+from store.ingest.prepare import PIPELINE_VERSION, PreparedDocument, prepare
 
 logger = logging.getLogger(__name__)
 

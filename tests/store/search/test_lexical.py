@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from store.lexical import LexicalIndex, tokens
+from store.search.lexical import LexicalIndex, tokens
 
 
 @pytest.mark.parametrize(

@@ -6,10 +6,10 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from store.chunk import ChunkSpan, Span, chunk_document
-from store.clean import Similarity, Verdict, clean, kept_paragraphs
-from store.corpus import SourceDocument
-from store.dates import date_from_text
+from store.ingest.chunk import ChunkSpan, Span, chunk_document
+from store.ingest.clean import Similarity, Verdict, clean, kept_paragraphs
+from store.ingest.corpus import SourceDocument
+from store.ingest.dates import date_from_text
 
 # Bump when cleaning, dating or chunking rules change: documents are then prepared again
 # (their passages' vectors are still reused wherever the passage text is unchanged).

@@ -9,16 +9,16 @@ from pathlib import Path
 
 import pytest
 
-from store.clean import (
+from store.ingest.clean import (
     Verdict,
     clean,
     format_explanation,
     kept_paragraphs,
     split_paragraphs,
 )
+from tests.conftest import REPO
 
-ROOT = Path(__file__).resolve().parents[2]
-SEEDS = ROOT / "seeds"
+SEEDS = REPO / "seeds"
 PAGES = Path(__file__).resolve().parent / "pages"
 
 
@@ -230,7 +230,7 @@ def test_caci_header_lines_are_not_quotable() -> None:
 
 def test_eval_passages_survive_cleaning() -> None:
     """Every verbatim passage the retrieval eval expects must still be quotable after cleaning."""
-    questions = ROOT / "tests" / "eval" / "questions.jsonl"
+    questions = REPO / "tests" / "eval" / "questions.jsonl"
     if not questions.exists():
         pytest.skip("no eval question set in this checkout")
     kept = {path.stem: _kept_text(clean(_read(path))) for path in (EUOBSERVER, CACI)}

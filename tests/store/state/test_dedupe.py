@@ -7,7 +7,7 @@ import threading
 
 import pytest
 
-from handlers.dedupe import EventDeduper, MemoryDeduper, RedisDeduper
+from store.state.dedupe import EventDeduper, MemoryDeduper, RedisDeduper
 
 
 class Clock:

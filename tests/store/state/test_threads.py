@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from handlers.threads import AskedMessage, KnownThread, SqliteThreadMemory, open_thread_memory
+from store.state.threads import AskedMessage, KnownThread, SqliteThreadMemory, open_thread_memory
 
 
 class Clock:

@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 
 from store.errors import IndexMissingError, ModelMismatchError, StoreError
-from store.generations import MANIFEST_FILE, LocalGenerations
-from store.index import Indexer
-from store.search import Searcher
+from store.index.build import Indexer
+from store.index.generations import MANIFEST_FILE, LocalGenerations
+from store.search.searcher import Searcher
 from tests.conftest import FakeEncoder, age_files
 
 EUOBSERVER = "euobserver-2009-nato-woos-kazakhstan"
@@ -252,7 +252,7 @@ def test_a_crash_while_writing_the_new_generation_switches_nothing(
     def crash(*args, **kwargs):
         raise OSError("disk full")
 
-    monkeypatch.setattr("store.index._add_records", crash)
+    monkeypatch.setattr("store.index.build._add_records", crash)
     with pytest.raises(OSError):
         _build(generations, seeds_copy, fake_encoder)
     assert generations.current() == first.generation

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from store.evaluate import evaluate, load_questions
-from store.generations import LocalGenerations
-from store.search import Searcher
-from store.sentences import sentence_spans
+from store.index.generations import LocalGenerations
+from store.ingest.sentences import sentence_spans
+from store.search.evaluate import evaluate, load_questions
+from store.search.searcher import Searcher
 from tests.conftest import REPO
 
 EUOBSERVER = "euobserver-2009-nato-woos-kazakhstan"

@@ -7,9 +7,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from store.embed import SentenceTransformerEncoder, resolve_model_path
 from store.errors import StoreError
-from store.onnx_export import cached_model_dir, quantized_file_name
+from store.index.embed import SentenceTransformerEncoder, resolve_model_path
+from store.index.onnx_export import cached_model_dir, quantized_file_name
 
 
 def test_default_model_resolves_to_the_bundled_copy() -> None:

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from store.feedback import FeedbackStore, open_feedback
+from store.state.feedback import FeedbackStore, open_feedback
 
 
 def test_clicks_are_deduplicated_per_user_passage_and_flag(tmp_path: Path) -> None:
