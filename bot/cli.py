@@ -176,6 +176,7 @@ def explain(path: Path, settings: Settings) -> None:
     from store.ingest.clean import format_explanation
     from store.ingest.corpus import read_document
     from store.ingest.prepare import prepare
+    from store.types import period_text
 
     document = read_document(path, path.stem)
     if document is None:
@@ -183,9 +184,9 @@ def explain(path: Path, settings: Settings) -> None:
     ready = prepare(document, similarity_function(encoder_for(settings)))
     for line in format_explanation(ready.verdicts):
         console.print(line, highlight=False, markup=False)
+    shown = period_text(ready.published, ready.date_precision) if ready.published else "none"
     console.print(
-        f"\nDate: {ready.published or 'none'} (basis: {ready.date_basis}; {ready.date_note})",
-        highlight=False,
+        f"\nDate: {shown} (basis: {ready.date_basis}; {ready.date_note})", highlight=False
     )
     console.print(f"Passages: {len(ready.chunks)}", highlight=False)
     for warning in ready.warnings:
@@ -202,6 +203,7 @@ def status(ctx: click.Context) -> None:
     from bot.runtime import generations_for
     from store.errors import IndexMissingError
     from store.search.searcher import _document_info
+    from store.types import period_text
 
     settings = settings_from(ctx)
     with user_errors():
@@ -232,7 +234,7 @@ def status(ctx: click.Context) -> None:
         table.add_row(
             doc.doc_id,
             doc.title,
-            doc.published.isoformat() if doc.published else "—",
+            period_text(doc.published, doc.date_precision) if doc.published else "—",
             doc.date_basis,
             str(doc.chunk_count),
         )

@@ -16,13 +16,13 @@ from rich.text import Text
 
 from handlers import messages
 from handlers.blocks import format_date, ordered_hits, span_line
-from store.types import Answer, Hit
+from store.types import Answer, Hit, period_text
 
 
 def hit_source_line(hit: Hit, today: date) -> str:
     """'Title — Publisher, 26 Jun 2009 · 17 years old', saying when the date is inferred."""
     source = hit.title + (f" — {hit.publisher}" if hit.publisher else "")
-    return f"{source}, {format_date(hit.published, hit.date_basis, today)}"
+    return f"{source}, {format_date(hit.published, hit.date_basis, today, hit.date_precision)}"
 
 
 def quote_text(hit: Hit) -> Text:
@@ -61,7 +61,8 @@ def render_answer(console: Console, answer: Answer, today: date | None = None) -
 
 
 def answer_as_json(answer: Answer) -> dict[str, Any]:
-    """The `--json` record: one object per question."""
+    """The `--json` record: one object per question. `published` is the date as far as it
+    is known ("2009-06-26", "2005-12", "2005"), `date_precision` says which (null undated)."""
     return {
         "query": answer.question,
         "no_match": answer.no_match,
@@ -74,7 +75,10 @@ def answer_as_json(answer: Answer) -> dict[str, Any]:
                 "author": hit.author,
                 "publisher": hit.publisher,
                 "url": hit.url,
-                "published": hit.published.isoformat() if hit.published else None,
+                "published": period_text(hit.published, hit.date_precision)
+                if hit.published
+                else None,
+                "date_precision": hit.date_precision if hit.published else None,
                 "date_basis": hit.date_basis,
                 "score": hit.score,
                 "highlights": [list(span) for span in hit.highlights],

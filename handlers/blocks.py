@@ -15,7 +15,7 @@ from typing import Any
 
 from handlers import feedback, messages
 from handlers.share import ACTION_ID as SHARE_ACTION_ID
-from store.types import Answer, DocumentInfo, Hit, IndexInfo
+from store.types import Answer, DocumentInfo, Hit, IndexInfo, date_order, period_end
 
 Block = dict[str, Any]
 
@@ -55,26 +55,43 @@ def _day(published: date) -> str:
     return f"{published.day} {_MONTHS[published.month - 1]} {published.year}"
 
 
-def format_age(published: date, today: date) -> str | None:
-    """'17 years old' (whole years, else months, else days); None for a future date."""
-    days = (today - published).days
+def date_label(published: date, precision: str = "day") -> str:
+    """The date as far as it is known: '26 Jun 2009', 'Dec 2005' or '2005'."""
+    if precision == "year":
+        return str(published.year)
+    if precision == "month":
+        return f"{_MONTHS[published.month - 1]} {published.year}"
+    return _day(published)
+
+
+def format_age(published: date, today: date, precision: str = "day") -> str | None:
+    """'17 years old' (whole years, else months, else days); None for a future date.
+
+    A month or a year is aged from its last day, so the age is never overstated, and in
+    no finer unit than the date has (no '10 days old' for 'Dec 2025')."""
+    last = date.fromordinal(period_end(published, precision).toordinal() - 1)
+    days = (today - last).days
     if days < 0:
         return None
-    months = (today.year - published.year) * 12 + today.month - published.month
-    if today.day < published.day:
+    months = (today.year - last.year) * 12 + today.month - last.month
+    if today.day < last.day:
         months -= 1
+    if (precision == "month" and months < 1) or (precision == "year" and months < 12):
+        return None
     return messages.age(months // 12, months % 12, days)
 
 
-def format_date(published: date | None, basis: str, today: date | None = None) -> str:
-    """'26 Jun 2009', '26 Jun 2009 (date inferred from text)' or 'undated'; with `today`,
-    the age follows: '26 Jun 2009 · 17 years old'."""
+def format_date(
+    published: date | None, basis: str, today: date | None = None, precision: str = "day"
+) -> str:
+    """'26 Jun 2009', 'Dec 2005', '26 Jun 2009 (date inferred from text)' or 'undated';
+    with `today`, the age follows: '26 Jun 2009 · 17 years old'."""
     if published is None or basis == "none":
         return messages.UNDATED
-    text = _day(published)
+    text = date_label(published, precision)
     if basis == "text":
         text += f" ({messages.DATE_INFERRED})"
-    if today is not None and (age := format_age(published, today)):
+    if today is not None and (age := format_age(published, today, precision)):
         text += f" · {age}"
     return text
 
@@ -94,17 +111,20 @@ def source_line(
     published: date | None,
     basis: str,
     today: date | None = None,
+    precision: str = "day",
 ) -> str:
     """'Title — Publisher, 26 Jun 2009', with the title linked when the URL is known (and
     the source's age when `today` is given)."""
     line = _link(url, escape(shorten(title, MAX_TITLE_CHARS)))
     if publisher:
         line += f" — {escape(shorten(publisher, MAX_TITLE_CHARS))}"
-    return f"{line}, {format_date(published, basis, today)}"
+    return f"{line}, {format_date(published, basis, today, precision)}"
 
 
 def hit_source_line(hit: Hit, today: date | None = None) -> str:
-    return source_line(hit.title, hit.url, hit.publisher, hit.published, hit.date_basis, today)
+    return source_line(
+        hit.title, hit.url, hit.publisher, hit.published, hit.date_basis, today, hit.date_precision
+    )
 
 
 # --- Quotes --------------------------------------------------------------------------------
@@ -259,12 +279,19 @@ def hit_blocks(
     return [_section(quote), _context(line), *buttons]
 
 
-def _known_date(hit: Hit) -> date | None:
-    return None if hit.date_basis == "none" else hit.published
+# A date as far as it is known: the first day of its period, and its precision.
+_KnownDate = tuple[date, str]
 
 
-def _distinct_dates(hits: Sequence[Hit]) -> list[date]:
-    return sorted({d for hit in hits if (d := _known_date(hit)) is not None})
+def _known_date(hit: Hit) -> _KnownDate | None:
+    if hit.date_basis == "none" or hit.published is None:
+        return None
+    return hit.published, hit.date_precision
+
+
+def _distinct_dates(hits: Sequence[Hit]) -> list[_KnownDate]:
+    found = {known for hit in hits if (known := _known_date(hit)) is not None}
+    return sorted(found, key=lambda known: date_order(*known))
 
 
 def ordered_hits(answer: Answer) -> tuple[Hit, ...]:
@@ -273,26 +300,29 @@ def ordered_hits(answer: Answer) -> tuple[Hit, ...]:
     match first among passages of one date); otherwise best match first."""
     if answer.sort == "date" or len(_distinct_dates(answer.hits)) < 2:
         return answer.hits
-    return tuple(
-        sorted(
-            answer.hits,
-            key=lambda hit: (
-                _known_date(hit) is None,
-                -(_known_date(hit) or date.min).toordinal(),
-            ),
-        )
-    )
+    return tuple(sorted(answer.hits, key=_newest_first))
+
+
+def _newest_first(hit: Hit) -> tuple[bool, int, int]:
+    """Sort key: newest first, undated last; ties keep their order (best match first)."""
+    undated, day, precision = date_order(hit.published, hit.date_precision)
+    return (undated or hit.date_basis == "none", -day, -precision)
 
 
 def date_span(hits: Sequence[Hit]) -> str | None:
-    """'2005–2009', or '2 Mar – 26 Jun 2009' within one year; None for fewer than 2 dates."""
+    """'2005–2009', or '2 Mar – 26 Jun 2009' within one year ('Mar – 26 Jun 2009' when a
+    date is known to the month; '2009' when one is known only to that year); None for fewer
+    than 2 dates."""
     dates = _distinct_dates(hits)
     if len(dates) < 2:
         return None
-    oldest, newest = dates[0], dates[-1]
+    (oldest, oldest_precision), (newest, newest_precision) = dates[0], dates[-1]
     if oldest.year != newest.year:
         return f"{oldest.year}–{newest.year}"
-    return f"{oldest.day} {_MONTHS[oldest.month - 1]} – {_day(newest)}"
+    if "year" in (oldest_precision, newest_precision):
+        return str(oldest.year)
+    start = date_label(oldest, oldest_precision).rsplit(" ", 1)[0]
+    return f"{start} – {date_label(newest, newest_precision)}"
 
 
 def span_line(answer: Answer) -> str | None:
@@ -421,7 +451,9 @@ def usage_blocks() -> list[Block]:
 
 
 def document_line(doc: DocumentInfo, today: date | None = None) -> str:
-    line = source_line(doc.title, doc.url, doc.publisher, doc.published, doc.date_basis, today)
+    line = source_line(
+        doc.title, doc.url, doc.publisher, doc.published, doc.date_basis, today, doc.date_precision
+    )
     return f"• {line} ({messages.chunk_count(doc.chunk_count)})"
 
 

@@ -2,18 +2,68 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import date
 
 # Where a document's date came from: its metadata file, a dateline in its text, or nowhere.
 DATE_BASES = ("metadata", "text", "none")
+# How much of a date is known: "2005-12-14", "2005-12" or "2005". A partial date is stored
+# as the first day of its period together with its precision.
+DATE_PRECISIONS = ("day", "month", "year")
+_PERIOD = re.compile(r"^(?P<year>\d{4})(?:-(?P<month>\d{1,2})(?:-(?P<day>\d{1,2}))?)?$")
+
+
+def parse_period(text: str) -> tuple[date, str] | None:
+    """'2005' -> (2005-01-01, 'year'), '2005-12' -> (2005-12-01, 'month'),
+    '2005-12-14' -> (2005-12-14, 'day'); None when `text` is no such date."""
+    match = _PERIOD.match(text.strip())
+    if not match:
+        return None
+    year, month, day = match.group("year", "month", "day")
+    try:
+        if day is not None:
+            return date(int(year), int(month), int(day)), "day"
+        if month is not None:
+            return date(int(year), int(month), 1), "month"
+        return date(int(year), 1, 1), "year"
+    except ValueError:
+        return None
+
+
+def period_end(start: date, precision: str) -> date:
+    """The first day after the period that begins on `start` (exclusive end)."""
+    if precision == "year":
+        return date(start.year + 1, 1, 1)
+    if precision == "month":
+        return date(start.year + (start.month == 12), start.month % 12 + 1, 1)
+    return date.fromordinal(start.toordinal() + 1)
+
+
+def period_text(start: date, precision: str) -> str:
+    """The date as far as it is known, in ISO form: '2005', '2005-12' or '2005-12-14'."""
+    if precision == "year":
+        return f"{start.year:04d}"
+    if precision == "month":
+        return f"{start.year:04d}-{start.month:02d}"
+    return start.isoformat()
+
+
+def date_order(published: date | None, precision: str = "day") -> tuple[bool, int, int]:
+    """Sort key, oldest first and undated last: a period sorts at its first day, after a
+    more precise date on that same day (Dec 2005 after 1 Dec 2005, 2005 after 1 Jan 2005)."""
+    if published is None:
+        return (True, 0, 0)
+    return (False, published.toordinal(), DATE_PRECISIONS.index(precision))
 
 
 @dataclass(frozen=True)
 class DateFilter:
     """Date limits taken from a question (`since:2008`, `before:2006`, `in:2005`).
 
-    `since` is inclusive, `before` exclusive; undated documents never pass a filter.
+    `since` is inclusive, `before` exclusive; undated documents never pass a filter. A date
+    known only to a month or a year passes when any day of its period is inside the limits:
+    Dec 2005 passes `in:2005` and `since:2005-12-15`, not `since:2006` or `before:2005-12`.
     """
 
     since: date | None = None
@@ -22,12 +72,12 @@ class DateFilter:
     def is_empty(self) -> bool:
         return self.since is None and self.before is None
 
-    def admits(self, published: date | None) -> bool:
+    def admits(self, published: date | None, precision: str = "day") -> bool:
         if self.is_empty():
             return True
         if published is None:
             return False
-        if self.since is not None and published < self.since:
+        if self.since is not None and period_end(published, precision) <= self.since:
             return False
         return not (self.before is not None and published >= self.before)
 
@@ -47,6 +97,7 @@ class Hit:
 
     `quote` is exactly `source_text[start:end]` of the document's file; `highlights` are
     (start, end) character offsets *inside the quote* of the sentences that best answer.
+    `published` is the first day of the period `date_precision` names (day, month, year).
     """
 
     quote: str
@@ -63,6 +114,7 @@ class Hit:
     source_path: str = ""
     start: int = 0
     end: int = 0
+    date_precision: str = "day"
 
 
 @dataclass(frozen=True)
@@ -97,6 +149,7 @@ class DocumentInfo:
     source_path: str
     content_hash: str = ""
     warnings: tuple[str, ...] = ()
+    date_precision: str = "day"
 
 
 @dataclass(frozen=True)

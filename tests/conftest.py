@@ -20,6 +20,8 @@ from store.search.lexical import tokens
 
 REPO = Path(__file__).resolve().parents[1]
 SEEDS = REPO / "seeds"
+# Two documents dated only to a month ("2005-12") and to a year ("2007").
+PARTIAL_DATES = REPO / "tests" / "store" / "search" / "partial_dates"
 SETTING_NAMES = (
     "SLACK_BOT_TOKEN",
     "SLACK_APP_TOKEN",
@@ -139,5 +141,30 @@ def searcher(seeds_index: Path, real_encoder):
     from store.search.searcher import Searcher
 
     searcher = Searcher(LocalGenerations(seeds_index / "index"), real_encoder)
+    searcher.load()
+    return searcher
+
+
+@pytest.fixture(scope="session")
+def partial_dates_index(tmp_path_factory: pytest.TempPathFactory, real_encoder) -> Path:
+    """A real index over the seeds plus two documents dated only to a month and to a year;
+    returns the folder holding `seeds/` and `data/` (the data dir)."""
+    from store.index.build import Indexer
+
+    folder = tmp_path_factory.mktemp("partial-dates")
+    seeds = folder / "seeds"
+    shutil.copytree(SEEDS, seeds)
+    for path in PARTIAL_DATES.iterdir():
+        shutil.copy(path, seeds / path.name)
+    Indexer(LocalGenerations(folder / "data" / "index"), real_encoder).build(seeds)
+    return folder
+
+
+@pytest.fixture(scope="session")
+def partial_dates_searcher(partial_dates_index: Path, real_encoder):
+    """The real search API over `partial_dates_index`."""
+    from store.search.searcher import Searcher
+
+    searcher = Searcher(LocalGenerations(partial_dates_index / "data" / "index"), real_encoder)
     searcher.load()
     return searcher

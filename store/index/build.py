@@ -26,6 +26,7 @@ from store.index.generations import KINDS, GenerationStore, new_generation_id
 from store.ingest.chunk import chunk_id, sentence_windows
 from store.ingest.corpus import Fingerprint, KnownDocument, discover
 from store.ingest.prepare import PIPELINE_VERSION, PreparedDocument, prepare
+from store.types import period_end, period_text
 
 logger = logging.getLogger(__name__)
 
@@ -280,13 +281,24 @@ def text_hash(text: str) -> str:
 def _records_for(ready: PreparedDocument) -> Records:
     """The passage records of a prepared document, and the sentence windows inside them."""
     doc_id = ready.source.doc_id
+    # The period the date names, [published, until): what date filters test.
     published = tables.date_number(ready.published)
+    until = tables.date_number(
+        period_end(ready.published, ready.date_precision) if ready.published else None
+    )
     passages: list[dict[str, Any]] = []
     windows: list[dict[str, Any]] = []
     for chunk in ready.chunks:
         passage_id = chunk_id(doc_id, chunk)
         passages.append(
-            _record(passage_id, chunk.text, doc_id, published, start=chunk.start, end=chunk.end)
+            _record(
+                passage_id,
+                chunk.text,
+                doc_id,
+                (published, until),
+                start=chunk.start,
+                end=chunk.end,
+            )
         )
         for number, (start, end, sentences) in enumerate(sentence_windows(chunk.text)):
             windows.append(
@@ -294,7 +306,7 @@ def _records_for(ready: PreparedDocument) -> Records:
                     f"{passage_id}:{number}",
                     chunk.text[start:end],
                     doc_id,
-                    published,
+                    (published, until),
                     start=start,
                     end=end,
                     sentences=sentences,
@@ -304,9 +316,18 @@ def _records_for(ready: PreparedDocument) -> Records:
     return {"passages": passages, "sentences": windows}
 
 
-def _record(record_id: str, text: str, doc_id: str, published: int, **extra: Any) -> dict[str, Any]:
+def _record(
+    record_id: str, text: str, doc_id: str, period: tuple[int, int], **extra: Any
+) -> dict[str, Any]:
+    """`period`: (first day, first day after) of the document's date as YYYYMMDD, 0 undated."""
     digest = text_hash(text)
-    metadata = {"doc_id": doc_id, "text_hash": digest, "published_ord": published, **extra}
+    metadata = {
+        "doc_id": doc_id,
+        "text_hash": digest,
+        "published_ord": period[0],
+        "published_until": period[1],
+        **extra,
+    }
     return {"id": record_id, "text": text, "text_hash": digest, "metadata": metadata}
 
 
@@ -336,7 +357,10 @@ def _document_entry(ready: PreparedDocument) -> dict[str, Any]:
         "author": meta.author,
         "publisher": meta.publisher,
         "url": meta.url,
-        "published": ready.published.isoformat() if ready.published else None,
+        # As far as it is known: "2009-06-26", "2005-12" or "2005".
+        "published": period_text(ready.published, ready.date_precision)
+        if ready.published
+        else None,
         "date_basis": ready.date_basis,
         "date_note": ready.date_note,
         "chunk_count": len(ready.chunks),

@@ -3,7 +3,9 @@
 The searcher holds these in memory so that a question costs two nearest-neighbour queries
 in Chroma and some numpy arithmetic: re-scoring lexical candidates, highlighting and
 date-filtered search need no Chroma reads (each read cost 5-20 ms at 100k passages).
-Passages are ordered by publication date, so every date filter is one contiguous slice.
+Passages are ordered by publication date (the first day of a month or a year when only that
+is known), so every date filter is one contiguous slice, less the few rows dated to a month
+or a year that begins before the filter and ends before it too.
 
 Generations never change once built, so the tables are saved once per generation (by the
 indexer, which has every record in hand, or by the first searcher that had to read them
@@ -28,11 +30,24 @@ import numpy as np
 logger = logging.getLogger(__name__)
 
 # Bump when the saved layout changes: older saved tables are then rebuilt from Chroma.
-TABLES_VERSION = 1
+TABLES_VERSION = 2
 TABLES_DIR = "tables"
 INFO_FILE = "info.json"
 ARRAYS_FILE = "arrays.npz"
 TEXTS_FILE = "passages.json"
+
+
+@dataclass(frozen=True)
+class Rows:
+    """Passage rows [first, last) a date filter admits; `admitted` (one bool per row of the
+    slice) when some rows inside it are not admitted, None when all are."""
+
+    first: int
+    last: int
+    admitted: np.ndarray | None = None
+
+    def __len__(self) -> int:
+        return self.last - self.first
 
 
 @dataclass
@@ -49,6 +64,7 @@ class GenerationTables:
     starts: np.ndarray  # offset of each passage in its source file
     ends: np.ndarray
     published: np.ndarray  # YYYYMMDD, 0 when undated; ascending
+    published_until: np.ndarray  # YYYYMMDD of the first day after the date's period; 0 undated
     vectors: np.ndarray  # float32, one unit vector per passage
     window_first: np.ndarray  # len(passages) + 1 boundaries into the window arrays
     window_starts: np.ndarray  # offsets inside the passage's text
@@ -67,16 +83,26 @@ class GenerationTables:
         """The cosine of each of passage `row`'s windows (in `windows_of` order) to `vector`."""
         return self.window_vectors[self.window_first[row] : self.window_first[row + 1]] @ vector
 
-    def rows_published(self, since: date | None, before: date | None) -> tuple[int, int]:
-        """The passage rows [first, last) dated since <= d < before; undated passages (0)
-        are never inside."""
-        first = int(np.searchsorted(self.published, max(date_number(since), 1), side="left"))
+    def rows_published(self, since: date | None, before: date | None) -> Rows:
+        """The passage rows whose date's period overlaps [since, before); undated passages
+        (0) are never inside.
+
+        A period that contains `since` begins no earlier than 1 January of that year (month
+        and year periods begin on their first day), so the slice starts there and the rows
+        whose period ends by `since` are masked out.
+        """
+        lowest = date(since.year, 1, 1) if since is not None else None
+        first = int(np.searchsorted(self.published, max(date_number(lowest), 1), side="left"))
         last = (
             len(self)
             if before is None
             else int(np.searchsorted(self.published, date_number(before), side="left"))
         )
-        return first, max(first, last)
+        last = max(first, last)
+        if since is None:
+            return Rows(first, last)
+        admitted = self.published_until[first:last] > date_number(since)
+        return Rows(first, last, None if admitted.all() else admitted)
 
 
 def date_number(day: date | None) -> int:
@@ -118,6 +144,7 @@ def from_records(
         starts=_ints(int(r["metadata"]["start"]) for r in ordered),
         ends=_ints(int(r["metadata"]["end"]) for r in ordered),
         published=_ints(int(r["metadata"].get("published_ord", 0)) for r in ordered),
+        published_until=_ints(_until(r["metadata"]) for r in ordered),
         vectors=_matrix([r["embedding"] for r in ordered], dimension),
         window_first=np.concatenate([[0], np.cumsum(counts)]).astype(np.int64),
         window_starts=_ints(start for _, start, _, _ in placed),
@@ -137,8 +164,8 @@ def save(tables: GenerationTables, directory: Path, generation: str) -> None:
         arrays = {
             name: getattr(tables, name)
             for name in (
-                "starts ends published vectors window_first window_starts window_ends "
-                "window_sentences window_passage window_vectors"
+                "starts ends published published_until vectors window_first window_starts "
+                "window_ends window_sentences window_passage window_vectors"
             ).split()
         }
         np.savez(temporary / ARRAYS_FILE, **arrays)
@@ -189,6 +216,19 @@ def load(directory: Path, generation: str) -> GenerationTables | None:
         logger.warning("saved index tables in %s are inconsistent; reading Chroma", directory)
         return None
     return tables
+
+
+def _until(metadata: dict[str, Any]) -> int:
+    """The record's `published_until`; records written before dates had a precision were all
+    dated to the day, so theirs is the day after `published_ord`."""
+    if "published_until" in metadata:
+        return int(metadata["published_until"])
+    day = int(metadata.get("published_ord", 0))
+    if not day:
+        return 0
+    return date_number(
+        date.fromordinal(date(day // 10000, day // 100 % 100, day % 100).toordinal() + 1)
+    )
 
 
 def _ints(values: Iterable[int]) -> np.ndarray:

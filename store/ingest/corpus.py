@@ -23,6 +23,8 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import NamedTuple
 
+from store.types import parse_period
+
 logger = logging.getLogger(__name__)
 
 DOCUMENT_SUFFIXES = (".txt", ".md")
@@ -64,7 +66,9 @@ class Metadata:
     author: str | None = None
     publisher: str | None = None
     url: str | None = None
+    # The first day of the period the admin gave: a day, a month ("2005-12") or a year.
     published: date | None = None
+    date_precision: str = "day"
     notes: str | None = None
 
 
@@ -272,18 +276,24 @@ def parse_metadata(raw: bytes, name: str, warnings: list[str]) -> Metadata:
         if value is not None:
             values[key] = str(value).strip() or None
     if "published" in data:
-        values["published"] = parse_published(data["published"], name, warnings)
+        published = parse_published(data["published"], name, warnings)
+        if published is not None:
+            values["published"], values["date_precision"] = published
     return Metadata(**values)  # type: ignore[arg-type]
 
 
-def parse_published(value: object, name: str, warnings: list[str]) -> date | None:
-    """Accept a TOML date, a datetime, or a 'YYYY-MM-DD' string."""
+def parse_published(value: object, name: str, warnings: list[str]) -> tuple[date, str] | None:
+    """The date and its precision: a TOML date or datetime (day), or a string 'YYYY-MM-DD',
+    'YYYY-MM' (month) or 'YYYY' (year); a bare TOML integer year is read as 'YYYY'."""
     if isinstance(value, datetime):
-        return value.date()
+        return value.date(), "day"
     if isinstance(value, date):
-        return value
-    try:
-        return date.fromisoformat(str(value).strip())
-    except ValueError:
-        warnings.append(f"{name}: published = {value!r} is not a YYYY-MM-DD date; ignored")
-        return None
+        return value, "day"
+    if isinstance(value, str | int) and not isinstance(value, bool):
+        found = parse_period(str(value))
+        if found is not None:
+            return found
+    warnings.append(
+        f"{name}: published = {value!r} is not a date (write YYYY-MM-DD, YYYY-MM or YYYY); ignored"
+    )
+    return None

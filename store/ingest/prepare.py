@@ -13,7 +13,7 @@ from store.ingest.dates import date_from_text
 
 # Bump when cleaning, dating or chunking rules change: documents are then prepared again
 # (their passages' vectors are still reused wherever the passage text is unchanged).
-PIPELINE_VERSION = "1"
+PIPELINE_VERSION = "2"
 
 
 @dataclass(frozen=True)
@@ -22,12 +22,13 @@ class PreparedDocument:
 
     source: SourceDocument
     title: str
-    published: date | None
+    published: date | None  # the first day of the period `date_precision` names
     date_basis: str
     date_note: str
     verdicts: tuple[Verdict, ...]
     chunks: tuple[ChunkSpan, ...]
     warnings: tuple[str, ...]
+    date_precision: str = "day"
 
 
 def prepare(document: SourceDocument, similarity: Similarity | None = None) -> PreparedDocument:
@@ -41,8 +42,10 @@ def prepare(document: SourceDocument, similarity: Similarity | None = None) -> P
     kept = kept_paragraphs(verdicts)
     article_text = "\n\n".join(p.text for p in kept)
     warnings = list(document.warnings)
+    precision = "day"  # a dateline names a day; metadata may name a month or a year
     if meta.published is not None:
         published, basis, note = meta.published, "metadata", "published date from metadata"
+        precision = meta.date_precision
     else:
         decision = date_from_text(document.text, article_text)
         published, note = decision.published, decision.reason
@@ -68,6 +71,7 @@ def prepare(document: SourceDocument, similarity: Similarity | None = None) -> P
         verdicts=verdicts,
         chunks=tuple(chunks),
         warnings=tuple(warnings),
+        date_precision=precision,
     )
 
 

@@ -11,13 +11,12 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
-from store.types import DateFilter
+from store.types import DateFilter, parse_period, period_end
 
 MAX_QUESTION_CHARS = 1000
 _FILTER = re.compile(
     r"(?<!\S)(?P<key>since|after|before|until|in|sort):(?P<value>\S+)", re.IGNORECASE
 )
-_PERIOD = re.compile(r"^(?P<year>\d{4})(?:-(?P<month>\d{1,2}))?(?:-(?P<day>\d{1,2}))?$")
 
 
 @dataclass(frozen=True)
@@ -32,22 +31,11 @@ class ParsedQuestion:
 
 def _period(value: str) -> tuple[date, date] | None:
     """The first day of a period and the first day after it, for 2005, 2005-06, 2005-06-26."""
-    match = _PERIOD.match(value)
-    if not match:
+    found = parse_period(value)
+    if found is None:
         return None
-    year = int(match.group("year"))
-    month = int(match.group("month") or 0)
-    day = int(match.group("day") or 0)
-    try:
-        if day:
-            first = date(year, month, day)
-            return first, date.fromordinal(first.toordinal() + 1)
-        if month:
-            first = date(year, month, 1)
-            return first, date(year + (month == 12), month % 12 + 1, 1)
-        return date(year, 1, 1), date(year + 1, 1, 1)
-    except ValueError:
-        return None
+    first, precision = found
+    return first, period_end(first, precision)
 
 
 def parse_question(text: str, sort: str | None = None) -> ParsedQuestion:

@@ -17,7 +17,6 @@ import threading
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -28,10 +27,19 @@ from store.index import tables as saved_tables
 from store.index.build import fetch_records
 from store.index.embed import Encoder
 from store.index.generations import GenerationStore
-from store.index.tables import GenerationTables
+from store.index.tables import GenerationTables, Rows
 from store.search.lexical import LexicalIndex, load_tokens, name_tokens, save_tokens, tokens
 from store.search.query import parse_question
-from store.types import Answer, DateFilter, DocumentInfo, Hit, IndexInfo
+from store.types import (
+    Answer,
+    DateFilter,
+    DocumentInfo,
+    Hit,
+    IndexInfo,
+    date_order,
+    parse_period,
+    period_text,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -98,24 +106,23 @@ class _DocumentNames:
 
 
 def _document_info(entry: dict[str, Any]) -> DocumentInfo:
-    published = entry.get("published")
+    # "2009-06-26", "2005-12" or "2005": the manifest keeps a date as far as it is known.
+    period = parse_period(entry["published"]) if entry.get("published") else None
+    published, precision = period if period else (None, "day")
     return DocumentInfo(
         doc_id=entry["doc_id"],
         title=entry.get("title") or entry["doc_id"],
         author=entry.get("author"),
         publisher=entry.get("publisher"),
         url=entry.get("url"),
-        published=date.fromisoformat(published) if published else None,
+        published=published,
         date_basis=entry.get("date_basis", "none"),
         chunk_count=int(entry.get("chunk_count", 0)),
         source_path=entry.get("source_path", ""),
         content_hash=entry.get("content_hash", ""),
         warnings=tuple(entry.get("warnings", ())),
+        date_precision=precision,
     )
-
-
-def _date_sort_key(published: date | None) -> tuple[int, date]:
-    return (published is None, published or date.max)
 
 
 class Searcher:
@@ -260,7 +267,10 @@ class Searcher:
             documents=documents,
             rare_limit=rare_limit,
             sorted_documents=tuple(
-                sorted(documents.values(), key=lambda d: (_date_sort_key(d.published), d.title))
+                sorted(
+                    documents.values(),
+                    key=lambda d: (date_order(d.published, d.date_precision), d.title),
+                )
             ),
             names=_document_names(documents, lexical, rare_limit),
         )
@@ -330,7 +340,7 @@ class Searcher:
             return "The corpus is empty: an admin can add documents and run `kz-brief index`."
         shown = [
             f"“{d.title}” ({d.publisher or 'unknown publisher'}, "
-            f"{d.published.isoformat() if d.published else 'undated'})"
+            f"{period_text(d.published, d.date_precision) if d.published else 'undated'})"
             for d in docs[:5]
         ]
         more = f", and {len(docs) - 5} more" if len(docs) > 5 else ""
@@ -378,13 +388,13 @@ class Searcher:
         chosen = self._select(snapshot, fused, cosines, query_tokens, k)
         hits = self._hits(snapshot, chosen, cosines, query, query_vector)
         if sort == "date":
-            hits.sort(key=lambda h: _date_sort_key(h.published))
+            hits.sort(key=lambda h: date_order(h.published, h.date_precision))
         return hits
 
     # ----- steps: candidates are passage rows of the snapshot's tables ---------------------
 
     def _dense(
-        self, snapshot: _Snapshot, vector: np.ndarray, rows: tuple[int, int] | None
+        self, snapshot: _Snapshot, vector: np.ndarray, rows: Rows | None
     ) -> dict[int, float]:
         """Passages by cosine to the question: the passage's own, or its best window's.
 
@@ -393,7 +403,7 @@ class Searcher:
         filter against every record: up to a second at 100k passages).
         """
         if rows is not None:
-            return _dense_in_rows(snapshot.tables, vector, *rows)
+            return _dense_in_rows(snapshot.tables, vector, rows)
         count = len(snapshot.passages)
         try:
             passages = snapshot.collection.query(
@@ -425,12 +435,13 @@ class Searcher:
             ) from exc
         return _best(scores)
 
-    def _lexical(self, snapshot: _Snapshot, query: str, rows: tuple[int, int] | None) -> list[int]:
+    def _lexical(self, snapshot: _Snapshot, query: str, rows: Rows | None) -> list[int]:
         scores = snapshot.lexical.scores(query)
         if rows is not None:
-            first, last = rows
             inside = np.zeros_like(scores)
-            inside[first:last] = scores[first:last]
+            inside[rows.first : rows.last] = scores[rows.first : rows.last]
+            if rows.admitted is not None:
+                inside[rows.first : rows.last][~rows.admitted] = 0
             scores = inside
         order = np.argsort(-scores, kind="stable")[:CANDIDATES]
         return [int(row) for row in order if scores[row] > 0]
@@ -556,6 +567,7 @@ class Searcher:
                     publisher=doc.publisher,
                     url=doc.url,
                     published=doc.published,
+                    date_precision=doc.date_precision,
                     date_basis=doc.date_basis,
                     score=round(cosines[passage.row], 4),
                     highlights=marks,
@@ -599,26 +611,32 @@ class Searcher:
         return marks
 
 
-def _filtered_rows(tables: GenerationTables, filters: DateFilter) -> tuple[int, int] | None:
+def _filtered_rows(tables: GenerationTables, filters: DateFilter) -> Rows | None:
     """The passage rows a date filter admits (a slice, tables being in date order)."""
     if filters.is_empty():
         return None
     return tables.rows_published(filters.since, filters.before)
 
 
-def _dense_in_rows(
-    tables: GenerationTables, vector: np.ndarray, first: int, last: int
-) -> dict[int, float]:
-    """Exact nearest passages and windows among passage rows [first, last)."""
+def _dense_in_rows(tables: GenerationTables, vector: np.ndarray, rows: Rows) -> dict[int, float]:
+    """Exact nearest passages and windows among the admitted passage rows."""
     scores: dict[int, float] = {}
+    first, last = rows.first, rows.last
     if last <= first:
         return scores
     passage_scores = tables.vectors[first:last] @ vector
-    for offset in _top(passage_scores, CANDIDATES):
-        scores[first + int(offset)] = float(passage_scores[offset])
     window_first, window_last = int(tables.window_first[first]), int(tables.window_first[last])
     window_scores = tables.window_vectors[window_first:window_last] @ vector
+    if rows.admitted is not None:
+        passage_scores[~rows.admitted] = -np.inf
+        owners = tables.window_passage[window_first:window_last] - first
+        window_scores[~rows.admitted[owners]] = -np.inf
+    for offset in _top(passage_scores, CANDIDATES):
+        if np.isfinite(passage_scores[offset]):
+            scores[first + int(offset)] = float(passage_scores[offset])
     for offset in _top(window_scores, 3 * CANDIDATES):
+        if not np.isfinite(window_scores[offset]):
+            continue
         row = int(tables.window_passage[window_first + offset])
         scores[row] = max(scores.get(row, -1.0), float(window_scores[offset]))
     return _best(scores)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -26,6 +27,7 @@ JSON_KEYS = {
     "publisher",
     "url",
     "published",
+    "date_precision",
     "date_basis",
     "score",
     "highlights",
@@ -145,7 +147,43 @@ def test_ask_json_lines_from_stdin_in_order(indexed):
     assert 1 <= len(first["results"]) <= 2 and set(first["results"][0]) == JSON_KEYS
     assert "Altynbayev" in first["results"][0]["quote"]
     assert first["results"][0]["published"] == "2005-11-02"
+    assert first["results"][0]["date_precision"] == "day"
     assert second == {"query": "recipe for pancakes", "no_match": True, "results": []}
+
+
+@pytest.fixture
+def partially_dated(env, partial_dates_index: Path, use_encoder, real_encoder) -> dict[str, str]:
+    """The session's index over the seeds and two documents dated to a month and a year."""
+    shutil.copytree(partial_dates_index / "data", env["KZ_DATA_DIR"])
+    use_encoder(real_encoder)
+    return env
+
+
+def test_a_month_precision_date_in_json_terminal_answers_and_status(partially_dated):
+    question = "Kazakhstan's first partnership action plan with NATO"
+    result = run(
+        "ask", "--json", "-k", "5", "-", input=f"{question} in:2005\n{question} since:2006\n"
+    )
+    assert result.exit_code == 0, result.output
+    in_2005, since_2006 = (json.loads(line) for line in result.output.strip().splitlines())
+    dates = {(r["doc_id"], r["published"], r["date_precision"]) for r in in_2005["results"]}
+    assert ("ipap-talks-dec-2005", "2005-12", "month") in dates
+    assert ("caci-2005-kazakhstan-legal-basis-nato", "2005-11-02", "day") in dates
+    assert since_2006["results"] and "2005-12" not in {
+        r["published"] for r in since_2006["results"]
+    }
+    assert {r["date_precision"] for r in since_2006["results"]} <= {"day", "year"}
+
+    shown = run("ask", f"{question} in:2005").output
+    assert "Sources span 2 Nov – Dec 2005; newest first" in shown
+    # Rich wraps the panel's lines: read the text without its borders and line breaks.
+    flat = " ".join(re.sub(r"[│╭╮╰╯─]", " ", shown).split())
+    assert re.search(r"Steppe Security Notes, Dec 2005 · \d+ years old", flat), flat
+    assert "1 Dec 2005" not in shown
+
+    status = run("status").output
+    assert "2005-12" in status and "2005-12-01" not in status
+    assert "2007 " in status and "2007-01-01" not in status
 
 
 def test_ask_renders_for_a_terminal(indexed):

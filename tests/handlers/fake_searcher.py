@@ -158,7 +158,9 @@ class FakeSearcher:
         sort: str = "relevance",
     ) -> list[Hit]:
         words = set(_WORD.findall(query.lower()))
-        admitted = [h for h in self._hits if (filters or DateFilter()).admits(h.published)]
+        admitted = [
+            h for h in self._hits if (filters or DateFilter()).admits(h.published, h.date_precision)
+        ]
         scored = sorted(
             admitted,
             key=lambda h: -len(words & set(_WORD.findall(h.quote.lower()))),

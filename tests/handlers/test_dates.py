@@ -10,10 +10,18 @@ from datetime import date
 
 import pytest
 
+from bot.config import Settings
 from handlers import blocks
 from store.types import Answer, DateFilter, Hit
-from tests.handlers.conftest import RunningBot, context_texts, quote_sections
+from tests.handlers.conftest import (
+    RunningBot,
+    context_texts,
+    production_deps,
+    quote_sections,
+    running_bot,
+)
 from tests.handlers.fake_searcher import ControlledSearcher
+from tests.slack_fake import FakeSlack
 
 # "Title — Publisher, 26 Jun 2009 · 17 years old": the date of each source line.
 _SOURCE_DATE = re.compile(r", (\d{1,2} \w{3} (\d{4}))(?: \(date inferred from text\))? · (.+)$")
@@ -104,6 +112,37 @@ def test_a_question_too_long_for_search_is_trimmed_with_a_note_not_dropped(
     assert len(reply["blocks"][0]["text"]["text"]) <= 150
 
 
+def test_a_month_precision_source_shows_as_its_month_in_slack_and_is_filtered_as_one(
+    settings: Settings, slack: FakeSlack, partial_dates_searcher
+) -> None:
+    """Through the real indexer, searcher and Slack app: a document whose metadata says
+    `published = "2005-12"` is "Dec 2005" (aged from the month's end), passes in:2005 and
+    not since:2006."""
+    deps = production_deps(settings, ControlledSearcher(partial_dates_searcher))
+    question = "What was in Kazakhstan's first partnership action plan with NATO?"
+    with running_bot(settings, deps, slack) as running:
+        running.mention(f"{question} in:2005")
+        reply = slack.wait_for("chat.postMessage")[0].body
+        lines = context_texts(reply["blocks"])
+        memo = [line for line in lines if "Steppe Security Notes" in line]
+        assert memo and memo[0].endswith("— Steppe Security Notes, Dec 2005 · 20 years old")
+        assert "Sources span 2 Nov – Dec 2005; newest first" in lines
+        source_lines = [line for line in lines if " — " in line]
+        assert "Dec 2005" in source_lines[0]  # the newest first: December after 2 November
+        assert "Dec 2005" in reply["text"] and "1 Dec 2005" not in json.dumps(reply)
+
+        running.mention(f"{question} since:2006")
+        later = slack.wait_for("chat.postMessage", count=2)[1].body
+        assert quote_sections(later["blocks"])
+        assert "Dec 2005" not in json.dumps(later)
+
+        response_url = slack.response_url("sources")
+        running.send.command("sources", response_url=response_url)
+        listed = json.dumps(slack.wait_for(response_url)[0].body, ensure_ascii=False)
+        assert "Steppe Security Notes, Dec 2005 · 20 years old" in listed
+        assert "Steppe Security Notes, 2007 · 18 years old" in listed
+
+
 def _quote_blocks(blocks_: list[dict[str, object]]) -> list[dict[str, object]]:
     return [
         b
@@ -115,7 +154,9 @@ def _quote_blocks(blocks_: list[dict[str, object]]) -> list[dict[str, object]]:
 # --- The builders ---------------------------------------------------------------------------
 
 
-def hit(published: date | None, basis: str = "metadata", chunk: str = "c") -> Hit:
+def hit(
+    published: date | None, basis: str = "metadata", chunk: str = "c", precision: str = "day"
+) -> Hit:
     return Hit(
         quote=f"A passage from {published}.",
         doc_id=f"doc-{published}",
@@ -127,6 +168,7 @@ def hit(published: date | None, basis: str = "metadata", chunk: str = "c") -> Hi
         published=published,
         date_basis=basis if published else "none",
         score=1.0,
+        date_precision=precision,
     )
 
 
@@ -199,3 +241,39 @@ def test_searched_line_comes_first_and_the_span_has_its_own_line() -> None:
         "2 verbatim passages from the corpus · Searched: since 2005-01-01"
     )
     assert built[2]["elements"][0]["text"] == "Sources span 2005–2009; newest first"
+
+
+@pytest.mark.parametrize(
+    ("published", "precision", "today", "expected"),
+    [
+        # A month or a year is aged from its last day, in no finer unit than it has.
+        (date(2005, 12, 1), "month", date(2026, 6, 26), "Dec 2005 · 20 years old"),
+        (date(2005, 12, 1), "month", date(2026, 12, 30), "Dec 2005 · 20 years old"),
+        (date(2005, 12, 1), "month", date(2026, 12, 31), "Dec 2005 · 21 years old"),
+        (date(2026, 3, 1), "month", date(2026, 6, 26), "Mar 2026 · 2 months old"),
+        (date(2026, 5, 1), "month", date(2026, 6, 26), "May 2026"),
+        (date(2005, 1, 1), "year", date(2026, 6, 26), "2005 · 20 years old"),
+        (date(2025, 1, 1), "year", date(2026, 6, 26), "2025"),
+        (date(2026, 1, 1), "year", date(2026, 6, 26), "2026"),
+    ],
+)
+def test_a_partial_date_shows_as_far_as_it_is_known(
+    published: date, precision: str, today: date, expected: str
+) -> None:
+    assert blocks.format_date(published, "metadata", today, precision) == expected
+
+
+def test_partial_dates_order_and_span_sensibly() -> None:
+    december = hit(date(2005, 12, 1), chunk="m", precision="month")
+    year = hit(date(2005, 1, 1), chunk="y", precision="year")
+    day = hit(date(2005, 12, 1), chunk="d")
+    answer = Answer(question="q", query="q", hits=(year, day, december, hit(date(2005, 11, 2))))
+    # Newest first: a period sorts at its first day, after a day on that same day.
+    assert [h.chunk_id.split("-")[0] for h in blocks.ordered_hits(answer)] == ["m", "d", "c", "y"]
+    assert blocks.span_line(answer) == "Sources span 2005; newest first"
+    two = Answer(question="q", query="q", hits=(hit(date(2005, 11, 2)), december))
+    assert blocks.span_line(two) == "Sources span 2 Nov – Dec 2005; newest first"
+    across = Answer(question="q", query="q", hits=(hit(date(2009, 6, 26)), year))
+    assert blocks.span_line(across) == "Sources span 2005–2009; newest first"
+    line = blocks.hit_source_line(december, date(2026, 6, 26))
+    assert line.endswith("Publisher, Dec 2005 · 20 years old")

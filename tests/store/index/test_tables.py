@@ -19,7 +19,7 @@ from store.index.generations import GRACE_SECONDS, LocalGenerations, ServerGener
 from store.search import lexical
 from store.search import searcher as search
 from store.search.searcher import CANDIDATES, Searcher, _dense_in_rows, _filtered_rows
-from store.types import DateFilter
+from store.types import DateFilter, period_end
 from tests.conftest import FakeEncoder
 
 TOPICS = [
@@ -34,31 +34,47 @@ TOPICS = [
 
 def _record(record_id: str, doc_id: str, published: int, start: int, vector, **extra):
     metadata = {"doc_id": doc_id, "published_ord": published, "start": start, **extra}
+    metadata.setdefault("published_until", 0)
     metadata.setdefault("end", start + 10)
     return {"id": record_id, "text": f"text of {record_id}", "metadata": metadata,
             "embedding": np.asarray(vector, dtype=np.float32)}  # fmt: skip
 
 
+def _period(published: int, precision: str) -> dict[str, int]:
+    """The records' date fields for a date (YYYYMMDD, its first day) known to `precision`."""
+    if not published:
+        return {"published_ord": 0, "published_until": 0}
+    start = _day(published)
+    until = tables.date_number(period_end(start, precision))
+    return {"published_ord": published, "published_until": until}
+
+
 def _records(count: int, seed: int = 7) -> tuple[list[dict], list[dict]]:
-    """Passages of documents with random dates (some undated), each with 0-3 windows."""
+    """Passages of documents with random dates (some undated, some known only to a month
+    or a year), each with 0-3 windows."""
     rng = random.Random(seed)
     passages, windows = [], []
     for n in range(count):
         doc = f"doc-{n % 9}"
-        published = 0 if n % 9 == 0 else 20000101 + 10000 * (n % 9) + rng.randrange(0, 1100, 100)
+        precision = ("day", "month", "year")[n % 3]
+        day = 1 if precision != "day" else rng.randrange(1, 29)
+        month = 1 if precision == "year" else rng.randrange(1, 13)
+        published = 0 if n % 9 == 0 else (2000 + n % 9) * 10000 + month * 100 + day
         passage_id = f"{doc}:{n}"
-        passages.append(_record(passage_id, doc, published, n * 100, rng.random() * np.ones(4)))
+        dates = _period(published, precision)
+        passages.append(_record(passage_id, doc, 0, n * 100, rng.random() * np.ones(4), **dates))
         for w in range(rng.randrange(0, 4)):
             windows.append(
                 _record(
                     f"{passage_id}:{w}",
                     doc,
-                    published,
+                    0,
                     w * 5,
                     np.ones(4),
                     passage_id=passage_id,
                     sentences=1 + w % 2,
                     end=w * 5 + 4,
+                    **dates,
                 )  # fmt: skip
             )
     rng.shuffle(passages)
@@ -83,17 +99,35 @@ def test_passages_are_in_date_order_and_each_owns_its_windows() -> None:
         assert starts == sorted(starts)
 
 
-def test_a_date_filter_is_exactly_one_slice_of_rows() -> None:
-    built = tables.from_records(*_records(200))
-    for since, before in [(None, 20050101), (20030101, None), (20030101, 20050601), (None, None),
-                          (20200101, None), (20050601, 20030101)]:  # fmt: skip
-        first, last = built.rows_published(_day(since), _day(before))
+def test_a_date_filter_admits_exactly_the_rows_whose_period_overlaps_it() -> None:
+    built = tables.from_records(*_records(300))
+    bounds = [(None, 20050101), (20030101, None), (20030101, 20050601), (None, None),
+              (20200101, None), (20050601, 20030101),
+              # boundaries inside month and year periods
+              (20030615, None), (None, 20040615), (20050301, 20050302),
+              (20061231, 20070101)]  # fmt: skip
+    masked = 0
+    for since, before in bounds:
+        rows = built.rows_published(_day(since), _day(before))
+        admitted = set(range(rows.first, rows.last))
+        if rows.admitted is not None:
+            masked += 1
+            admitted = {row for row in admitted if rows.admitted[row - rows.first]}
         expected = {
             row
-            for row, day in enumerate(built.published)
-            if day > 0 and (since is None or day >= since) and (before is None or day < before)
+            for row, (day, until) in enumerate(
+                zip(built.published, built.published_until, strict=True)
+            )
+            if day > 0 and (since is None or until > since) and (before is None or day < before)
         }
-        assert set(range(first, last)) == expected
+        assert admitted == expected, (since, before)
+        # The slice holds at most the rows of since's own year that end before it.
+        if since is not None:
+            assert all(
+                built.published[row] >= since // 10000 * 10000
+                for row in range(rows.first, rows.last)
+            )
+    assert masked  # some boundary did fall inside a period
 
 
 def _day(number: int | None) -> date | None:
@@ -133,7 +167,11 @@ def _dated_corpus(folder: Path, documents: int = 24) -> Path:
             for k in range(3)
         ]
         (folder / f"doc{n:02d}.txt").write_text("\n\n".join(paragraphs) + "\n", encoding="utf-8")
-        published = "" if n % 7 == 0 else f'published = "{year}-{1 + n % 12:02d}-15"\n'
+        # Most dated to the day; every fifth to a month, every eleventh to a year only.
+        given = f"{year}" if n % 11 == 3 else f"{year}-{1 + n % 12:02d}"
+        if n % 5 and n % 11 != 3:
+            given += "-15"
+        published = "" if n % 7 == 0 else f'published = "{given}"\n'
         (folder / f"doc{n:02d}.meta.toml").write_text(f'title = "Report {n}"\n{published}')
     return folder
 
@@ -151,25 +189,29 @@ def test_date_filtered_candidates_equal_chromas_own_filtered_search(dated_index)
     searcher = Searcher(generations, encoder)
     snapshot = searcher._current()
     assert len(snapshot.tables.window_passage) > len(snapshot.passages)  # windows are searched
+    partial: set[str] = set()
     for question in ["peacekeeping battalion training", "transit routes to Afghanistan"]:
         vector = encoder.encode([question])[0]
         for filters in [DateFilter(since=date(2005, 1, 1)),
-                        DateFilter(since=date(2003, 1, 1), before=date(2006, 1, 1))]:  # fmt: skip
+                        DateFilter(since=date(2003, 1, 1), before=date(2006, 1, 1)),
+                        # boundaries inside the month- and year-precision documents' periods
+                        DateFilter(since=date(2005, 6, 20)),
+                        DateFilter(since=date(2003, 4, 20), before=date(2008, 6, 10))]:  # fmt: skip
             rows = _filtered_rows(snapshot.tables, filters)
-            found = _dense_in_rows(snapshot.tables, vector, *rows)
+            found = _dense_in_rows(snapshot.tables, vector, rows)
             ours = {snapshot.passages[row].id: round(score, 4) for row, score in found.items()}
-            assert ours and all(
-                filters.admits(snapshot.documents[snapshot.passages[r].doc_id].published)
-                for r in found
-            )
+            documents = [snapshot.documents[snapshot.passages[r].doc_id] for r in found]
+            assert ours and all(filters.admits(d.published, d.date_precision) for d in documents)
             assert ours == _chroma_filtered(snapshot, vector, filters)
+            partial |= {d.date_precision for d in documents}
+    assert partial == {"day", "month", "year"}
 
 
 def _chroma_filtered(snapshot, vector, filters: DateFilter) -> dict[str, float]:
     """The same candidates from Chroma's own `where` search (exact on a collection this
     small): passage cosine, or its best window's, the CANDIDATES best."""
     since = int(filters.since.strftime("%Y%m%d"))
-    clauses = [{"published_ord": {"$gte": since}}]
+    clauses = [{"published_until": {"$gt": since}}]  # the date's period ends after `since`
     if filters.before:
         clauses.append({"published_ord": {"$lt": int(filters.before.strftime("%Y%m%d"))}})
     where = clauses[0] if len(clauses) == 1 else {"$and": clauses}

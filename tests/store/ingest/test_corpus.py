@@ -6,6 +6,8 @@ import os
 from datetime import date
 from pathlib import Path
 
+import pytest
+
 from store.ingest.corpus import Discovery, Fingerprint, KnownDocument, discover, read_document
 from tests.conftest import age_files
 
@@ -63,6 +65,42 @@ def test_metadata_is_read_and_broken_metadata_only_warns(tmp_path: Path) -> None
     assert documents["odd"].metadata.published is None
     assert any("colour" in w for w in documents["odd"].warnings)
     assert any("YYYY-MM-DD" in w for w in documents["odd"].warnings)
+
+
+@pytest.mark.parametrize(
+    ("written", "published", "precision"),
+    [
+        ("2009-06-26", date(2009, 6, 26), "day"),  # a TOML date
+        ('"2009-06-26"', date(2009, 6, 26), "day"),
+        ("2009-06-26T10:30:00Z", date(2009, 6, 26), "day"),
+        ('"2005-12"', date(2005, 12, 1), "month"),
+        ('"2005-3"', date(2005, 3, 1), "month"),
+        ('"2005"', date(2005, 1, 1), "year"),
+        ("2005", date(2005, 1, 1), "year"),  # a bare TOML integer
+    ],
+)
+def test_a_published_date_keeps_the_precision_it_was_given(
+    tmp_path: Path, written: str, published: date, precision: str
+) -> None:
+    _write(tmp_path, "a.txt", "Text.")
+    _write(tmp_path, "a.meta.toml", f"published = {written}\n")
+    (document,) = discover(tmp_path).documents
+    assert not document.warnings
+    assert (document.metadata.published, document.metadata.date_precision) == (
+        published,
+        precision,
+    )
+
+
+@pytest.mark.parametrize("written", ['"2005-13"', '"Dec 2005"', '"05-12"', "true", "[2005]"])
+def test_a_published_value_that_is_no_date_warns_and_is_ignored(
+    tmp_path: Path, written: str
+) -> None:
+    _write(tmp_path, "a.txt", "Text.")
+    _write(tmp_path, "a.meta.toml", f'title = "T"\npublished = {written}\n')
+    (document,) = discover(tmp_path).documents
+    assert document.metadata.published is None and document.metadata.title == "T"
+    assert "YYYY-MM-DD, YYYY-MM or YYYY" in document.warnings[0]
 
 
 def test_editing_metadata_changes_the_content_hash(tmp_path: Path) -> None:

@@ -87,3 +87,14 @@ def test_a_long_follow_up_stands_alone() -> None:
     parsed = parse_question(follow_up_question("Who is Altynbayev?", follow_up))
     assert "Altynbayev" not in parsed.query and "state secrets" in parsed.query
     assert parsed.filters == DateFilter(date(2005, 1, 1), date(2006, 1, 1))
+
+
+def test_a_period_passes_a_filter_when_any_of_its_days_is_inside() -> None:
+    december = date(2005, 12, 1)
+    assert DateFilter(date(2005, 1, 1), date(2006, 1, 1)).admits(december, "month")  # in:2005
+    assert not DateFilter(since=date(2006, 1, 1)).admits(december, "month")  # since:2006
+    assert DateFilter(since=date(2005, 12, 15)).admits(december, "month")
+    assert DateFilter(before=date(2005, 12, 15)).admits(december, "month")
+    assert not DateFilter(before=date(2005, 12, 1)).admits(december, "month")  # before:2005-12
+    assert DateFilter(date(2005, 6, 1), date(2005, 7, 1)).admits(date(2005, 1, 1), "year")
+    assert not DateFilter(since=date(2005, 12, 15)).admits(date(2005, 12, 14))  # a day is a day
