@@ -23,13 +23,20 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import NamedTuple
 
+from store.ingest.encoding import decode_bytes, has_text_bom
 from store.types import parse_period
 
 logger = logging.getLogger(__name__)
 
 DOCUMENT_SUFFIXES = (".txt", ".md")
+# What `kz-brief import` turns into documents; met in the seeds folder, the indexer says so.
+IMPORTED_SUFFIXES = (".html", ".htm", ".xhtml", ".pdf", ".docx")
 META_SUFFIX = ".meta.toml"
-META_FIELDS = ("title", "author", "publisher", "url", "published", "notes")
+META_FIELDS = (
+    "title", "author", "publisher", "url", "published", "notes", "date_basis", "sources",
+)  # fmt: skip
+# `date_basis = "text"`: the importer found the date only in the document's visible text.
+DATE_BASES = ("metadata", "text")
 # A file modified this shortly before it was read may be written again with the same size
 # and the same timestamp (file clocks tick in milliseconds, FAT's in 2 s), so the fingerprint
 # taken then is not trusted: the document is simply read and hashed again next time.
@@ -70,6 +77,11 @@ class Metadata:
     published: date | None = None
     date_precision: str = "day"
     notes: str | None = None
+    # Where `published` came from: "metadata" (stated by the source's own metadata or by an
+    # admin) or "text" (`kz-brief import` found it only in the visible text).
+    date_basis: str = "metadata"
+    # Where each field came from, in words (`kz-brief import` writes them): field -> source.
+    sources: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -143,9 +155,7 @@ def discover(seeds_dir: Path, known: Mapping[str, KnownDocument] | None = None) 
             continue
         suffix = os.path.splitext(name)[1]
         if suffix.lower() not in DOCUMENT_SUFFIXES:
-            found.skipped.append(
-                f"{relative}: not a .txt or .md file; skipped (convert it to text to index it)"
-            )
+            found.skipped.append(_not_a_document(relative, path, suffix))
             continue
         doc_id = relative[: -len(suffix)]
         if doc_id in seen:
@@ -167,6 +177,15 @@ def discover(seeds_dir: Path, known: Mapping[str, KnownDocument] | None = None) 
         seen[doc_id] = name
         found.documents.append(document)
     return found
+
+
+def _not_a_document(relative: str, path: str, suffix: str) -> str:
+    if suffix.lower() in IMPORTED_SUFFIXES:
+        return (
+            f"{relative}: {suffix.lstrip('.').upper()} is not indexed as it is; "
+            f"run `kz-brief import {path}` to turn it into NAME.txt + NAME.meta.toml"
+        )
+    return f"{relative}: not a .txt or .md file; skipped"
 
 
 def _visible_files(seeds_dir: Path) -> list[tuple[str, str]]:
@@ -225,7 +244,7 @@ def read_document(path: Path, doc_id: str) -> SourceDocument | None:
     # Stat before reading: a write in between then shows as a changed fingerprint next time.
     fingerprint = _settled(fingerprint_of(path), time.time_ns())
     raw = path.read_bytes()
-    if b"\x00" in raw[:8192]:
+    if b"\x00" in raw[:8192] and not has_text_bom(raw):
         return None
     warnings: list[str] = []
     text = decode_text(raw, path.name, warnings)
@@ -246,18 +265,18 @@ def read_document(path: Path, doc_id: str) -> SourceDocument | None:
 
 
 def decode_text(raw: bytes, name: str, warnings: list[str]) -> str:
-    """UTF-8 (a BOM is dropped); bytes that are not UTF-8 become U+FFFD, with a warning."""
-    if raw.startswith(b"\xef\xbb\xbf"):
-        raw = raw[3:]
-    try:
-        return raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        text = raw.decode("utf-8", errors="replace")
-        bad = text.count("\ufffd")
+    """UTF-8 first (a BOM is dropped); a file that is not UTF-8 is decoded with the encoding
+    detected from its bytes, with a warning naming it; only when nothing fits are bytes
+    replaced with U+FFFD, with a warning."""
+    decoded = decode_bytes(raw)
+    if decoded.replaced:
         warnings.append(
-            f"{name}: {bad} byte(s) are not UTF-8 (first at byte {exc.start}); replaced with \ufffd"
+            f"{name}: {decoded.replaced} byte(s) are not UTF-8 (first at byte "
+            f"{decoded.first_bad_byte}); replaced with \ufffd"
         )
-        return text
+    elif decoded.detected:
+        warnings.append(f"{name}: not UTF-8; read as {decoded.encoding} (detected)")
+    return decoded.text
 
 
 def parse_metadata(raw: bytes, name: str, warnings: list[str]) -> Metadata:
@@ -279,7 +298,26 @@ def parse_metadata(raw: bytes, name: str, warnings: list[str]) -> Metadata:
         published = parse_published(data["published"], name, warnings)
         if published is not None:
             values["published"], values["date_precision"] = published
+    if "date_basis" in data:
+        basis = str(data["date_basis"]).strip().lower()
+        if basis in DATE_BASES:
+            values["date_basis"] = basis
+        else:
+            warnings.append(
+                f"{name}: date_basis = {data['date_basis']!r} is not one of "
+                f"{', '.join(DATE_BASES)}; read as metadata"
+            )
+    if "sources" in data:
+        values["sources"] = _parse_sources(data["sources"], name, warnings)
     return Metadata(**values)  # type: ignore[arg-type]
+
+
+def _parse_sources(value: object, name: str, warnings: list[str]) -> tuple[tuple[str, str], ...]:
+    """The `[sources]` table: field name -> where it came from (plain words)."""
+    if not isinstance(value, dict):
+        warnings.append(f"{name}: sources must be a table ([sources]); ignored")
+        return ()
+    return tuple((str(key), str(text)) for key, text in value.items() if not isinstance(text, dict))
 
 
 def parse_published(value: object, name: str, warnings: list[str]) -> tuple[date, str] | None:

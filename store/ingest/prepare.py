@@ -10,6 +10,7 @@ from store.ingest.chunk import ChunkSpan, Span, chunk_document
 from store.ingest.clean import Similarity, Verdict, clean, kept_paragraphs
 from store.ingest.corpus import SourceDocument
 from store.ingest.dates import date_from_text
+from store.types import period_text
 
 # Bump when cleaning, dating or chunking rules change: documents are then prepared again
 # (their passages' vectors are still reused wherever the passage text is unchanged).
@@ -43,7 +44,12 @@ def prepare(document: SourceDocument, similarity: Similarity | None = None) -> P
     article_text = "\n\n".join(p.text for p in kept)
     warnings = list(document.warnings)
     precision = "day"  # a dateline names a day; metadata may name a month or a year
-    if meta.published is not None:
+    if meta.published is not None and meta.date_basis == "text":
+        published, basis, precision = meta.published, "text", meta.date_precision
+        found = dict(meta.sources).get("published", "its visible text")
+        note = f"published date found at import in the text ({found})"
+        warnings.append(f"dated {period_text(published, precision)} only from its text ({found})")
+    elif meta.published is not None:
         published, basis, note = meta.published, "metadata", "published date from metadata"
         precision = meta.date_precision
     else:

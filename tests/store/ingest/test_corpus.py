@@ -39,11 +39,39 @@ def test_binary_file_with_text_suffix_is_reported_and_skipped(tmp_path: Path) ->
     assert "binary" in found.skipped[0]
 
 
-def test_non_utf8_bytes_are_replaced_with_a_warning(tmp_path: Path) -> None:
-    _write(tmp_path, "latin.txt", "Caf\xe9 in Astana.".encode("latin-1"))
+def test_a_file_in_another_encoding_is_read_in_the_encoding_detected(tmp_path: Path) -> None:
+    _write(tmp_path, "latin.txt", "Caf\xe9 in Astana, near the Ishim.".encode("latin-1"))
     (document,) = discover(tmp_path).documents
-    assert document.text == "Caf\ufffd in Astana."
-    assert "not UTF-8" in document.warnings[0]
+    assert document.text == "Caf\xe9 in Astana, near the Ishim."
+    (warning,) = document.warnings
+    assert "not UTF-8" in warning and "(detected)" in warning
+
+
+def test_a_cp1251_capture_keeps_its_cyrillic_and_the_warning_names_the_encoding(
+    tmp_path: Path,
+) -> None:
+    text = "Астана, 3 марта 2006 года. Министр обороны встретился с представителями Альянса."
+    _write(tmp_path, "kaz.txt", text.encode("cp1251"))
+    (document,) = discover(tmp_path).documents
+    assert document.text == text and "\ufffd" not in document.text
+    assert document.warnings == ("kaz.txt: not UTF-8; read as cp1251 (detected)",)
+
+
+def test_a_damaged_utf8_file_stays_utf8_and_only_its_bad_bytes_are_replaced(
+    tmp_path: Path,
+) -> None:
+    # One stray byte in a UTF-8 file must not turn every other character into mojibake.
+    raw = "Нур-Султан and Astana: «the capital» — ".encode() + b"\xff" + b" moved in 1997."
+    _write(tmp_path, "damaged.txt", raw)
+    (document,) = discover(tmp_path).documents
+    assert document.text == "Нур-Султан and Astana: «the capital» — \ufffd moved in 1997."
+    assert "1 byte(s) are not UTF-8" in document.warnings[0]
+
+
+def test_a_utf16_file_with_a_byte_order_mark_is_text_not_binary(tmp_path: Path) -> None:
+    _write(tmp_path, "wide.txt", "Astana hosted the forum.".encode("utf-16"))
+    (document,) = discover(tmp_path).documents
+    assert document.text == "Astana hosted the forum." and not document.warnings
 
 
 def test_metadata_is_read_and_broken_metadata_only_warns(tmp_path: Path) -> None:
@@ -101,6 +129,27 @@ def test_a_published_value_that_is_no_date_warns_and_is_ignored(
     (document,) = discover(tmp_path).documents
     assert document.metadata.published is None and document.metadata.title == "T"
     assert "YYYY-MM-DD, YYYY-MM or YYYY" in document.warnings[0]
+
+
+def test_what_kz_brief_import_writes_is_read_without_warnings(tmp_path: Path) -> None:
+    _write(tmp_path, "page.txt", "Text.")
+    _write(
+        tmp_path,
+        "page.meta.toml",
+        'title = "T"\npublished = "2006-02-02"\ndate_basis = "text"\n\n[sources]\n'
+        'document = "https://review.example.org/x"\npublished = "visible page text (htmldate)"\n',
+    )
+    _write(tmp_path, "odd.txt", "Text.")
+    _write(tmp_path, "odd.meta.toml", 'date_basis = "guess"\nsources = "everywhere"\n')
+    documents = {d.doc_id: d for d in discover(tmp_path).documents}
+    page = documents["page"]
+    assert page.warnings == ()
+    assert page.metadata.date_basis == "text"
+    assert dict(page.metadata.sources)["published"] == "visible page text (htmldate)"
+    odd = documents["odd"]
+    assert odd.metadata.date_basis == "metadata" and odd.metadata.sources == ()
+    assert any("date_basis" in w for w in odd.warnings)
+    assert any("sources must be a table" in w for w in odd.warnings)
 
 
 def test_editing_metadata_changes_the_content_hash(tmp_path: Path) -> None:
