@@ -1,4 +1,4 @@
-"""The `kz-brief` command line: index, status, ask, eval, chat and serve.
+"""The `kz-brief` command line: import, index, status, ask, eval, chat and serve.
 
 Heavy libraries (torch, chromadb) are imported inside the commands, so `--help` and a
 no-change `index` stay fast.
@@ -64,6 +64,7 @@ def cli(ctx: click.Context) -> None:
 
     \b
     Examples:
+      kz-brief import report.pdf     a PDF, web page, .docx or URL into seeds/
       kz-brief index                 build or update the index from seeds/
       kz-brief status                what is indexed, with dates
       kz-brief ask "Who is Altynbayev?"
@@ -191,6 +192,87 @@ def explain(path: Path, settings: Settings) -> None:
     console.print(f"Passages: {len(ready.chunks)}", highlight=False)
     for warning in ready.warnings:
         console.print(f"Warning: {warning}", highlight=False, markup=False)
+
+
+# ----- import ----------------------------------------------------------------------------
+
+
+@cli.command(name="import")
+@click.argument("sources", nargs=-1, required=True)
+@click.option(
+    "--into",
+    "into",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Folder to write NAME.txt + NAME.meta.toml into (default: KZ_SEEDS_DIR).",
+)
+@click.option("--dry-run", is_flag=True, help="Say what would be imported; write nothing.")
+@click.pass_context
+def import_command(ctx: click.Context, sources: tuple[str, ...], into: Path | None, dry_run: bool):
+    """Turn web pages, PDFs, Word files and URLs into documents the index reads.
+
+    Each SOURCE (a file, a folder, or an http(s) URL) becomes NAME.txt (its text) and
+    NAME.meta.toml (title, author, publisher, url, published, and where each came from);
+    the original is kept byte for byte under .originals/. Importing the same source again
+    changes nothing unless the source changed. Exit status 1 if any source failed.
+
+    \b
+    Examples:
+      kz-brief import ~/Downloads/report.pdf
+      kz-brief import saved-pages/ https://example.org/news/astana-forum
+      kz-brief import memo.docx --into seeds/2007 --dry-run
+    """
+    from store.ingest.importers import FetchLimits, import_sources
+
+    settings = settings_from(ctx)
+    target = into or settings.seeds_dir
+    limits = FetchLimits(
+        max_bytes=int(settings.import_max_mb * 1024 * 1024), timeout=settings.import_timeout
+    )
+    with user_errors():
+        outcomes = import_sources(list(sources), target, limits, dry_run=dry_run)
+    print_import_report(outcomes, target, dry_run)
+    if any(outcome.status == "failed" for outcome in outcomes):
+        sys.exit(1)
+
+
+def print_import_report(outcomes: list, target: Path, dry_run: bool) -> None:
+    """One row per source: what happened, its name, and the date found with its basis;
+    then what each import noted (an encoding detected, a creation date not used)."""
+    from store.ingest.importers import STATUSES
+
+    title = "Dry run: nothing was written" if dry_run else f"Imported into {target}"
+    table = Table(title=title)
+    for column in ("source", "result", "document", "published", "date basis / reason"):
+        table.add_column(column, no_wrap=column in ("result", "published"), overflow="fold")
+    notes: list[str] = []
+    for outcome in outcomes:
+        source = outcome.source if "://" in outcome.source else Path(outcome.source).name
+        if outcome.status in ("skipped", "failed"):
+            style = "red" if outcome.status == "failed" else "yellow"
+            table.add_row(source, f"[{style}]{outcome.status}[/{style}]", "", "", outcome.reason)
+            continue
+        if outcome.published:
+            basis = f"{outcome.date_basis}: {outcome.date_source}"
+        else:
+            basis = "none found (the indexer dates it from its text)"
+        table.add_row(
+            source, outcome.status, f"{outcome.name}.txt", outcome.published or "—", basis
+        )
+        notes.extend(f"{outcome.name}: {note}" for note in outcome.notes)
+    console.print(table)
+    for note in notes:
+        console.print(f"  {note}", highlight=False, markup=False, soft_wrap=True)
+    for outcome in outcomes:  # one whole line per problem, never wrapped: easy to grep
+        if outcome.status in ("skipped", "failed"):
+            line = f"  {outcome.status}: {outcome.source}: {outcome.reason}"
+            console.print(line, highlight=False, markup=False, soft_wrap=True)
+    counts = ", ".join(
+        f"{sum(o.status == status for o in outcomes)} {status}" for status in STATUSES
+    )
+    console.print(f"{'Would have: ' if dry_run else ''}{counts}.", highlight=False)
+    if not dry_run and any(o.status in ("imported", "updated") for o in outcomes):
+        console.print("Next: run `kz-brief index` to index them.", highlight=False)
 
 
 # ----- status ----------------------------------------------------------------------------

@@ -39,6 +39,9 @@ class Settings:
     redis_url: str | None = field(default=None, repr=False)
     # None when LOG_LEVEL is unset: `serve` then logs at INFO, the other commands at WARNING.
     log_level: str | None = None
+    # `kz-brief import` of a URL: the largest download, and the seconds it may take in all.
+    import_max_mb: float = 50.0
+    import_timeout: float = 30.0
 
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> Settings:
@@ -56,6 +59,8 @@ class Settings:
         base_url = _secret(env.get("SLACK_API_BASE_URL"))
         if base_url and not base_url.endswith("/"):
             base_url += "/"
+        import_max_mb = _positive(env, "KZ_IMPORT_MAX_MB", 50.0)
+        import_timeout = _positive(env, "KZ_IMPORT_TIMEOUT", 30.0)
         admins = frozenset(
             part.strip() for part in env.get("KZ_ADMIN_USERS", "").split(",") if part.strip()
         )
@@ -73,7 +78,22 @@ class Settings:
             admin_users=admins,
             redis_url=_secret(env.get("REDIS_URL")),
             log_level=(env.get("LOG_LEVEL") or "").strip().upper() or None,
+            import_max_mb=import_max_mb,
+            import_timeout=import_timeout,
         )
+
+
+def _positive(env: Mapping[str, str], name: str, default: float) -> float:
+    text = (env.get(name) or "").strip()
+    if not text:
+        return default
+    try:
+        value = float(text)
+    except ValueError:
+        value = 0.0
+    if value <= 0:
+        raise ConfigError(f"{name} must be a positive number, got {text!r}.")
+    return value
 
 
 def load_settings() -> Settings:

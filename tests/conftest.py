@@ -35,6 +35,8 @@ SETTING_NAMES = (
     "CHROMA_PORT",
     "KZ_ADMIN_USERS",
     "REDIS_URL",
+    "KZ_IMPORT_MAX_MB",
+    "KZ_IMPORT_TIMEOUT",
 )
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
@@ -168,3 +170,14 @@ def partial_dates_searcher(partial_dates_index: Path, real_encoder):
     searcher = Searcher(LocalGenerations(partial_dates_index / "data" / "index"), real_encoder)
     searcher.load()
     return searcher
+
+
+@pytest.fixture
+def web(monkeypatch: pytest.MonkeyPatch):
+    """A web server on loopback (tests/web_fake.py); proxies from the shell are not used."""
+    from tests.web_fake import running_web
+
+    for name in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy"):
+        monkeypatch.delenv(name, raising=False)
+    with running_web() as server:
+        yield server
