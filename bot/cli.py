@@ -21,6 +21,7 @@ from bot.logs import configure_logging
 
 if TYPE_CHECKING:
     from store.index.build import IndexReport
+    from store.ingest.importers import ImportOutcome
 
 console = Console()
 errors = Console(stderr=True)
@@ -236,7 +237,7 @@ def import_command(ctx: click.Context, sources: tuple[str, ...], into: Path | No
         sys.exit(1)
 
 
-def print_import_report(outcomes: list, target: Path, dry_run: bool) -> None:
+def print_import_report(outcomes: list[ImportOutcome], target: Path, dry_run: bool) -> None:
     """One row per source: what happened, its name, and the date found with its basis;
     then what each import noted (an encoding detected, a creation date not used)."""
     from store.ingest.importers import STATUSES

@@ -193,7 +193,7 @@ class _Batch:
         self.dry_run = dry_run
         self.claimed: set[str] = set()
         self._by_source: dict[str, str] | None = None
-        self._by_digest: dict[str, str] | None = None
+        self._by_size: dict[int, list[Path]] | None = None
 
     def run(self, item: _Item) -> ImportOutcome:
         outcome = ImportOutcome(item.label, "failed")
@@ -214,7 +214,7 @@ class _Batch:
         if not raw.strip():
             raise ImportFailure("empty file: nothing to import")
         document = item.url or str(item.path.resolve())  # type: ignore[union-attr]
-        name = self._name_for(document, raw, item)
+        name, same_bytes = self._name_for(document, raw, item)
         outcome.name = name
         txt, meta = self.target / f"{name}.txt", self.target / f"{name}{META_SUFFIX}"
         original = self.originals / f"{name}{KIND_SUFFIX[kind]}"
@@ -222,7 +222,12 @@ class _Batch:
         if previous == original and txt.exists() and meta.exists():
             if _same_bytes(original, raw):
                 _describe(outcome, read_meta(meta))
-                outcome.status, outcome.reason = "unchanged", "unchanged since its last import"
+                outcome.status = "unchanged"
+                outcome.reason = (
+                    f"same bytes as the source of {name}.txt, already imported"
+                    if same_bytes
+                    else "unchanged since its last import"
+                )
                 self._release_source(item, original)
                 return
         extracted = _extract(kind, raw, url, charset, item.path)
@@ -254,6 +259,8 @@ class _Batch:
             if not _same_bytes(path, data):
                 write_bytes_atomically(path, data)
         self._known_sources()[document] = name
+        if self._by_size is not None:
+            self._by_size.setdefault(len(raw), []).append(original)
         self._release_source(item, original)
 
     def _load(self, item: _Item) -> tuple[bytes, str, str | None, str | None]:
@@ -266,14 +273,15 @@ class _Batch:
 
     # --- names ---
 
-    def _name_for(self, document: str, raw: bytes, item: _Item) -> str:
+    def _name_for(self, document: str, raw: bytes, item: _Item) -> tuple[str, bool]:
         """The name an earlier import of this source used, or of a source with the very
-        same bytes (a file that moved); else a new name no other document has."""
+        same bytes (a file that moved, a copy: True); else a new name no document has."""
         name = self._known_sources().get(document)
         if name is None:
-            name = self._known_digests().get(hashlib.sha256(raw).hexdigest())
-            if name is not None and not (self.target / f"{name}.txt").exists():
-                name = None
+            name = self._same_original(raw)
+            if name is not None and (self.target / f"{name}.txt").exists():
+                return name, True
+            name = None
         if name is None:
             base = _slug(item.url and _url_stem(item.url) or Path(item.label).stem)
             name = base
@@ -282,7 +290,7 @@ class _Batch:
                 number += 1
                 name = f"{base}-{number}"
         self.claimed.add(name)
-        return name
+        return name, False
 
     def _taken(self, name: str) -> bool:
         if name in self.claimed:
@@ -299,15 +307,20 @@ class _Batch:
                     self._by_source.setdefault(document, meta.name[: -len(META_SUFFIX)])
         return self._by_source
 
-    def _known_digests(self) -> dict[str, str]:
-        if self._by_digest is None:
-            self._by_digest = {}
+    def _same_original(self, raw: bytes) -> str | None:
+        """The name of a document whose kept original has exactly these bytes. Only
+        originals of the same size are read, so a large `.originals/` costs a `stat` each."""
+        if self._by_size is None:
+            self._by_size = {}
             if self.originals.is_dir():
                 for path in sorted(self.originals.iterdir()):
                     if path.is_file():
-                        digest = hashlib.sha256(path.read_bytes()).hexdigest()
-                        self._by_digest.setdefault(digest, path.stem)
-        return self._by_digest
+                        self._by_size.setdefault(path.stat().st_size, []).append(path)
+        digest = hashlib.sha256(raw).digest()
+        for path in self._by_size.get(len(raw), []):
+            if hashlib.sha256(path.read_bytes()).digest() == digest:
+                return path.stem
+        return None
 
     def _previous_original(self, name: str) -> Path | None:
         for suffix in KIND_SUFFIX.values():

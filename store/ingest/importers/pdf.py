@@ -162,7 +162,7 @@ def _page_lines(pdf, number: int) -> list[_Line]:
     try:
         height = page.get_height()
         text = textpage.get_text_range()
-        geometry = len(text) == textpage.count_chars()
+        geometry = _positions_match(text, textpage)
         lines: list[_Line] = []
         index = 0
         for piece in re.split(r"(\r\n|\n|\r)", text):
@@ -197,10 +197,23 @@ def _page_lines(pdf, number: int) -> list[_Line]:
             elif stripped:
                 lines.append(_Line(stripped, number, 0.0, 0.0, 0.0, 0.0, False, ""))
             index += len(piece)
+        if not geometry:
+            # Without positions, headers, footers and page numbers are among a page's
+            # first and last few lines (in content order, not always on top).
+            for line in lines[:3]:
+                line.band = "top"
+            for line in lines[3:][-3:]:
+                line.band = "bottom"
         return lines
     finally:
         textpage.close()
         page.close()
+
+
+def _positions_match(text: str, textpage) -> bool:
+    """True when the page's text maps one to one onto PDFium's characters (and so onto
+    their boxes); characters outside the BMP, for one, can break that."""
+    return len(text) == textpage.count_chars()
 
 
 def _furniture_key(text: str) -> str:
@@ -239,25 +252,30 @@ def _blocks(lines: list[_Line]) -> list[_Block]:
             gaps.setdefault(round(b.size), []).append(b.top - a.last_top)
     # The usual line spacing of each font size; a wider gap starts a new paragraph.
     leading = {size: statistics.median(found) for size, found in gaps.items() if len(found) >= 3}
+    width = statistics.median(len(line.text) for line in lines) if lines else 0
     blocks: list[_Block] = []
     for line in lines:
         previous = blocks[-1].lines[-1] if blocks else None
-        if previous is not None and _continues(previous, line, leading):
+        if previous is not None and _continues(previous, line, leading, width):
             blocks[-1].lines.append(line)
         else:
             blocks.append(_Block([line]))
     return blocks
 
 
-def _continues(previous: _Line, line: _Line, leading: dict[float, float]) -> bool:
+def _continues(previous: _Line, line: _Line, leading: dict[float, float], width: float) -> bool:
     same_font = abs(previous.size - line.size) < 0.5 and previous.bold == line.bold
     if not same_font:
         return False
     if line.page != previous.page:
         # A paragraph running over a page break stops mid-sentence and goes on in lower case.
         return not _SENTENCE_END.search(previous.text) and line.text[:1].islower()
-    if not line.size:  # no geometry: a line ending a sentence ends its paragraph
-        return not _SENTENCE_END.search(previous.text)
+    if not line.size:
+        # No geometry: a paragraph ends with a sentence, and a short line (a heading, a
+        # byline) ends its block unless the next goes on in lower case.
+        if _SENTENCE_END.search(previous.text):
+            return False
+        return line.text[:1].islower() or len(previous.text) >= 0.75 * width
     usual = leading.get(round(line.size), 1.25 * line.size)
     return 0 < line.top - previous.last_top <= 1.3 * usual
 

@@ -181,6 +181,17 @@ def test_a_pdf_report_loses_its_page_furniture_and_keeps_its_paragraphs() -> Non
     assert any("creation date 2006-01-15 not used" in note for note in extracted.notes)
 
 
+def test_without_character_positions_a_pdf_still_loses_headers_and_page_numbers(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr("store.ingest.importers.pdf._positions_match", lambda *args: False)
+    paragraphs = _paragraphs(extract_pdf(PDF.read_bytes()).text)
+    assert not [p for p in paragraphs if "Security Brief No." in p or "Policy Institute 1" in p]
+    assert not any(p.strip().isdigit() for p in paragraphs)
+    assert any(p.startswith("The clearest commitment") and p.endswith("closing first.")
+               for p in paragraphs)  # fmt: skip
+
+
 def test_a_damaged_or_mislabelled_pdf_fails_with_its_reason() -> None:
     with pytest.raises(ImportFailure, match="damaged or unreadable PDF"):
         extract_pdf(BROKEN_PDF.read_bytes())
@@ -364,7 +375,7 @@ def test_a_name_taken_by_another_document_gets_a_new_name(tmp_path: Path) -> Non
     ]  # fmt: skip
 
 
-def test_a_moved_file_is_recognised_by_its_bytes(tmp_path: Path) -> None:
+def test_a_moved_or_copied_file_is_recognised_by_its_bytes(tmp_path: Path) -> None:
     seeds = tmp_path / "seeds"
     first = tmp_path / "downloads" / "memo.docx"
     first.parent.mkdir()
@@ -374,9 +385,12 @@ def test_a_moved_file_is_recognised_by_its_bytes(tmp_path: Path) -> None:
     moved = tmp_path / "archive" / "memo-final.docx"
     moved.parent.mkdir()
     os.replace(first, moved)
-    (outcome,) = import_sources([str(moved)], seeds)
-    assert (outcome.status, outcome.name) == ("unchanged", "memo")  # not a second copy
-    assert _snapshot(seeds) == before
+    copy = tmp_path / "archive" / "memo-copy.docx"
+    shutil.copy(DOCX, copy)
+    outcomes = import_sources([str(moved), str(copy)], seeds)
+    assert [(o.status, o.name) for o in outcomes] == [("unchanged", "memo")] * 2
+    assert outcomes[0].reason == "same bytes as the source of memo.txt, already imported"
+    assert _snapshot(seeds) == before  # no second copy of the same document
 
 
 def test_text_files_bring_the_metadata_file_beside_them(tmp_path: Path) -> None:
