@@ -185,7 +185,8 @@ def explain(path: Path, settings: Settings) -> None:
         raise click.ClickException(f"{path} is a binary file, not text.")
     ready = prepare(document, similarity_function(encoder_for(settings)))
     for line in format_explanation(ready.verdicts):
-        console.print(line, highlight=False, markup=False)
+        # One line per paragraph even when piped: a terminal wraps it, grep still finds it.
+        console.print(line, highlight=False, markup=False, soft_wrap=True)
     shown = period_text(ready.published, ready.date_precision) if ready.published else "none"
     console.print(
         f"\nDate: {shown} (basis: {ready.date_basis}; {ready.date_note})", highlight=False

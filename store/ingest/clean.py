@@ -4,8 +4,10 @@ Raw captures mix the article with menus, paywall pleas, teaser lists and footers
 similarity does not separate them on this corpus, so the cleaner reads page *structure*: the
 article is one contiguous region that starts after the headline; furniture comes as runs of
 short items, blocks under site-section headings, (title, paragraph) teaser pairs and
-everything after an author bio. A generic furniture vocabulary (never site-specific strings)
-marks paywall, cookie and share boxes wherever they sit, even inside the article.
+everything after an author bio or closing credits. A generic furniture vocabulary (never
+site-specific strings, in English and Russian) marks paywall, cookie, site-banner and share
+boxes, captions and transcript marks wherever they sit, even inside the article; text taken
+from PDFs brings page breaks, running headers and footnotes, found from the whole page.
 """
 
 from __future__ import annotations
@@ -48,7 +50,8 @@ def _cues(*patterns: str) -> re.Pattern[str]:
 
 
 _LIST_MARKER = re.compile(r"^(?:\(?\d{1,3}[.)]|[•·▪◦‣●○■►▶*–—-])\s+")
-_SENTENCE_END = re.compile(r"([.!?…])[\"'”’»)\]]*$")
+# A sentence end, allowing a footnote mark glued to it ("... in 2006.1" in a PDF's text).
+_SENTENCE_END = re.compile(r"([.!?…])[\"'”’»)\]]*(?:(?<=[^\d\s][.!?…\"'”’»)\]])\d{1,3})?$")
 _YEAR = re.compile(r"\b(?:1[89]|20)\d\d\b")
 _PLAIN = str.maketrans({"’": "'", "‘": "'", "“": '"', "”": '"', "–": "-", "—": "-", "\xa0": " "})
 # Generic furniture vocabulary. Strong paywall cues count double.
@@ -58,6 +61,9 @@ _PAYWALL_STRONG = _cues(
     r"support (?:our|independent) journalism", r"unlimited access", r"create an? (?:free )?account",
     r"already (?:a subscriber|have an account|registered)", r"register (?:now|for free)",
     r"sign up (?:now|today|here|for (?:our|free|updates|upcoming|the newsletter))",
+    # Russian: subscribe (imperative or "to our ..."), subscription, log in, register
+    r"подпиш\w*те(?:сь)?\b", r"подписывайтесь", r"подписаться на\b", r"подписк\w+",
+    r"войдите\b", r"авторизуйтесь", r"зарегистрируйтесь",
 )  # fmt: skip
 _PAYWALL_WEAK = _cues(
     r"\bsign up\b", r"contact us", r"terms of (?:use|service)", r"\baccount\b", r"advertis\w*",
@@ -67,32 +73,86 @@ _PAYWALL_WEAK = _cues(
 _NOTICE = _cues(
     r"\bcookies?\b", r"privacy (?:policy|notice|settings)", r"terms of (?:use|service)",
     r"all rights reserved", r"\bcopyright\b", r"©", r"reproduc\w+ .{0,40}(?:prohibited|permission)",
+    r"все права защищены", r"политик\w+ конфиденциальности",
+    r"(?:перепечатк\w+|использовании материалов).{0,40}ссылк\w+",
 )  # fmt: skip
+# A page speaking about the website itself: government site banners ("An official website
+# of ...", how to recognise it, secure connections), browser and script warnings.
+_SITE_SELF = _cues(
+    r"\bofficial (?:web ?)?(?:site|portal|page)s? of\b", r"\bthis (?:web ?)?site\b",
+    r"here'?s how you know",
+    r"how (?:to tell|you can tell|to check) (?:this|a|an) (?:official )?(?:web ?)?site",
+    r"\bhttps?://", r"\bhttps\b", r"\bpadlock\b", r"\block icon\b", r"\baddress bar\b",
+    r"\b(?:your )?browser\b", r"\bjavascript\b", r"\b(?:connection|site) is (?:encrypted|secure)\b",
+    r"официальн\w+ (?:сайт|интернет-ресурс|портал)\w*", r"\bэтот сайт\b", r"\bбраузер\w*",
+)  # fmt: skip
+# Notes about the text rather than the text: transcript notes, disclaimers.
+_EDITORIAL_NOTE = _cues(
+    r"edited (?:slightly )?for (?:length|clarity|brevity)",
+    r"(?:transcript|text) (?:has been|was) (?:produced|generated|edited|lightly edited)",
+    r"\berrors may remain\b", r"\bmay contain errors\b",
+    r"views expressed (?:here|herein|in this \w+|are)", r"do not necessarily (?:reflect|represent)",
+)  # fmt: skip
+# Transcript marks: a timestamp or a stage direction alone on its line.
+_TRANSCRIPT_MARK = re.compile(
+    r"^[\[(]\s*(?:(?:\d{1,2}:)?\d{1,2}:\d{2}|[^\W\d_](?:[^\W\d_]| ){1,30})\s*[\])]$"
+)
+# A speaker's turn in an interview: "Q:", "A:", "SARA LINDQVIST:" or "Sara Lindqvist:".
+_SPEAKER = re.compile(
+    r"^(?:[QA]|[A-ZА-ЯЁ][A-ZА-ЯЁ.'-]+(?: [A-ZА-ЯЁ][A-ZА-ЯЁ.'-]+){0,3}"
+    r"|[A-ZА-ЯЁ][a-zа-яё'-]+(?: [A-ZА-ЯЁ][a-zа-яё'-]+){1,2})\s?:\s+\S"
+)
 _COUNTER = _cues(
     r"^(?:(?:read|viewed|seen|visited)\s+[\d,.\s]+\s+times?"
     r"|[\d,.]+\s*[km]?\s+(?:views?|reads?|shares?|comments?|likes?|hits|readers)"
     r"|(?:views?|hits|reads|shares|comments)\s*:?\s*[\d,.]+[km]?"
-    r"|page\s+\d+\s+(?:of|/)\s+\d+|\d+\s*/\s*\d+)$"
+    r"|page\s+\d+\s+(?:of|/)\s+\d+|\d+\s*/\s*\d+"
+    r"|(?:просмотр\w*|комментари\w*)\s*:?\s*[\d\s,.]+"
+    # a page number alone: "3", "- 3 -", "Page 3"
+    r"|(?:page|p\.|стр\.|страница)?\s*-?\s*\d{1,4}\s*-?"
+    # reading or listening time: "3 min read", "38 min listen"
+    r"|\d+\s*(?:min(?:ute)?s?|мин\.?|минут\w*)\s+(?:read|listen|watch|чтения))$"
 )
 _ADVERT = _cues(r"advertis\w*", r"sponsored", r"promoted content")
 _CAPTION = _cues(
     r"\((?:photos?|image|picture|illustration|credit|video)\s*:[^)]*\)\s*$",
-    r"^(?:photo|image|picture|illustration)s?(?: credit)?\s*:", r"\bphoto(?:graph)? by\b",
+    r"^(?:file )?(?:photo|image|picture|illustration)s?(?: credit)?\s*:", r"\bphoto(?:graph)? by\b",
+    r"^(?:credit|фото|фотография|иллюстрация)\s*:",
 )  # fmt: skip
+# A wire photo's credit closing its caption: "... AGENCY/Firstname Lastname/File Photo".
+_PHOTO_CREDIT = re.compile(
+    r"\b[A-Z]{2,}(?: [A-Z]{2,})*/[A-Z][\w.'-]*(?: [A-Z][\w.'-]*)*(?:/File Photo)?\s*$"
+)
 # "By" + capitalised name is case-sensitive so "by 2007, ..." never reads as a byline.
 _BYLINE = re.compile(
     r"^(?:BY\s|By\s+[A-Z]|(?i:(?:written|posted|published|compiled)\b"
-    r"|filed under\b|(?:additional )?reporting by\b|editing by\b|author\s*:))"
+    r"|filed under\b|(?:additional )?reporting by\b|editing by\b|author\s*:"
+    r"|(?:produced|music|hosted|edited|transcribed|translated) by\b|автор\s*:))"
+)
+# The credits that close a wire story or a programme: nothing after them is the article.
+_SIGN_OFF = re.compile(
+    r"^\(?(?:(?:additional )?reporting|writing|editing|produced|music)(?: and \w+)? by\b",
+    re.IGNORECASE,
 )
 _MENU_SEPARATOR = re.compile(r"\s(?:»|›|>|\||/|·|•|→)\s")
-_SHARE = _cues(r"^(?:share|tweet|follow|print|e-?mail this|pin it)\b")
-_SOCIAL = _cues(r"\b(?:facebook|twitter|linkedin|whatsapp|telegram|instagram|youtube)\b")
-_LINK_LINE = _cues(
-    r"^(?:read (?:more|also|next)|see also|related|tags?|topics?|categories|keywords)\s*[:»›>]",
-    r"^(?:skip to (?:main )?content|back to top|menu|search|home|print(?: this page)?|previous"
-    r"|next|older posts|newer posts|load more|show more|reply|more)\W*$",
+_SHARE = _cues(r"^(?:share|tweet|follow|print|e-?mail this|pin it|copy link|поделит\w*)\b")
+_SOCIAL = _cues(
+    r"\b(?:facebook|twitter|linkedin|whatsapp|telegram|instagram|youtube|vkontakte|вконтакте)\b"
 )
-_COMMENTS_HEADER = _cues(r"^\d+\s+(?:thoughts?|comments?|responses?|replies)(?:\s+(?:on|to)\b.*)?$")
+_LINK_LINE = _cues(
+    r"^(?:read (?:more|also|next)|see also|related|tags?|topics?|categories|keywords"
+    r"|читайте также|смотрите также|по теме|теги|рубрик[аи])\s*[:»›>]",
+    r"^(?:(?:skip|jump) to (?:the )?(?:main )?(?:content|navigation|menu|search|footer)|back to top"
+    r"|menu|search|home|print(?: this page)?|previous|next|older posts|newer posts|load more"
+    r"|show more|reply|more|copy link|(?:purchase |acquire )?licensing rights"
+    r"|(?:version|site) for the visually impaired|accessibility(?: statement| options| tools)?"
+    r"|high contrast|text size|версия для слабовидящих|главная|поиск|меню)\W*$",
+)
+_COMMENTS_HEADER = _cues(
+    r"^(?:\d+|no|one|two|three|four|five|six|seven|eight|nine|ten)\s+"
+    r"(?:thoughts?|comments?|responses?|replies)(?:\s+(?:on|to)\b.*)?$",
+    r"^(?:comments?|responses|комментари\w*)\s*\(\d+\)$",
+)
 _DISCUSSION = _cues(r"\b(?:comments?|thoughts|responses|repl(?:y|ies)|discussion)\b")
 _BIO_LABEL = _cues(
     r"^about the authors?\b", r"^authors?'?s? bio", r"^the (?:author|writer)s? (?:is|are|was)\b"
@@ -109,35 +169,51 @@ _CHROME_WORDS = frozenset(
     "replies share follow sites links useful top stories posts articles editor editors picks "
     "brief briefs sponsored subscribe menu search home events videos podcasts multimedia photos "
     "gallery staff team login register sitemap social further reading previous next miss "
-    "headlines updates press releases more".split()
+    "headlines updates press releases more "
+    # Russian
+    "новости последние популярное читайте также похожие материалы теме комментарии главная "
+    "поиск меню поделиться рубрики теги архив контакты партнеры реклама видео фото лента "
+    "свежие другие".split()
 )
 _STOPWORDS = frozenset(
-    "the a an of in on for to and or from with by at this our us you your also".split()
+    "the a an of in on for to and or from with by at this our us you your also "
+    "и в на по из к с о".split()
 )
 _MONTHS = frozenset(
     "jan feb mar apr may jun jul aug sep sept oct nov dec january february march april june july "
-    "august september october november december".split()
+    "august september october november december "
+    "января февраля марта апреля мая июня июля августа сентября октября ноября декабря "
+    "январь февраль март апрель май июнь июль август сентябрь октябрь ноябрь декабрь".split()
 )
 _DATE_WORDS = _MONTHS | frozenset(
     "monday tuesday wednesday thursday friday saturday sunday mon tue wed thu fri sat sun "
-    "updated published posted last modified on at am pm gmt utc".split()
+    "updated published posted last modified on at am pm gmt utc "
+    "обновлено опубликовано в г года".split()
 )
 
 
 # --- paragraphs -----------------------------------------------------------------------------
 
 
-def split_paragraphs(text: str) -> list[Paragraph]:
+def split_paragraphs(text: str, title: str | None = None) -> list[Paragraph]:
     """Split on blank lines, and on single newlines unless a block is hard-wrapped prose.
 
     Raw captures put separate paragraphs on consecutive lines, so each line is a paragraph
-    unless its block reads as one paragraph wrapped at a fixed width.
+    unless its block reads as one paragraph wrapped at a fixed width. A page break (form
+    feed) or a line laid out in columns (a PDF's running header with its page number) always
+    stands apart, and a headline run into the first paragraph on one line is split off it
+    (`title`, from metadata, helps find where it ends).
     """
     blocks: list[list[tuple[int, int]]] = [[]]
     for line in re.finditer(r"^.*$", text, re.MULTILINE):  # "." stops at "\n"; "\r" is kept
         stripped = line.group().strip()
+        if "\f" in line.group() and blocks[-1]:
+            blocks.append([])  # a new page
         if stripped:
             start = line.start() + len(line.group()) - len(line.group().lstrip())
+            if _COLUMN_GAP.search(stripped):  # a layout line: never part of wrapped prose
+                blocks.extend([[(start, start + len(stripped))], []])
+                continue
             blocks[-1].append((start, start + len(stripped)))
         elif blocks[-1]:
             blocks.append([])
@@ -147,12 +223,78 @@ def split_paragraphs(text: str) -> list[Paragraph]:
             spans.append((block[0][0], block[-1][1]))
         else:
             spans.extend(block)
+    spans = _split_run_in_headline(text, spans, title)
     return [Paragraph(i, s, e, text[s:e]) for i, (s, e) in enumerate(spans)]
+
+
+_COLUMN_GAP = re.compile(r"\S {4,}\S")
+# A story's opening dateline: "ALMATY, Aug 8 (Agency) - " or "Astana, 14 September 2022 – ".
+_OPENING_DATELINE = re.compile(
+    r"(?:[A-ZА-ЯЁ][A-ZА-ЯЁ'-]+(?: [A-ZА-ЯЁ][A-ZА-ЯЁ'-]+){0,2}|[A-ZА-ЯЁ][a-zа-яё'-]+)"
+    r",? (?:[A-Z][a-z]{2,8}\.? \d{1,2}|\d{1,2} [^\W\d_]{3,9})(?:,? \d{4})?"
+    r"(?: \([^()]{2,40}\))? [-–—] \S"
+)
+
+
+def _split_run_in_headline(
+    text: str, spans: list[tuple[int, int]], title: str | None
+) -> list[tuple[int, int]]:
+    """Split a headline that runs into the first paragraph on the same line ("Kazakhstan to
+    host drills ALMATY, Aug 8 (Agency) - Kazakhstan will ...") into headline and paragraph.
+
+    The headline ends where the metadata title ends; without a title, where an opening
+    dateline begins after a headline's worth of words. Only the first paragraph that reads
+    as prose is looked at, and it is split only when the rest is a paragraph on its own."""
+    want = _norm(title or "")
+    if want and any(_norm(text[s:e]) == want for s, e in spans):
+        return spans  # the headline has a line of its own
+    for n, (start, end) in enumerate(spans):
+        line = text[start:end]
+        cut = _title_end(line, want) if want else _dateline_start(line)
+        if cut is not None:
+            rest = cut + len(line[cut:]) - len(line[cut:].lstrip(" \t:|–—-"))
+            if len(line[rest:].split()) >= 8:
+                head_end = len(line[:cut].rstrip())
+                return [*spans[:n], (start, start + head_end), (start + rest, end), *spans[n + 1 :]]
+        if _SENTENCE_END.search(line) and len(line.split()) >= 8:
+            break  # the first prose paragraph had no headline in it
+    return spans
+
+
+def _title_end(line: str, want: str) -> int | None:
+    """Where the metadata title (normalized words `want`) ends, if `line` begins with it."""
+    # The title ends at a word boundary, or where the next word starts with no space.
+    pattern = r"\W*" + r"\W+".join(map(re.escape, want.split())) + r"(?:\b|(?-i:(?=[A-ZА-ЯЁ])))"
+    found = re.match(pattern, line, re.IGNORECASE)
+    return found.end() if found else None
+
+
+def _dateline_start(line: str) -> int | None:
+    """Where an opening dateline begins after 4-25 words that read as a headline."""
+    for found in _OPENING_DATELINE.finditer(line):
+        head = line[: found.start()].split()
+        if (
+            4 <= len(head) <= 25
+            and head[0][:1].isupper()
+            and not re.search(r"[.!?:;,]$", head[-1])
+            and head[-1].casefold() not in _STOPWORDS
+            and not any(re.search(r"[.!?]$", word) for word in head)
+        ):
+            return found.start()
+    return None
+
+
+def _norm(text: str) -> str:
+    return " ".join(re.findall(r"\w+", text.casefold()))
 
 
 def _is_hard_wrapped(lines: list[str]) -> bool:
     """A block whose lines (but the last) fill a similar width of 50-100 chars is one paragraph."""
     if len(lines) < 2 or any(_LIST_MARKER.match(line) for line in lines):
+        return False
+    # A headline with its date or byline on the next line is two lines, not wrapped prose.
+    last = lines[-1].translate(_PLAIN)
+    if _is_dateline(last) or (_BYLINE.match(last) and len(last.split()) <= 12):
         return False
     widths = [len(line) for line in lines[:-1]]
     width = max(widths)
@@ -172,6 +314,7 @@ class _Shape:
     ends_sentence: bool
     citation: bool  # "Name, Title Of A Paper, Publisher, May 2022." reads like prose but is not
     norm: str  # casefolded words without list marker, for comparisons
+    turn: bool = False  # a speaker's turn in an interview ("Q: ...", "NAME: ...")
 
 
 def _shape(text: str) -> _Shape:
@@ -181,22 +324,26 @@ def _shape(text: str) -> _Shape:
     capitalised = sum(t[0].isupper() for t in alpha)
     title_cased = bool(alpha) and capitalised >= 0.6 * len(alpha)
     end = _SENTENCE_END.search(body)
-    # A short question is a headline or subheading; a long line ending in ":" introduces a list.
-    ends = bool(end and (end.group(1) != "?" or len(tokens) >= 15)) or (
+    # A speaker's turn says something: "ANALYSIS: Kazakhstan and NATO" is a kicker, no turn.
+    turn = bool(_SPEAKER.match(body) and end) and len(tokens) >= 3
+    # A short question is a headline or subheading (unless someone asks it in an interview);
+    # a long line ending in ":" introduces a list; one or two words ("Loading...") are a label.
+    ends = bool(end and (end.group(1) != "?" or len(tokens) >= 15 or turn)) or (
         len(tokens) >= 8 and body.endswith(":")
     )
     return _Shape(
         words=len(tokens),
         is_list=bool(_LIST_MARKER.match(text)),
-        ends_sentence=ends,
+        ends_sentence=ends and (len(tokens) >= 3 or turn),
         citation=title_cased and bool(_YEAR.search(body)) and body.count(",") >= 2,
         norm=" ".join(re.findall(r"\w+", body.casefold())),
+        turn=turn,
     )
 
 
 def _is_dateline(text: str) -> bool:
     """A line that is only a date (and time): capture or publication stamps, never quotable."""
-    tokens = re.findall(r"[a-z]+|\d+(?:st|nd|rd|th)?", text.lower())
+    tokens = re.findall(r"[^\W\d_]+|\d+(?:st|nd|rd|th)?", text.lower())
     if not tokens or len(tokens) > 10 or not any(c.isdigit() for c in text):
         return False
     has_date = any(t in _MONTHS for t in tokens) or re.search(r"\d{1,4}[-/.]\d{1,2}[-/.]\d", text)
@@ -215,6 +362,10 @@ def _cue_rule(text: str, shape: _Shape) -> Rule | None:
     if notices and (shape.words <= 40 or len(notices) * 15 >= shape.words):
         cues = ", ".join(dict.fromkeys(c.lower() for c in notices))
         return "site-notice", f"cookie, copyright or terms notice (cues: {cues})"
+    about_site = _SITE_SELF.findall(text)
+    if (len(about_site) >= 2 and shape.words <= 60) or (about_site and shape.words <= 15):
+        cues = ", ".join(dict.fromkeys(c.lower() for c in about_site))
+        return "site-notice", f"a note about the website itself (cues: {cues})"
     return None
 
 
@@ -236,19 +387,24 @@ def _intrinsic_rule(text: str, shape: _Shape) -> Rule | None:
     """Furniture recognisable from the paragraph alone, wherever it sits on the page."""
     plain = text.translate(_PLAIN).strip(" »«›‹→←|*_#>")
     if _COUNTER.match(plain):
-        return "page-counter", "page counter or view/share count"
+        return "page-counter", "page counter, page number, reading time or view count"
+    if _TRANSCRIPT_MARK.match(plain):
+        return "transcript-mark", "a timestamp or stage direction in a transcript"
     if _is_dateline(plain):
         return "dateline", "a line holding only a date"
     if shape.words <= 6 and _ADVERT.search(plain):
         return "advert", "advertisement label"
-    if shape.words <= 60 and _CAPTION.search(plain):
-        return "caption", "photo caption"
+    if shape.words <= 60 and (_CAPTION.search(plain) or _PHOTO_CREDIT.search(plain)):
+        return "caption", "photo caption or credit"
+    credit = plain.lstrip("(")
     if (
         shape.words <= 30
-        and _BYLINE.match(plain)
-        and (shape.words <= 12 or not shape.ends_sentence)
+        and _BYLINE.match(credit)
+        and (shape.words <= 12 or not shape.ends_sentence or _SIGN_OFF.match(plain))
     ):
         return "byline", "author, credit or publication line"
+    if shape.words <= 60 and _EDITORIAL_NOTE.search(plain):
+        return "editorial-note", "a note about the text (transcript note or disclaimer)"
     return _cue_rule(plain, shape) or _navigation_rule(plain, shape)
 
 
@@ -259,6 +415,42 @@ def _fill_sandwiches(rules: list[Rule | None]) -> None:
         if rules[i] is None and before and after and before[0] == after[0] == "subscription-call":
             detail = f"inside a subscription block (between paragraphs {i - 1} and {i + 1})"
             rules[i] = ("subscription-call", detail)
+
+
+# A footnote mark glued to a word or its punctuation ("... in 2006.1 The plan"), and a note
+# that begins with such a number ("1 NATO, Individual Partnership Action Plan, 2006.").
+_FOOTNOTE_MARK = re.compile(r"[^\W\d_][.,;:)\"'”’»]?(\d{1,3})(?=\s|$)")
+_FOOTNOTE = re.compile(r"^(\d{1,3})\s+[\"“«(]?[A-ZА-ЯЁ]")
+
+
+def _mark_footnotes(
+    paragraphs: list[Paragraph], shapes: list[_Shape], rules: list[Rule | None]
+) -> None:
+    """A paragraph that starts with a number marked earlier in the text is that footnote."""
+    marked: set[str] = set()
+    for i, paragraph in enumerate(paragraphs):
+        note = _FOOTNOTE.match(paragraph.text)
+        if note and note.group(1) in marked and shapes[i].words <= 80 and rules[i] is None:
+            rules[i] = ("footnote", f"footnote {note.group(1)}, marked earlier in the text")
+        marked.update(_FOOTNOTE_MARK.findall(paragraph.text))
+
+
+def _mark_running_headers(shapes: list[_Shape], rules: list[Rule | None], paged: bool) -> None:
+    """Short lines repeated with only their numbers changed (a running header or footer with
+    its page number), or repeated at all on a page-broken text, are page furniture."""
+    groups: dict[str, list[int]] = {}
+    for i, shape in enumerate(shapes):
+        if shape.words <= 15 and not shape.ends_sentence and not shape.is_list:
+            key = " ".join(w for w in shape.norm.split() if not w.isdigit())
+            if key:
+                groups.setdefault(key, []).append(i)
+    for key, members in groups.items():
+        numbers = {tuple(w for w in shapes[i].norm.split() if w.isdigit()) for i in members}
+        if len(members) < 2 or not (paged or len(numbers) > 1):
+            continue
+        for i in members:
+            if rules[i] is None or rules[i][0] == "navigation":
+                rules[i] = ("running-header", f"page header or footer, on {len(members)} pages")
 
 
 # --- what neighbours say --------------------------------------------------------------------
@@ -285,10 +477,14 @@ class _Page:
         return shape.ends_sentence and shape.words >= 8 and not shape.is_list and not shape.citation
 
 
-def _analyse(paragraphs: list[Paragraph]) -> _Page:
+def _analyse(paragraphs: list[Paragraph], paged: bool = False) -> _Page:
+    """What each paragraph is on its own and among the others; `paged`: the text has page
+    breaks (form feeds), as text taken from a PDF has."""
     shapes = [_shape(p.text) for p in paragraphs]
     intrinsic = [_intrinsic_rule(p.text, s) for p, s in zip(paragraphs, shapes)]
     _fill_sandwiches(intrinsic)
+    _mark_footnotes(paragraphs, shapes, intrinsic)
+    _mark_running_headers(shapes, intrinsic, paged)
     page = _Page(paragraphs, shapes, intrinsic, [])
     page.headings = [_is_chrome_heading(page, i) for i in range(len(page))]
     return page
@@ -311,7 +507,7 @@ def _is_chrome_heading(page: _Page, i: int) -> bool:
         or len(text) > 60
     ):
         return False
-    words = re.findall(r"[a-z]+", text.lower().replace("'s", ""))
+    words = re.findall(r"[^\W\d_]+", text.lower().replace("'s", ""))
     if not any(w in _CHROME_WORDS for w in words):
         return False
     return all(w in _CHROME_WORDS or w in _STOPWORDS for w in words) or not page.prose(i + 1)
@@ -395,15 +591,20 @@ def _prose_run(page: _Page, s: int, across_subheadings: bool) -> int:
 _RUN_TIERS = ((2, False), (2, True), (1, True))
 
 
-def _find_headline(page: _Page, title: str | None) -> int | None:
-    """The metadata title if the page shows it, else the line right above the first prose run."""
-    want = " ".join(re.findall(r"\w+", (title or "").casefold()))
+def _find_headline(page: _Page, title: str | None) -> range | None:
+    """The lines of the metadata title if the page shows it (a long title may be broken over
+    two or three lines), else the line right above the first prose run."""
+    want = _norm(title or "")
     norms = [shape.norm for shape in page.shapes]
     if want and want in norms:
-        return norms.index(want)
+        return range(norms.index(want), norms.index(want) + 1)
     near = [i for i, have in enumerate(norms) if want and _near_title(have, want)]
     if near:
-        return near[0]
+        return range(near[0], near[0] + 1)
+    for i in range(len(page)) if want else ():
+        for last in range(i + 1, min(i + 3, len(page))):
+            if " ".join(norms[i : last + 1]) == want:
+                return range(i, last + 1)
     starts: dict[int, int] = {}  # first prose paragraph after a candidate -> last such candidate
     for i in filter(lambda i: _headline_candidate(page, i), range(len(page))):
         s = next((k for k in range(i + 1, min(len(page), i + 6)) if page.prose(k)), None)
@@ -412,7 +613,7 @@ def _find_headline(page: _Page, title: str | None) -> int | None:
     for min_run, across in _RUN_TIERS:
         for s in sorted(starts):
             if _prose_run(page, s, across) >= min_run:
-                return starts[s]
+                return range(starts[s], starts[s] + 1)
     return None
 
 
@@ -443,11 +644,14 @@ def _region_start(page: _Page, head: int | None) -> int | None:
 
 
 def _title_line(page: _Page, i: int) -> bool:
-    """A teaser's headline: 5-20 words, unpunctuated. Section subheadings are usually shorter."""
+    """A teaser's headline: 5-20 words, unpunctuated. Section subheadings are usually shorter,
+    and an interviewer's question followed by its answer is no teaser."""
     if not 0 <= i < len(page) or page.intrinsic[i] or page.headings[i]:
         return False
     shape = page.shapes[i]
-    return not shape.is_list and 5 <= shape.words <= 20 and not re.search(r"[.!:;,]$", page.text(i))
+    if shape.is_list or shape.turn:
+        return False
+    return 5 <= shape.words <= 20 and not re.search(r"[.!:;,]$", page.text(i))
 
 
 def _teaser_pairs(page: _Page, i: int) -> int:
@@ -510,6 +714,8 @@ def _region_end(
         implicit_bio = _BIO_SENTENCE.match(text) and page.shapes[i].words <= 80
         if _BIO_LABEL.match(text) or (implicit_bio and not page.prose(i + 1)):
             return i, ("after-author-bio", f"after the author bio (paragraph {i})")
+        if _SIGN_OFF.match(text):
+            return i + 1, ("after-sign-off", f"after the closing credits (paragraph {i})")
         if page.headings[i]:
             after = _block_end(page, i)
             discussion = _DISCUSSION.search(page.text(i))  # comments are prose too, never resume
@@ -530,7 +736,7 @@ def _region_end(
 
 @dataclass(frozen=True)
 class _Region:
-    head: int | None  # the headline paragraph, if found
+    head: range | None  # the headline's paragraphs (one, or a title broken over lines)
     start: int  # first article paragraph
     end: int  # first paragraph after the article
     end_rule: Rule  # what paragraphs after the article are dropped as, unless more specific
@@ -538,12 +744,12 @@ class _Region:
 
 def _find_region(page: _Page, title: str | None, similarity: Similarity | None) -> _Region:
     head = _find_headline(page, title)
-    start = _region_start(page, head)
+    start = _region_start(page, head[-1] if head else None)
     if start is None and head is not None:  # the title matched a line below all the prose
         head, start = None, _region_start(page, None)
     if start is None:
         return _Region(head, len(page), len(page), ("off-topic", "no article prose found"))
-    headline = title or (page.text(head) if head is not None else "")
+    headline = title or (page.text(head[-1]) if head is not None else "")
     reference = f"{headline}\n{page.text(start)}".strip()
     return _Region(head, start, *_region_end(page, start, similarity, reference))
 
@@ -551,7 +757,7 @@ def _find_region(page: _Page, title: str | None, similarity: Similarity | None) 
 def _decide(page: _Page, i: int, region: _Region, structural: list[Rule | None]) -> Rule | None:
     """The rule for paragraph `i`, or None to keep it as article text."""
     start, end, end_rule = region.start, region.end, region.end_rule
-    if i == region.head:
+    if region.head is not None and i in region.head:
         return "title", "the headline: document metadata, not a quotable passage"
     if i == end and end_rule[0] == "after-author-bio":
         return "after-author-bio", "the author bio; everything after it is page furniture"
@@ -576,14 +782,20 @@ def _relation(a: str, b: str, wa: frozenset[str], wb: frozenset[str]) -> str | N
     """How normalized text `a` (words `wa`) relates to `b`: 'same', 'a-in-b', 'b-in-a' or None."""
     if a == b:
         return "same"
-    if len(a) >= 30 and wa <= wb and a in b:  # the word-set test is a cheap filter
+    if _quotable_alone(a) and wa <= wb and f" {a} " in f" {b} ":  # word sets: a cheap filter
         return "a-in-b"
-    if len(b) >= 30 and wb <= wa and b in a:
+    if _quotable_alone(b) and wb <= wa and f" {b} " in f" {a} ":
         return "b-in-a"
     small, large = sorted((len(wa), len(wb)))
     if small >= 8 and small >= 0.9 * large and len(wa & wb) >= 0.9 * len(wa | wb):  # near copy
         return "a-in-b" if len(a) < len(b) else "b-in-a"
     return None
+
+
+def _quotable_alone(norm: str) -> bool:
+    """Long enough that finding it inside another paragraph means a repeat, not a common
+    phrase: 30 characters, or four words ("thank you" alone is not a repeat)."""
+    return len(norm) >= 30 or norm.count(" ") >= 3
 
 
 def _mark_duplicates(page: _Page, rules: list[Rule | None]) -> None:
@@ -607,15 +819,15 @@ def _mark_duplicates(page: _Page, rules: list[Rule | None]) -> None:
 def clean(
     text: str, title: str | None = None, similarity: Similarity | None = None
 ) -> list[Verdict]:
-    """One verdict per paragraph of split_paragraphs(text), in order.
+    """One verdict per paragraph of split_paragraphs(text, title), in order.
 
     `title` (from metadata) pins the headline; `similarity` is an optional weak signal, used
     only to help decide whether (title, paragraph) pairs after the article are teasers.
     """
-    paragraphs = split_paragraphs(text)
+    paragraphs = split_paragraphs(text, title)
     if not paragraphs:
         return []
-    page = _analyse(paragraphs)
+    page = _analyse(paragraphs, paged="\f" in text)
     region = _find_region(page, title, similarity)
     structural = _structural_rules(page)
     rules = [_decide(page, i, region, structural) for i in range(len(page))]

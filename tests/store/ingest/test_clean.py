@@ -22,9 +22,14 @@ SEEDS = REPO / "seeds"
 PAGES = Path(__file__).resolve().parent / "pages"
 
 
+# Pages committed in a code page other than UTF-8, decoded explicitly here (the indexer's
+# own reading detects the encoding).
+ENCODINGS = {"kz_news_ru_cp1251.txt": "cp1251"}
+
+
 def _read(path: Path) -> str:
     # newline="" keeps "\r\n" so offsets are checked against the exact decoded file text.
-    with path.open(encoding="utf-8", newline="") as handle:
+    with path.open(encoding=ENCODINGS.get(path.name, "utf-8"), newline="") as handle:
         return handle.read()
 
 
@@ -322,6 +327,159 @@ FIXTURE_CASES = {
             "Page 2 of 2": "page-counter",
         },
     },
+    # Pages in other styles, each with the furniture that style really has (see README,
+    # "How documents are cleaned"); titles as their NAME.meta.toml give them, if any.
+    "gov_release_site_banner.txt": {
+        "title": None,  # no metadata: the headline is found under the site banner
+        "kept": [
+            "On 13 September, the First Deputy Minister of Defence",
+            "eleven courses at NATO training centres since January",
+            '"Interoperability is not an end in itself.',
+            "Steppe Eagle exercise, which will be held at the Iliysky",
+            "joint work on military medicine",
+        ],
+        "dropped": {
+            "Skip to main content": "navigation",
+            "An official website of the Ministry of Defence": "site-notice",
+            "Government addresses end in gov.kz.": "off-topic",
+            "This connection is encrypted. Look for the padlock": "site-notice",
+            "Version for the visually impaired": "navigation",
+            "Home / Press centre / News": "navigation",
+            "Kazakhstan and NATO review peacekeeping cooperation": "title",
+            "14 September 2022, 16:20": "dateline",
+            "Photo: press service of the Ministry of Defence": "caption",
+            "Share:": "navigation",
+            "Copy link": "navigation",
+            "Last updated: 14 September 2022": "dateline",
+            "Was this page helpful?": "navigation",
+            "© 2022 Ministry of Defence": "site-notice",
+        },
+    },
+    "wire_steppe_eagle_runin.txt": {
+        "title": "Kazakhstan to host Steppe Eagle drills with NATO partners as Moscow watches",
+        "kept": [
+            "ALMATY, Aug 8 (Steppe Wire) - Kazakhstan will host",
+            "About 1,200 troops, most of them Kazakh",
+            "Russia, Kazakhstan's main military ally",
+            '"These exercises are about skills, not blocs,"',
+            "has hosted Steppe Eagle in most years since 2003.",
+        ],
+        "dropped": {
+            "Aerospace & Defense": "navigation",
+            "Kazakhstan to host Steppe Eagle drills with NATO partners as Moscow watches": "title",
+            "By Dana Omarova": "byline",
+            "3 min read": "page-counter",
+            "FILE PHOTO: Kazakh servicemen march": "caption",
+            "Purchase Licensing Rights": "navigation",
+            "Advertisement · Scroll to continue": "advert",
+            "(Reporting by Dana Omarova in Almaty": "byline",
+            "Our Standards: How Steppe Wire checks": "after-sign-off",
+            "Read Next": "site-chrome-heading",
+            "Kazakh oil output falls as pipeline repairs drag on": "navigation",
+        },
+    },
+    "interview_podcast_transcript.txt": {
+        "title": "Neutral is not the same as absent: Kazakhstan, NATO and the limits of "
+        "multi-vector diplomacy",
+        "kept": [
+            "In this episode, host Sara Lindqvist talks to Yerlan Abenov",
+            "SARA LINDQVIST: Let's start at the beginning.",
+            "YERLAN ABENOV: Because we needed a plan that was ours.",
+            "SARA LINDQVIST: And Moscow did not object?",
+            "Neutral is not the same as absent, that is how I would put it",
+        ],
+        "dropped": {
+            "Subscribe": "subscription-call",
+            '"Neutral is not the same as absent": Kazakhstan': "title",
+            "Listen on Apple Podcasts | Spotify | RSS": "navigation",
+            "This transcript has been edited for length and clarity.": "editorial-note",
+            "[00:00:12]": "transcript-mark",
+            "[00:14:47]": "transcript-mark",
+            "[MUSIC]": "transcript-mark",
+            "Produced by Tomas Berg.": "byline",
+            "Related episodes": "site-chrome-heading",
+            "Episode 45: What the CSTO is for": "headline-list",
+        },
+    },
+    "thinktank_pdf_extract.txt": {
+        "title": "Kazakhstan and NATO after Afghanistan: What Is Left of the Partnership?",
+        "kept": [
+            "The withdrawal of allied forces from Afghanistan removes",
+            "followed the logis-\ntics of the war in Afghanistan",
+            "any formal agreement, is the most durable result of two decades of co-\noperation.",
+            "The peacekeeping brigade, KAZBRIG, is the clearest example.",
+            "a generation of officers whose\nNATO experience is not renewed.",
+            "people who know how to work\nwith the alliance.",
+        ],
+        "dropped": {
+            "STEPPE POLICY INSTITUTE": "headline-list",
+            "Kazakhstan and NATO after Afghanistan:": "title",
+            "What Is Left of the Partnership?": "title",
+            "Kazakhstan and NATO after Afghanistan                     ": "running-header",
+            '1 NATO, "Kazakhstan Individual Partnership Action Plan"': "footnote",
+            "2 Interview with a former Kazakh defence official": "footnote",
+            "3 See Ministry of Foreign Affairs": "footnote",
+            "Steppe Policy Institute · www.steppepolicy.example": "running-header",
+            "About the author": "after-author-bio",
+            "The views expressed in this brief": "editorial-note",
+            "© Steppe Policy Institute 2021.": "site-notice",
+        },
+    },
+    "blog_caspian_notebook_comments.txt": {
+        "title": None,
+        "kept": [
+            "I was reminded this week of a small scene",
+            'under the headline "Guests from the alliance"',
+            "What struck me most was how ordinary it all seemed",
+            "kept firmly below the level where it could be read as a political choice.",
+        ],
+        "dropped": {
+            "Search for:": "site-chrome-heading",
+            "The Day NATO Came to Shchuchinsk": "title",
+            "Posted on 3 March 2021 by caspianwatcher": "byline",
+            "Categories: Kazakhstan, Military, Travel notes": "navigation",
+            "7 Comments": "page-counter",
+            "Accept cookies? This blog uses cookies": "site-notice",
+            "Photo: the garrison memorial in winter": "caption",
+            "Share this:": "navigation",
+            "Like Loading...": "navigation",
+            "Why Aktau matters": "navigation",
+            '7 Responses to "The Day NATO Came to Shchuchinsk"': "site-chrome-heading",
+            "Gulnara says:": "navigation",
+            "Lovely piece. My uncle served in that garrison": "off-topic",
+            "Nice story, but I think you underplay": "off-topic",
+            "Your email address will not be published.": "navigation",
+            "Proudly powered by WordPress": "headline-list",
+        },
+    },
+    "kz_news_ru_cp1251.txt": {
+        "title": None,  # its metadata names no title: the headline is found in the page
+        "kept": [
+            "В Министерстве обороны Казахстана прошла встреча с делегацией НАТО",
+            "казахстанские офицеры прошли обучение на одиннадцати курсах",
+            "«Сотрудничество с НАТО для нас – это прежде всего подготовка кадров",
+            "Стороны также договорились провести учение «Степной орёл»",
+            "в рамках программы «Партнёрство ради мира».",
+        ],
+        "dropped": {
+            "Мы используем файлы cookie": "site-notice",
+            "Версия для слабовидящих": "navigation",
+            "Каз | Рус | Eng": "navigation",
+            "Главная / Новости / Политика": "navigation",
+            "Казахстан и НАТО обсудили подготовку миротворцев": "title",
+            "12 марта 2021, 14:35": "dateline",
+            "Просмотров: 1 254": "page-counter",
+            "Фото: пресс-служба Министерства обороны РК": "caption",
+            "Поделиться:": "navigation",
+            "Подписывайтесь на наш канал в Telegram": "subscription-call",
+            "Читайте также:": "navigation",
+            "Минобороны рассказало о весеннем призыве": "headline-list",
+            "1. Курс тенге на 12 марта": "headline-list",
+            "Комментарии (0)": "site-chrome-heading",
+            "Чтобы оставить комментарий, войдите или зарегистрируйтесь.": "subscription-call",
+            "© 2021 Степной вестник. Все права защищены.": "site-notice",
+        },
+    },
 }
 
 
@@ -506,6 +664,102 @@ def test_failing_similarity_is_ignored(caplog: pytest.LogCaptureFixture) -> None
     source = _page(*ARTICLE, *TEASERS)
     assert clean(source, similarity=broken) == clean(source)
     assert "similarity function failed" in caplog.text
+
+
+# --- rules for pages the cleaner has never seen ------------------------------------------------
+
+
+def test_a_site_banner_above_the_headline_is_neither_headline_nor_article() -> None:
+    banner = [
+        "This is an official website of the Government of the Republic of Kazakhstan",
+        "Your browser is out of date. Update your browser for more security, speed and the "
+        "best experience on this site.",
+    ]
+    verdicts = clean("\n\n".join([*banner, HEADLINE, *ARTICLE]))
+    assert [p.text for p in kept_paragraphs(verdicts)] == ARTICLE
+    assert _verdict(verdicts, HEADLINE).rule == "title"
+    assert all(_verdict(verdicts, line).rule == "site-notice" for line in banner)
+    # An article that mentions websites is still an article.
+    sites = "The ministry said its website and the government's website were back online."
+    assert _verdict(clean(_page(ARTICLE[0], sites, ARTICLE[1])), sites).kept
+
+
+@pytest.mark.parametrize("title", [HEADLINE, None])
+@pytest.mark.parametrize("joint", [" ASTANA, May 12 (Steppe Wire) - ", "Astana, 12 May 2023 – "])
+def test_a_headline_run_into_the_first_paragraph_is_split_off(
+    title: str | None, joint: str
+) -> None:
+    first = f"{HEADLINE}{joint}{ARTICLE[0]}"
+    source = "\n\n".join(["Menu", first, *ARTICLE[1:]]) + "\n"
+    verdicts = clean(source, title=title)
+    assert _verdict(verdicts, HEADLINE).paragraph.text == HEADLINE
+    assert _verdict(verdicts, HEADLINE).rule == "title"
+    kept = kept_paragraphs(verdicts)
+    assert kept[0].text == f"{joint.strip()} {ARTICLE[0]}"
+    assert [p.text for p in kept[1:]] == ARTICLE[1:]
+    assert all(p.text == source[p.start : p.end] for p in split_paragraphs(source, title))
+
+
+def test_a_first_paragraph_with_a_dateline_inside_is_not_split() -> None:
+    opening = "Officials met in Astana, 12 May 2023 – the third round – to discuss NATO courses."
+    verdicts = clean(_page(opening, *ARTICLE))
+    assert _verdict(verdicts, opening).kept
+
+
+def test_interview_turns_are_kept_short_questions_and_all() -> None:
+    turns = [
+        "Q: Why NATO?",
+        "A: Training. Nobody else offered it in English.",
+        "Q: Why did Kazakhstan want an action plan with the alliance at all?",
+        "A: Because our officers needed training that no single partner could give them, "
+        "and the alliance offered courses in English that we could not run at home.",
+        "Q: Did Moscow object to the plan when it was signed?",
+        "A: Moscow asked questions, but most of the plan was about training and standards, "
+        "and we explained every part of it to our Russian colleagues before it was signed.",
+        "Q: What comes next for the brigade?",
+        "A: More exercises with partners, and I hope a deployment under a United Nations "
+        "mandate, which is what the brigade was built for in the first place.",
+    ]
+    verdicts = clean(_page(ARTICLE[0], "[00:03:10]", *turns))
+    assert [p.text for p in kept_paragraphs(verdicts)] == [ARTICLE[0], *turns]
+    assert _verdict(verdicts, "[00:03:10]").rule == "transcript-mark"
+
+
+def test_footnotes_are_dropped_only_when_the_text_marks_them() -> None:
+    marked = "The plan was adopted in January, after two years of talks with NATO staff.1"
+    note = "1 NATO, Individual Partnership Action Plan for Kazakhstan, Brussels, 2006."
+    verdicts = clean(_page(ARTICLE[0], marked, ARTICLE[1], note))
+    assert _verdict(verdicts, marked).kept  # a sentence may end with its footnote mark
+    assert _verdict(verdicts, note).rule == "footnote"
+    numbered = "12 officers from the brigade will attend the courses in Germany this autumn."
+    assert _verdict(clean(_page(ARTICLE[0], numbered, ARTICLE[1])), numbered).kept
+
+
+def test_running_headers_repeat_with_their_page_numbers() -> None:
+    page_two = "Kazakhstan and NATO: Policy Brief                    2"
+    page_three = "Kazakhstan and NATO: Policy Brief                    3"
+    verdicts = clean(_page(ARTICLE[0], page_two, ARTICLE[1], ARTICLE[2], page_three, ARTICLE[3]))
+    assert [p.text for p in kept_paragraphs(verdicts)] == ARTICLE
+    assert _verdict(verdicts, page_three).rule == "running-header"
+    # A line repeated word for word on a page without page breaks is left to the other rules.
+    repeated = clean(_page(ARTICLE[0], "Training continues", ARTICLE[1], "Training continues"))
+    assert not any(v.rule == "running-header" for v in repeated)
+
+
+def test_closing_credits_end_the_article() -> None:
+    credits = "(Reporting by Aliya Serik; Editing by Tom Reed)"
+    after = "Our standards: how this agency checks and corrects the news it publishes."
+    verdicts = clean(_page(*ARTICLE, credits, after))
+    assert [p.text for p in kept_paragraphs(verdicts)] == ARTICLE
+    assert _verdict(verdicts, credits).rule == "byline"
+    assert _verdict(verdicts, after).rule == "after-sign-off"
+
+
+def test_the_wire_page_finds_its_run_in_headline_without_metadata() -> None:
+    verdicts = clean(_read(PAGES / "wire_steppe_eagle_runin.txt"))
+    title = _verdict(verdicts, "Kazakhstan to host Steppe Eagle drills with NATO partners")
+    assert title.rule == "title" and title.paragraph.text.endswith("as Moscow watches")
+    assert kept_paragraphs(verdicts)[0].text.startswith("ALMATY, Aug 8 (Steppe Wire) - ")
 
 
 # --- splitting ----------------------------------------------------------------------------------

@@ -1,0 +1,115 @@
+"""The cleaner on pages it has never seen, through the real `kz-brief` command: every new
+style page's `index --explain` verdicts, and the passages `kz-brief index` stores from them.
+
+The pages and the furniture each one carries are those of tests/store/ingest/test_clean.py
+(`FIXTURE_CASES`); here they go through the real file reading (the cp1251 page's encoding
+is detected, not given) and the real indexer with the bundled model.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from bot.cli import cli
+from store.index import tables
+from store.index.generations import LocalGenerations
+from store.ingest.clean import split_paragraphs
+from store.ingest.corpus import read_document
+from tests.store.ingest.test_clean import FIXTURE_CASES, PAGES
+
+NEW_PAGES = [
+    "gov_release_site_banner.txt",
+    "wire_steppe_eagle_runin.txt",
+    "interview_podcast_transcript.txt",
+    "thinktank_pdf_extract.txt",
+    "blog_caspian_notebook_comments.txt",
+    "kz_news_ru_cp1251.txt",
+]
+# "  12 KEEP article             inside the article region (...) | preview"
+_LINE = re.compile(r"^\s*(\d+) (KEEP|DROP) (\S+) .* \| ")
+
+
+@pytest.fixture
+def cli_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, real_encoder) -> Path:
+    """Settings for the CLI, with the session's model handed in instead of loaded again."""
+    monkeypatch.setenv("KZ_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("KZ_SEEDS_DIR", str(tmp_path / "seeds"))
+    monkeypatch.setattr("bot.runtime.encoder_for", lambda settings: real_encoder)
+    return tmp_path
+
+
+def _run(*args: str):
+    return CliRunner().invoke(cli, list(args), catch_exceptions=False)
+
+
+def _preview(text: str) -> str:
+    flat = " ".join(text.split())
+    return flat[:69] + "…" if len(flat) > 70 else flat
+
+
+def test_every_new_page_has_its_furniture_listed() -> None:
+    assert set(NEW_PAGES) <= set(FIXTURE_CASES) and len(NEW_PAGES) >= 6
+
+
+@pytest.mark.parametrize("name", NEW_PAGES)
+def test_explain_drops_every_piece_of_furniture_and_keeps_the_article(cli_env, name: str) -> None:
+    result = _run("index", "--explain", str(PAGES / name))
+    assert result.exit_code == 0, result.output
+    lines = [line for line in result.output.splitlines() if _LINE.match(line)]
+    verdicts = [_LINE.match(line).groups() for line in lines]  # type: ignore[union-attr]
+    document = read_document(PAGES / name, name)
+    assert document is not None
+    paragraphs = split_paragraphs(document.text, document.metadata.title)
+    # One line per paragraph of the file as the indexer reads it, in order.
+    assert [int(v[0]) for v in verdicts] == [p.index for p in paragraphs]
+    assert all(line.endswith(f" | {_preview(p.text)}") for line, p in zip(lines, paragraphs))
+
+    case = FIXTURE_CASES[name]
+    kept = [p.text for p, v in zip(paragraphs, verdicts, strict=True) if v[1] == "KEEP"]
+    for snippet, rule in case["dropped"].items():
+        found = [v for p, v in zip(paragraphs, verdicts, strict=True) if snippet in p.text]
+        assert found and found[0][1:] == ("DROP", rule), (snippet, found)
+        assert not any(snippet in text for text in kept), snippet
+    for phrase in case["kept"]:
+        assert any(phrase in text for text in kept), phrase
+    if name.endswith("cp1251.txt"):  # read in its detected code page, not as U+FFFD
+        assert "cp1251" in result.output and "\ufffd" not in result.output
+    passages = re.search(r"^Passages: (\d+)$", result.output, re.MULTILINE)
+    assert passages and int(passages.group(1)) >= 1
+
+
+def test_indexed_passages_of_the_new_pages_are_verbatim_and_hold_no_furniture(cli_env) -> None:
+    seeds = cli_env / "seeds"
+    seeds.mkdir()
+    for name in NEW_PAGES:
+        shutil.copy(PAGES / name, seeds / name)
+        meta = (PAGES / name).with_suffix(".meta.toml")
+        if meta.exists():
+            shutil.copy(meta, seeds / meta.name)
+    result = _run("index")
+    assert result.exit_code == 0, result.output
+
+    generations = LocalGenerations(cli_env / "data" / "index")
+    generation = generations.current()
+    saved = tables.load(generations.cache_dir(generation) / tables.TABLES_DIR, generation)
+    assert saved is not None
+    texts = {name: read_document(seeds / name, name).text for name in NEW_PAGES}  # type: ignore[union-attr]
+    indexed: dict[str, list[str]] = {}
+    for doc_id, text, start, end in zip(
+        saved.doc_ids, saved.texts, saved.starts, saved.ends, strict=True
+    ):
+        source = texts[f"{doc_id}.txt"]
+        assert source[int(start) : int(end)] == text  # a verbatim span of the decoded file
+        indexed.setdefault(f"{doc_id}.txt", []).append(text)
+    assert sorted(indexed) == sorted(NEW_PAGES)
+    for name, passages in indexed.items():
+        case = FIXTURE_CASES[name]
+        for snippet in case["dropped"]:
+            assert not any(snippet in passage for passage in passages), (name, snippet)
+        for phrase in case["kept"]:
+            assert any(phrase in passage for passage in passages), (name, phrase)
