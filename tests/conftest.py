@@ -15,29 +15,15 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from bot.config import SETTING_NAMES
 from store.index.generations import LocalGenerations
 from store.search.lexical import tokens
+from tests.servers import PostgresServer, postgres_server, redis_server
 
 REPO = Path(__file__).resolve().parents[1]
 SEEDS = REPO / "seeds"
 # Two documents dated only to a month ("2005-12") and to a year ("2007").
 PARTIAL_DATES = REPO / "tests" / "store" / "search" / "partial_dates"
-SETTING_NAMES = (
-    "SLACK_BOT_TOKEN",
-    "SLACK_APP_TOKEN",
-    "SLACK_SIGNING_SECRET",
-    "SLACK_API_BASE_URL",
-    "KZ_SEEDS_DIR",
-    "KZ_DATA_DIR",
-    "KZ_EMBEDDING_MODEL",
-    "KZ_EMBEDDING_BACKEND",
-    "CHROMA_HOST",
-    "CHROMA_PORT",
-    "KZ_ADMIN_USERS",
-    "REDIS_URL",
-    "KZ_IMPORT_MAX_MB",
-    "KZ_IMPORT_TIMEOUT",
-)
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
@@ -181,3 +167,28 @@ def web(monkeypatch: pytest.MonkeyPatch):
         monkeypatch.delenv(name, raising=False)
     with running_web() as server:
         yield server
+
+
+# --- Real servers (tests/servers.py) -------------------------------------------------------
+
+
+@pytest.fixture
+def redis_url(tmp_path: Path) -> Iterator[str]:
+    """A throw-away redis-server on a free loopback port; its redis:// URL."""
+    with redis_server(tmp_path) as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
+def postgres() -> Iterator[PostgresServer]:
+    """One PostgreSQL cluster for the session (initdb costs seconds); tests take a fresh
+    database each (`postgres_url`)."""
+    with postgres_server() as server:
+        yield server
+
+
+@pytest.fixture
+def postgres_url(postgres: PostgresServer, request: pytest.FixtureRequest) -> str:
+    """The URL of a new, empty database, in the plain form operators write."""
+    name = "t_" + hashlib.sha1(request.node.nodeid.encode()).hexdigest()[:16]
+    return postgres.create_database(name)

@@ -15,15 +15,11 @@ from collections import OrderedDict
 from collections.abc import Callable
 from typing import Any, Protocol
 
+from store.state.base import EventDeduper
+
 logger = logging.getLogger(__name__)
 
-
-class EventDeduper(Protocol):
-    """Says whether a key is new; a Redis-backed one could share this across replicas."""
-
-    def first_time(self, key: str) -> bool:
-        """True the first time `key` is seen (within the time-to-live), False afterwards."""
-        ...
+__all__ = ["EventDeduper", "MemoryDeduper", "RedisDeduper"]
 
 
 class MemoryDeduper:

@@ -1,61 +1,63 @@
-"""Readers' flags on passages ("Useful", "Outdated", "Wrong source"), kept durably in SQLite.
+"""Readers' flags on passages ("Useful", "Outdated", "Wrong source"), kept in a SQL database.
 
-Admins read them with `kz-brief feedback` to find a bad or stale source, fix it in seeds/
-and re-index. One person's repeated click on the same flag counts once.
+One machine keeps them in `KZ_DATA_DIR/feedback.sqlite3`, as it always has; replicas share
+one PostgreSQL database named by `KZ_DATABASE_URL`. Both go through SQLAlchemy Core, so the
+same statements run on either, and the schema is created or migrated on open
+(`store.state.schema`). Admins read the flags with `kz-brief feedback` to find a bad or
+stale source, fix it in seeds/ and re-index. One person's repeated click counts once.
 """
 
 from __future__ import annotations
 
-import sqlite3
-import threading
-from dataclasses import dataclass
+import logging
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
-FLAGS = ("useful", "outdated", "wrong_source")
-FLAG_LABELS = {"useful": "Useful", "outdated": "Outdated", "wrong_source": "Wrong source"}
+from sqlalchemy import Engine, create_engine, event, func, select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import SQLAlchemyError
 
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS feedback (
-    user_id TEXT NOT NULL,
-    chunk_id TEXT NOT NULL,
-    doc_id TEXT NOT NULL,
-    flag TEXT NOT NULL,
-    title TEXT NOT NULL DEFAULT '',
-    excerpt TEXT NOT NULL DEFAULT '',
-    created_at TEXT NOT NULL,
-    PRIMARY KEY (user_id, chunk_id, flag)
-)
-"""
+from store.errors import StoreError
+from store.state.base import FLAG_LABELS, FLAGS, PassageFeedback
+from store.state.schema import feedback, migrate
+from store.state.urls import database_url, redacted
 
+logger = logging.getLogger(__name__)
 
-@dataclass(frozen=True)
-class PassageFeedback:
-    """The flags one passage has collected."""
+__all__ = ["FLAGS", "FLAG_LABELS", "FeedbackUnavailableError", "SqlFeedbackStore", "open_feedback"]
 
-    doc_id: str
-    chunk_id: str
-    title: str
-    excerpt: str
-    counts: dict[str, int]
-    last_at: str
-
-    @property
-    def total(self) -> int:
-        return sum(self.counts.values())
+# A click is acknowledged at once; the database gets this long before the reader is told
+# their feedback could not be saved.
+CONNECT_TIMEOUT_SECONDS = 5
+MAX_EXCERPT_CHARS = 200
 
 
-class FeedbackStore:
-    """A small SQLite file in the data dir; safe to share between request threads."""
+class FeedbackUnavailableError(StoreError):
+    """The feedback database cannot be opened, created or migrated: `where` (no password)
+    and the driver's `reason`, for the caller to name the setting to fix."""
 
-    def __init__(self, path: Path):
-        self.path = path
-        path.parent.mkdir(parents=True, exist_ok=True)
-        self._lock = threading.Lock()
-        self._db = sqlite3.connect(path, check_same_thread=False, timeout=10)
-        with self._lock, self._db:
-            self._db.execute("PRAGMA journal_mode=WAL")
-            self._db.execute(_SCHEMA)
+    def __init__(self, where: str, reason: str) -> None:
+        super().__init__(f"The feedback database at {where} cannot be used: {reason}")
+        self.where, self.reason = where, reason
+
+
+class SqlFeedbackStore:
+    """`store.state.base.FeedbackStore` in the database at `url` (a SQLAlchemy URL); safe
+    to share between request threads."""
+
+    def __init__(self, url: str) -> None:
+        self.where = redacted(url)
+        self._engine = _engine(url)
+        try:
+            with self._engine.begin() as conn:
+                migrate(conn, self.where)
+        except SQLAlchemyError as exc:
+            self._engine.dispose()
+            raise FeedbackUnavailableError(self.where, _reason(exc)) from exc
+        except StoreError:
+            self._engine.dispose()
+            raise
 
     def record(
         self,
@@ -67,32 +69,48 @@ class FeedbackStore:
         title: str = "",
         excerpt: str = "",
     ) -> bool:
-        """Store one click; False when this user had already given this flag to this passage."""
         if flag not in FLAGS:
             raise ValueError(f"unknown feedback flag {flag!r}; expected one of {FLAGS}")
-        now = datetime.now(UTC).isoformat(timespec="seconds")
-        with self._lock, self._db:
-            cursor = self._db.execute(
-                "INSERT OR IGNORE INTO feedback VALUES (?, ?, ?, ?, ?, ?, ?)",
-                (user_id, chunk_id, doc_id, flag, title, excerpt[:200], now),
-            )
-        return cursor.rowcount == 1
+        row = {
+            "user_id": user_id,
+            "chunk_id": chunk_id,
+            "doc_id": doc_id,
+            "flag": flag,
+            "title": title,
+            "excerpt": excerpt[:MAX_EXCERPT_CHARS],
+            "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        }
+        dialect = postgresql if self._engine.dialect.name == "postgresql" else sqlite
+        # RETURNING says whether the row was new (a driver's rowcount may be unknown, -1).
+        statement = (
+            dialect.insert(feedback)
+            .values(**row)
+            .on_conflict_do_nothing()
+            .returning(feedback.c.flag)
+        )
+        with self._engine.begin() as conn:
+            return conn.execute(statement).first() is not None
 
     def passages(self) -> list[PassageFeedback]:
         """Every flagged passage, most flagged first (outdated and wrong-source before useful)."""
-        with self._lock:
-            passages = self._db.execute(
-                "SELECT chunk_id, doc_id, MAX(title), MAX(excerpt), MAX(created_at)"
-                " FROM feedback GROUP BY chunk_id"
-            ).fetchall()
-            counts = self._db.execute(
-                "SELECT chunk_id, flag, COUNT(*) FROM feedback GROUP BY chunk_id, flag"
-            ).fetchall()
-        by_passage: dict[str, dict[str, int]] = {}
+        by_passage = select(
+            feedback.c.chunk_id,
+            func.max(feedback.c.doc_id),
+            func.max(feedback.c.title),
+            func.max(feedback.c.excerpt),
+            func.max(feedback.c.created_at),
+        ).group_by(feedback.c.chunk_id)
+        by_flag = select(feedback.c.chunk_id, feedback.c.flag, func.count()).group_by(
+            feedback.c.chunk_id, feedback.c.flag
+        )
+        with self._engine.connect() as conn:
+            passages = conn.execute(by_passage).all()
+            counts = conn.execute(by_flag).all()
+        tally: dict[str, dict[str, int]] = {}
         for chunk_id, flag, count in counts:
-            by_passage.setdefault(chunk_id, dict.fromkeys(FLAGS, 0))[flag] = count
+            tally.setdefault(chunk_id, dict.fromkeys(FLAGS, 0))[flag] = count
         found = [
-            PassageFeedback(doc_id, chunk_id, title, excerpt, by_passage[chunk_id], last_at)
+            PassageFeedback(doc_id, chunk_id, title, excerpt, tally[chunk_id], last_at)
             for chunk_id, doc_id, title, excerpt, last_at in passages
         ]
         return sorted(
@@ -101,9 +119,53 @@ class FeedbackStore:
         )
 
     def close(self) -> None:
-        with self._lock:
-            self._db.close()
+        self._engine.dispose()
 
 
-def open_feedback(data_dir: Path) -> FeedbackStore:
-    return FeedbackStore(data_dir / "feedback.sqlite3")
+def _engine(url: str) -> Engine:
+    if url.startswith("sqlite"):
+        return _sqlite_engine(url)
+    return create_engine(
+        url,
+        pool_size=4,
+        max_overflow=4,
+        pool_pre_ping=True,  # a database restart costs one failed ping, not a failed click
+        pool_recycle=1800,
+        connect_args={"connect_timeout": CONNECT_TIMEOUT_SECONDS},
+    )
+
+
+def _sqlite_engine(url: str) -> Engine:
+    """SQLite with real transactions: the driver's own BEGIN handling is turned off and
+    every transaction starts with BEGIN IMMEDIATE, so a migration in one process and a
+    write in another cannot interleave (SQLAlchemy's documented recipe)."""
+    engine = create_engine(url, connect_args={"timeout": 10, "check_same_thread": False})
+
+    @event.listens_for(engine, "connect")
+    def _connect(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.isolation_level = None
+        dbapi_connection.execute("PRAGMA journal_mode=WAL")
+
+    @event.listens_for(engine, "begin")
+    def _begin(conn: Any) -> None:
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+    return engine
+
+
+def _reason(exc: SQLAlchemyError) -> str:
+    """The driver's own message, first line only: no SQL, no parameters, no URL."""
+    original = getattr(exc, "orig", None) or exc
+    return (str(original).strip().splitlines() or [type(original).__name__])[0]
+
+
+def open_feedback(data_dir: Path, configured_url: str | None = None) -> SqlFeedbackStore:
+    """The feedback store named by KZ_DATABASE_URL, by default the SQLite file in the data
+    dir (created, with its folder, on first use)."""
+    url = database_url(configured_url, data_dir)
+    if not configured_url:
+        try:
+            data_dir.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise FeedbackUnavailableError(str(data_dir), str(exc)) from exc
+    return SqlFeedbackStore(url)

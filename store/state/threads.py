@@ -1,12 +1,11 @@
-"""What the bot remembers about its conversations, so follow-ups and edits can be answered.
+"""Thread memory for one machine: SQLite in the data dir (or in memory), shared by threads.
 
 Per thread (channel, thread_ts) the bot answered in: which message asked first and its
 question, which a short follow-up ("and in 2009?") borrows. Per asking message (channel, ts):
-where the bot's answer is, so an edit of the question can `chat.update` that answer.
-
-Kept in SQLite in the data dir, so it survives a restart and replicas sharing the data dir
-share it. It is best effort: a failing database is logged and treated as "not known", never
-a reason to leave a question unanswered. Rows unused for `ttl_days` are forgotten.
+where the bot's answer is, so an edit of the question can `chat.update` that answer, and
+the newest edit applied. It survives a restart; it is per machine: replicas share thread
+memory through Redis (`store.state.redis_threads`). Best effort: a failing database is
+logged and treated as "not known". Rows unused for `ttl_days` are forgotten.
 """
 
 from __future__ import annotations
@@ -16,15 +15,18 @@ import sqlite3
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol
+
+from store.state.base import (
+    DEFAULT_TTL_DAYS,
+    AskedMessage,
+    KnownThread,
+    stored_question,
+)
 
 logger = logging.getLogger(__name__)
 
-DEFAULT_TTL_DAYS = 30.0
-# Questions are stored for follow-ups only; the store trims searches to 1000 characters.
-MAX_STORED_QUESTION = 4000
+THREADS_FILE = "threads.sqlite3"
 
 _SCHEMA = (
     """
@@ -48,61 +50,24 @@ _SCHEMA = (
         PRIMARY KEY (channel, ts)
     )
     """,
+    """
+    CREATE TABLE IF NOT EXISTS edits (
+        channel TEXT NOT NULL,
+        ts TEXT NOT NULL,
+        edited_at REAL NOT NULL,
+        used_at REAL NOT NULL,
+        PRIMARY KEY (channel, ts)
+    )
+    """,
     "CREATE INDEX IF NOT EXISTS threads_used ON threads (used_at)",
     "CREATE INDEX IF NOT EXISTS asked_used ON asked (used_at)",
+    "CREATE INDEX IF NOT EXISTS edits_used ON edits (used_at)",
 )
 
 
-@dataclass(frozen=True)
-class KnownThread:
-    """A thread the bot answered in: the message that asked first and its question (None
-    when the first request was not a question, e.g. `help`)."""
-
-    channel: str
-    thread_ts: str
-    first_ts: str
-    first_question: str | None
-
-
-@dataclass(frozen=True)
-class AskedMessage:
-    """A person's message the bot answered, and where that answer is (None until posted)."""
-
-    channel: str
-    ts: str
-    thread_ts: str
-    answer_channel: str | None
-    answer_ts: str | None
-
-
-class ThreadMemory(Protocol):
-    """Conversation memory as the handlers use it (see `SqliteThreadMemory`)."""
-
-    def remember_thread(
-        self, channel: str, thread_ts: str, first_ts: str, first_question: str | None
-    ) -> None:
-        """Note that the bot was asked in this thread; the first question is kept."""
-        ...
-
-    def replace_first_question(
-        self, channel: str, thread_ts: str, first_ts: str, question: str | None
-    ) -> None:
-        """The thread's first message was edited: follow-ups now borrow its new question."""
-        ...
-
-    def thread(self, channel: str, thread_ts: str) -> KnownThread | None: ...
-
-    def remember_asked(self, channel: str, ts: str, thread_ts: str) -> None: ...
-
-    def remember_answer(self, channel: str, ts: str, answer_channel: str, answer_ts: str) -> None:
-        """Where the answer to the message (channel, ts) was posted."""
-        ...
-
-    def asked(self, channel: str, ts: str) -> AskedMessage | None: ...
-
-
 class SqliteThreadMemory:
-    """`ThreadMemory` in one SQLite file (or ":memory:"), safe to share between threads."""
+    """`store.state.base.ThreadMemory` in one SQLite file (or ":memory:"), safe to share
+    between threads."""
 
     def __init__(
         self,
@@ -131,7 +96,7 @@ class SqliteThreadMemory:
     def remember_thread(
         self, channel: str, thread_ts: str, first_ts: str, first_question: str | None
     ) -> None:
-        question = _stored(first_question)
+        question = stored_question(first_question)
 
         def write(db: sqlite3.Connection, now: float) -> None:
             db.execute(
@@ -155,7 +120,7 @@ class SqliteThreadMemory:
             lambda db, now: db.execute(
                 "UPDATE threads SET first_question = ?, used_at = ?"
                 " WHERE channel = ? AND thread_ts = ? AND first_ts = ?",
-                (_stored(question), now, channel, thread_ts, first_ts),
+                (stored_question(question), now, channel, thread_ts, first_ts),
             )
         )
 
@@ -176,6 +141,23 @@ class SqliteThreadMemory:
                 (answer_channel, answer_ts, now, channel, ts),
             )
         )
+
+    def claim_edit(self, channel: str, ts: str, edited_at: float) -> bool:
+        claimed = False
+
+        def write(db: sqlite3.Connection, now: float) -> None:
+            nonlocal claimed
+            cursor = db.execute(
+                "INSERT INTO edits VALUES (?, ?, ?, ?)"
+                " ON CONFLICT (channel, ts) DO UPDATE"
+                " SET edited_at = excluded.edited_at, used_at = excluded.used_at"
+                " WHERE edits.edited_at <= excluded.edited_at",
+                (channel, ts, edited_at, now),
+            )
+            claimed = cursor.rowcount == 1
+
+        # Unknown when the database fails: apply the edit rather than drop it.
+        return self._write(write) is False or claimed
 
     # --- reading -------------------------------------------------------------------------
 
@@ -201,15 +183,18 @@ class SqliteThreadMemory:
 
     # --- internals -----------------------------------------------------------------------
 
-    def _write(self, write: Callable[[sqlite3.Connection, float], object]) -> None:
+    def _write(self, write: Callable[[sqlite3.Connection, float], object]) -> bool:
+        """Run `write` in a transaction; False (logged) when the database failed."""
         try:
             with self._lock, self._db:
                 write(self._db, self._clock())
                 self._writes += 1
                 if self._writes % 500 == 0:
                     self._expire()
+            return True
         except sqlite3.Error:
             logger.exception("Could not write the thread memory at %s", self.path)
+            return False
 
     def _read(self, sql: str, args: tuple[str, ...]) -> tuple[str | None, ...] | None:
         try:
@@ -223,12 +208,9 @@ class SqliteThreadMemory:
         oldest = self._clock() - self._ttl
         self._db.execute("DELETE FROM threads WHERE used_at < ?", (oldest,))
         self._db.execute("DELETE FROM asked WHERE used_at < ?", (oldest,))
-
-
-def _stored(question: str | None) -> str | None:
-    return question[:MAX_STORED_QUESTION] if question else None
+        self._db.execute("DELETE FROM edits WHERE used_at < ?", (oldest,))
 
 
 def open_thread_memory(data_dir: Path) -> SqliteThreadMemory:
     """The thread memory file in the data dir (beside the index and the feedback)."""
-    return SqliteThreadMemory(data_dir / "threads.sqlite3")
+    return SqliteThreadMemory(data_dir / THREADS_FILE)

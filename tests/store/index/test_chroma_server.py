@@ -2,11 +2,6 @@
 
 from __future__ import annotations
 
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -17,58 +12,14 @@ from store.index import tables
 from store.index.build import Indexer
 from store.index.generations import ServerGenerations
 from store.search.searcher import Searcher
+from tests.servers import ChromaServer, free_port
 
 pytestmark = pytest.mark.slow
-CHROMA = Path(sys.executable).with_name("chroma")
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-class ChromaServer:
-    """A `chroma run` process on loopback with its data in a temp folder."""
-
-    def __init__(self, path: Path, port: int):
-        self.path, self.port = path, port
-        self.process: subprocess.Popen | None = None
-
-    def start(self) -> None:
-        self.process = subprocess.Popen(
-            [
-                str(CHROMA),
-                "run",
-                "--path",
-                str(self.path),
-                "--host",
-                "127.0.0.1",
-                "--port",
-                str(self.port),
-            ],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            try:
-                urllib.request.urlopen(f"http://127.0.0.1:{self.port}/api/v2/heartbeat", timeout=1)
-                return
-            except OSError:
-                time.sleep(0.2)
-        raise RuntimeError("chroma run did not start")
-
-    def stop(self) -> None:
-        if self.process is not None:
-            self.process.terminate()
-            self.process.wait(timeout=20)
-            self.process = None
 
 
 @pytest.fixture
 def server(tmp_path: Path) -> Iterator[ChromaServer]:
-    running = ChromaServer(tmp_path / "chroma-server", _free_port())
+    running = ChromaServer(tmp_path / "chroma-server")
     running.start()
     yield running
     running.stop()
@@ -95,7 +46,7 @@ def test_index_and_search_on_a_server_survive_a_restart(server, seeds_copy, fake
 
 
 def test_an_unreachable_server_is_a_clear_error(fake_encoder):
-    generations = ServerGenerations("127.0.0.1", _free_port())
+    generations = ServerGenerations("127.0.0.1", free_port())
     with pytest.raises(IndexUnavailableError, match="Chroma server"):
         Searcher(generations, fake_encoder).search("NATO")
 
