@@ -8,8 +8,7 @@ searcher once, before the first question, and passes it in `deps`.
 from __future__ import annotations
 
 import logging
-import sqlite3
-from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime
 
 from slack_bolt import App
 from slack_sdk import WebClient
@@ -21,13 +20,13 @@ from slack_sdk.http_retry.builtin_handlers import (
 )
 
 from bot.config import ConfigError, Settings
+from bot.metrics import Serving
 from handlers import messages, register_handlers
-from handlers.deps import Deps
+from handlers.deps import ContextThreadPool, Deps, NoObserver, Observer
 from store.api import SearchAPI
 from store.errors import StoreError
-from store.state.dedupe import EventDeduper, MemoryDeduper, RedisDeduper
-from store.state.feedback import open_feedback
-from store.state.threads import open_thread_memory
+from store.state.factory import StateUnavailableError, open_state
+from store.state.feedback import FeedbackUnavailableError
 
 logger = logging.getLogger(__name__)
 
@@ -74,28 +73,10 @@ def make_web_client(settings: Settings) -> WebClient:
     )
 
 
-# A Slack event must be acknowledged within 3 seconds: a slow Redis must not eat that.
-REDIS_TIMEOUT_SECONDS = 0.5
-
-
-def make_deduper(settings: Settings) -> EventDeduper:
-    """Redis (shared by every replica) when REDIS_URL is set, else this process's memory."""
-    if not settings.redis_url:
-        return MemoryDeduper()
-    import redis
-
-    client = redis.Redis.from_url(
-        settings.redis_url,
-        socket_timeout=REDIS_TIMEOUT_SECONDS,
-        socket_connect_timeout=REDIS_TIMEOUT_SECONDS,
-    )
-    return RedisDeduper(client)
-
-
-def make_deps(settings: Settings, searcher: SearchAPI) -> Deps:
-    """Handlers' dependencies for a real process: one searcher, de-duplication (Redis when
-    configured), and in the data dir the thread memory and the readers' feedback; admins
-    re-index with the same code as `kz-brief index`."""
+def make_deps(settings: Settings, searcher: SearchAPI, observer: Observer | None = None) -> Deps:
+    """Handlers' dependencies for a real process: one searcher, and the state stores the
+    settings name (`store.state.factory`: the data dir on one machine; Redis and a SQL
+    database for replicas); admins re-index with the same code as `kz-brief index`."""
 
     def reindex() -> str:
         from bot.runtime import reindex_summary  # the indexer's libraries load only if used
@@ -108,18 +89,42 @@ def make_deps(settings: Settings, searcher: SearchAPI) -> Deps:
         return summary
 
     try:
-        threads = open_thread_memory(settings.data_dir)
-        feedback = open_feedback(settings.data_dir)
-    except (OSError, sqlite3.Error) as exc:
-        raise ConfigError(messages.data_dir_unusable(str(settings.data_dir), str(exc))) from exc
+        state = open_state(
+            settings.data_dir,
+            redis_url=settings.redis_url,
+            database_url=settings.database_url,
+            shared_index=settings.chroma_host is not None,
+        )
+    except FeedbackUnavailableError as exc:
+        if settings.database_url:
+            raise ConfigError(messages.database_unusable(exc.where, exc.reason)) from exc
+        raise ConfigError(messages.data_dir_unusable(str(settings.data_dir), exc.reason)) from exc
+    except StateUnavailableError as exc:
+        raise ConfigError(messages.data_dir_unusable(exc.where, exc.reason)) from exc
+    for line in state.where:
+        logger.info("State: %s", line)
+    for warning in state.warnings:
+        logger.warning(warning)
     return Deps(
         searcher=searcher,
-        deduper=make_deduper(settings),
+        deduper=state.deduper,
         admin_users=settings.admin_users,
-        threads=threads,
-        feedback=feedback,
+        threads=state.threads,
+        locks=state.locks,
+        feedback=state.feedback,
         reindex=reindex,
+        observer=observer or NoObserver(),
     )
+
+
+def serving_generation(searcher: SearchAPI) -> Serving | None:
+    """The generation `searcher` answers from, for /metrics."""
+    info = searcher.info()
+    try:
+        built_at: datetime | None = datetime.fromisoformat(info.built_at)
+    except ValueError:
+        built_at = None
+    return Serving(info.generation, built_at)
 
 
 def build_app(settings: Settings, deps: Deps) -> App:
@@ -135,7 +140,8 @@ def build_app(settings: Settings, deps: Deps) -> App:
         # empty secret can never verify a request.
         signing_secret=settings.slack_signing_secret or "",
         request_verification_enabled=True,
-        listener_executor=ThreadPoolExecutor(
+        # Listeners run in the request's context, so their log lines carry its fields.
+        listener_executor=ContextThreadPool(
             max_workers=LISTENER_THREADS, thread_name_prefix="kz-listener"
         ),
     )

@@ -6,6 +6,7 @@ no-change `index` stay fast.
 
 from __future__ import annotations
 
+import json
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -77,7 +78,7 @@ def cli(ctx: click.Context) -> None:
         settings = load_settings()
     except ConfigError as exc:
         raise click.ClickException(str(exc)) from exc
-    configure_logging(settings.log_level or "WARNING")
+    configure_logging(settings.log_level or "WARNING", settings.log_format)
     ctx.obj = settings
 
 
@@ -113,7 +114,7 @@ def index(ctx: click.Context, rebuild: bool, dry_run: bool, explain_file: Path |
 
     from bot.runtime import open_indexer
 
-    with user_errors():
+    with user_errors(), _reindex_lock(settings, dry_run):
         indexer = open_indexer(settings)
         bar = Progress(
             "[progress.description]{task.description}",
@@ -143,6 +144,28 @@ def index(ctx: click.Context, rebuild: bool, dry_run: bool, explain_file: Path |
             )
             sys.exit(130)
     print_index_report(report)
+
+
+@contextmanager
+def _reindex_lock(settings: Settings, dry_run: bool) -> Iterator[None]:
+    """With REDIS_URL set, the lock `/kz-brief reindex` takes on every replica, so this
+    build never races one started from Slack or from another machine."""
+    if not settings.redis_url or dry_run:
+        yield
+        return
+    from store.state.factory import redis_client
+    from store.state.locks import REINDEX_LOCK, RedisLocks
+
+    lease = RedisLocks(redis_client(settings.redis_url)).acquire(REINDEX_LOCK)
+    if lease is None:
+        raise click.ClickException(
+            "A re-index is already running (started from Slack, or by `kz-brief index` on "
+            "another machine with the same REDIS_URL). Try again when it is done."
+        )
+    try:
+        yield
+    finally:
+        lease.release()
 
 
 def print_index_report(report: IndexReport) -> None:
@@ -464,16 +487,40 @@ def evaluate_command(
 
 @cli.command()
 @click.option("--limit", default=50, show_default=True, type=click.IntRange(1, 10_000))
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per passage, one line.")
 @click.pass_context
-def feedback(ctx: click.Context, limit: int) -> None:
+def feedback(ctx: click.Context, limit: int, as_json: bool) -> None:
     """Readers' flags on passages (Useful / Outdated / Wrong source), most flagged first.
 
-    Fix a stale or wrong source in seeds/, then run `kz-brief index`.
+    Reads the database every replica writes to (KZ_DATABASE_URL; by default
+    KZ_DATA_DIR/feedback.sqlite3). Fix a stale or wrong source in seeds/, then run
+    `kz-brief index`.
     """
     from store.state.feedback import FLAG_LABELS, FLAGS, open_feedback
 
     settings = settings_from(ctx)
-    passages = open_feedback(settings.data_dir).passages()
+    with user_errors():
+        store = open_feedback(settings.data_dir, settings.database_url)
+        try:
+            passages = store.passages()
+        finally:
+            store.close()
+    if as_json:
+        for passage in passages[:limit]:
+            click.echo(
+                json.dumps(
+                    {
+                        "doc_id": passage.doc_id,
+                        "chunk_id": passage.chunk_id,
+                        "title": passage.title,
+                        "excerpt": passage.excerpt,
+                        "counts": passage.counts,
+                        "last_at": passage.last_at,
+                    },
+                    ensure_ascii=False,
+                )
+            )
+        return
     if not passages:
         console.print("No feedback yet.")
         return

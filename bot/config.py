@@ -10,6 +10,31 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from store.state.urls import DATABASE_EXAMPLE, database_problem, redacted
+
+LOG_FORMATS = ("text", "json")
+
+# Every variable `Settings.from_env` reads (.env.example explains each one).
+SETTING_NAMES = (
+    "SLACK_BOT_TOKEN",
+    "SLACK_APP_TOKEN",
+    "SLACK_SIGNING_SECRET",
+    "SLACK_API_BASE_URL",
+    "KZ_ADMIN_USERS",
+    "KZ_SEEDS_DIR",
+    "KZ_DATA_DIR",
+    "KZ_EMBEDDING_MODEL",
+    "KZ_EMBEDDING_BACKEND",
+    "CHROMA_HOST",
+    "CHROMA_PORT",
+    "REDIS_URL",
+    "KZ_DATABASE_URL",
+    "LOG_LEVEL",
+    "LOG_FORMAT",
+    "KZ_IMPORT_MAX_MB",
+    "KZ_IMPORT_TIMEOUT",
+)
+
 
 class ConfigError(Exception):
     """A setting is missing or malformed; the message names the variable to fix."""
@@ -36,12 +61,17 @@ class Settings:
     slack_signing_secret: str | None = field(default=None, repr=False)
     slack_api_base_url: str | None = None
     admin_users: frozenset[str] = frozenset()
+    # Shared state for replicas: thread memory, de-duplication and locks in Redis; feedback
+    # in a SQL database (default: the SQLite file in the data dir). URLs may hold passwords.
     redis_url: str | None = field(default=None, repr=False)
+    database_url: str | None = field(default=None, repr=False)
     # None when LOG_LEVEL is unset: `serve` then logs at INFO, the other commands at WARNING.
     log_level: str | None = None
     # `kz-brief import` of a URL: the largest download, and the seconds it may take in all.
     import_max_mb: float = 50.0
     import_timeout: float = 30.0
+    # "text" (timestamped lines) or "json" (one object per line, for log collectors).
+    log_format: str = "text"
 
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> Settings:
@@ -61,6 +91,16 @@ class Settings:
             base_url += "/"
         import_max_mb = _positive(env, "KZ_IMPORT_MAX_MB", 50.0)
         import_timeout = _positive(env, "KZ_IMPORT_TIMEOUT", 30.0)
+        database_url = _secret(env.get("KZ_DATABASE_URL"))
+        if database_url and (problem := database_problem(database_url)):
+            raise ConfigError(
+                f"KZ_DATABASE_URL ({redacted(database_url)}) is not usable: {problem}. "
+                f"Write it as {DATABASE_EXAMPLE}, or leave it empty for the SQLite file "
+                "in KZ_DATA_DIR."
+            )
+        log_format = (env.get("LOG_FORMAT") or "text").strip().lower()
+        if log_format not in LOG_FORMATS:
+            raise ConfigError(f"LOG_FORMAT must be 'text' or 'json', got {log_format!r}.")
         admins = frozenset(
             part.strip() for part in env.get("KZ_ADMIN_USERS", "").split(",") if part.strip()
         )
@@ -77,9 +117,11 @@ class Settings:
             slack_api_base_url=base_url,
             admin_users=admins,
             redis_url=_secret(env.get("REDIS_URL")),
+            database_url=database_url,
             log_level=(env.get("LOG_LEVEL") or "").strip().upper() or None,
             import_max_mb=import_max_mb,
             import_timeout=import_timeout,
+            log_format=log_format,
         )
 
 

@@ -7,6 +7,7 @@ The CLI group loads this command only when it is named (`bot.cli._Commands`); `b
 from __future__ import annotations
 
 import logging
+from typing import TYPE_CHECKING
 
 import click
 from slack_bolt import App
@@ -16,7 +17,12 @@ from bot import config
 from bot.config import ConfigError, Settings
 from bot.logs import configure_logging
 from handlers import messages
+from handlers.logcontext import RequestLogFields
 from store.errors import StoreError
+
+if TYPE_CHECKING:
+    from bot.metrics import Metrics
+    from bot.serve import WSGIApp
 
 logger = logging.getLogger(__name__)
 
@@ -44,13 +50,25 @@ def slack_setting_problems(settings: Settings, http: bool) -> dict[str, str]:
     return problems
 
 
-def open_app(settings: Settings) -> App:
-    """Open the searcher (loads the model and the index, once) and build the Bolt app."""
-    from bot.app import build_app, make_deps
+def open_app(settings: Settings, metrics: Metrics | None = None) -> App:
+    """Open the searcher (loads the model and the index, once) and build the Bolt app;
+    `metrics` (HTTP mode) counts its work and reports the generation it serves."""
+    from bot.app import build_app, make_deps, serving_generation
     from bot.runtime import open_searcher
 
     searcher = open_searcher(settings)
-    return build_app(settings, make_deps(settings, searcher))
+    if metrics is not None:
+        metrics.watch_index(lambda: serving_generation(searcher))
+    return build_app(settings, make_deps(settings, searcher, metrics))
+
+
+def open_http_app(settings: Settings) -> WSGIApp:
+    """The app as gunicorn's worker serves it: Bolt at /slack/events, /healthz, /metrics."""
+    from bot.metrics import Metrics
+    from bot.serve import make_wsgi_app
+
+    metrics = Metrics()
+    return make_wsgi_app(open_app(settings, metrics), metrics=metrics)
 
 
 @click.command()
@@ -96,18 +114,19 @@ def serve(ctx: click.Context, http_mode: bool, host: str, port: int, threads: in
         ctx.exit(2)
     # A server logs at INFO unless LOG_LEVEL says otherwise (other commands default to WARNING).
     log_level = settings.log_level or "INFO"
-    configure_logging(log_level)
+    configure_logging(log_level, settings.log_format, context=RequestLogFields())
 
     if http_mode:
         from bot.serve import run_http
 
         # The worker process opens the searcher itself (see bot.serve on fork and torch).
         run_http(
-            lambda: open_app(settings),
+            lambda: open_http_app(settings),
             host,
             port,
             threads=threads,
             log_level=log_level,
+            json_logs=settings.log_format == "json",
         )
         return
 

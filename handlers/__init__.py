@@ -13,18 +13,21 @@ from handlers import (
     errors,
     follow_ups,
     home,
+    logcontext,
     mentions,
 )
 from handlers.deps import Deps
 
 
 def register_handlers(app: App, deps: Deps) -> None:
-    """Register the de-duplication middleware, every listener and the global error handler.
+    """Register the middlewares (the request's log fields, then de-duplication), every
+    listener and the global error handler.
 
     Bolt runs the first listener that matches an event, so the `message` listeners go from
     the most specific (edits, thread follow-ups) to the catch-all (direct messages), which
     acknowledges and ignores every other message event.
     """
+    logcontext.register(app)
     dedupe.register(app, deps)
     mentions.register(app, deps)
     edits.register(app, deps)

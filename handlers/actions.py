@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import logging
 import re
+import time
+from dataclasses import replace
 from typing import Any
 
 from slack_bolt import Ack, App, Respond
@@ -22,7 +24,7 @@ from slack_sdk.errors import SlackApiError
 
 from handlers import feedback, messages, share
 from handlers.deps import Deps
-from handlers.replies import render_answer, run_in_background
+from handlers.replies import note_answered, render_answer, run_in_background
 
 logger = logging.getLogger(__name__)
 
@@ -30,8 +32,15 @@ logger = logging.getLogger(__name__)
 _CANNOT_POST = ("not_in_channel", "channel_not_found")
 
 
-def share_in_channel(deps: Deps, client: WebClient, respond: Respond, body: dict[str, Any]) -> None:
+def share_in_channel(
+    deps: Deps,
+    client: WebClient,
+    respond: Respond,
+    body: dict[str, Any],
+    started: float | None = None,
+) -> None:
     """Re-run the search from the button value and post it publicly."""
+    started = time.monotonic() if started is None else started
     try:
         value = body["actions"][0]["value"]
         channel = (body.get("channel") or {}).get("id") or body["container"]["channel_id"]
@@ -50,8 +59,10 @@ def share_in_channel(deps: Deps, client: WebClient, respond: Respond, body: dict
             logger.info("Bot cannot post in %s; sharing through the response URL", channel)
             respond(text=text, blocks=public, response_type="in_channel", replace_original=False)
         respond(delete_original=True)
+        note_answered(deps, "share", started, replace(reply, no_match=answer.no_match))
     except Exception:
         logger.exception("Could not share an answer in channel")
+        deps.observer.failed("share")
         try:
             respond(text=messages.APOLOGY, response_type="ephemeral", replace_original=False)
         except Exception:
@@ -79,6 +90,7 @@ def record_feedback(deps: Deps, client: WebClient, respond: Respond, body: dict[
         if deps.feedback is None:
             raise RuntimeError("no feedback store is configured")
         label = messages.FEEDBACK_LABELS[flag]
+        deps.observer.feedback(flag)
         is_new = deps.feedback.record(
             body["user"]["id"],
             target.chunk_id,
@@ -91,6 +103,7 @@ def record_feedback(deps: Deps, client: WebClient, respond: Respond, body: dict[
         logger.info("Feedback %s on %s (new: %s)", flag, target.chunk_id, is_new)
     except Exception:
         logger.exception("Could not record feedback")
+        deps.observer.failed("feedback")
         text = messages.FEEDBACK_FAILED
     try:
         tell_clicker(client, respond, body, text)
@@ -105,8 +118,9 @@ FEEDBACK_ACTIONS = re.compile(
 
 def register(app: App, deps: Deps) -> None:
     def share_answer(ack: Ack, body: dict[str, Any], client: WebClient, respond: Respond) -> None:
+        started = time.monotonic()
         ack()
-        run_in_background(deps, share_in_channel, deps, client, respond, body)
+        run_in_background(deps, share_in_channel, deps, client, respond, body, started)
 
     def feedback_click(ack: Ack, body: dict[str, Any], client: WebClient, respond: Respond) -> None:
         ack()

@@ -11,6 +11,8 @@ else is politely refused.
 from __future__ import annotations
 
 import logging
+import time
+from collections.abc import Callable
 from typing import Any
 
 from slack_bolt import Ack, App, Respond
@@ -19,20 +21,29 @@ from handlers import blocks, messages
 from handlers.deps import Deps
 from handlers.parsing import Request, parse_request
 from handlers.reindex import ReindexRunner, admin_mentions
-from handlers.replies import build_reply, run_in_background
+from handlers.replies import build_reply, note_answered, run_in_background
 
 logger = logging.getLogger(__name__)
 
 COMMAND = "/kz-brief"
 
 
-def respond_privately(deps: Deps, respond: Respond, request: Request, user_id: str | None) -> None:
+def respond_privately(
+    deps: Deps,
+    respond: Respond,
+    request: Request,
+    user_id: str | None,
+    started: float | None = None,
+) -> None:
     """Search and send the ephemeral answer; on any error, log it and apologise."""
+    started = time.monotonic() if started is None else started
     try:
         reply = build_reply(deps, request, user_id=user_id, share=True)
         respond(text=reply.text, blocks=reply.blocks, response_type="ephemeral")
+        note_answered(deps, "command", started, reply)
     except Exception:
         logger.exception("Could not answer %s %s", COMMAND, request.kind)
+        deps.observer.failed("command")
         try:
             respond(text=messages.APOLOGY, response_type="ephemeral")
         except Exception:
@@ -48,8 +59,23 @@ def report_reindex(respond: Respond, summary: str) -> None:
     )
 
 
+def _counting_failures(deps: Deps, reindex: Callable[[], str]) -> Callable[[], str]:
+    def counted() -> str:
+        try:
+            return reindex()
+        except Exception:
+            deps.observer.failed("reindex")
+            raise
+
+    return counted
+
+
 def register(app: App, deps: Deps) -> None:
-    runner = ReindexRunner(deps.reindex) if deps.reindex is not None else None
+    runner = (
+        ReindexRunner(_counting_failures(deps, deps.reindex), deps.locks)
+        if deps.reindex is not None
+        else None
+    )
 
     def reindex(ack: Ack, user_id: str | None, respond: Respond) -> None:
         if user_id not in deps.admin_users:
@@ -74,7 +100,8 @@ def register(app: App, deps: Deps) -> None:
             reindex(ack, user_id, respond)
             return
         # Acknowledge before searching: Slack gives up on a command after 3 seconds.
+        started = time.monotonic()
         ack(text=messages.SEARCHING)
-        run_in_background(deps, respond_privately, deps, respond, request, user_id)
+        run_in_background(deps, respond_privately, deps, respond, request, user_id, started)
 
     app.command(COMMAND)(kz_brief_command)

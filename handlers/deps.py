@@ -6,6 +6,7 @@ Store objects other than the search API reach handlers only through the protocol
 
 from __future__ import annotations
 
+import contextvars
 from collections.abc import Callable
 from concurrent.futures import Executor, ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -13,12 +14,14 @@ from datetime import UTC, date, datetime
 from typing import Protocol
 
 from store.api import SearchAPI
-from store.state.dedupe import EventDeduper, MemoryDeduper
-from store.state.threads import SqliteThreadMemory, ThreadMemory
+from store.state.base import EventDeduper, Locks, ThreadMemory
+from store.state.dedupe import MemoryDeduper
+from store.state.locks import LocalLocks
+from store.state.threads import SqliteThreadMemory
 
 
 class FeedbackRecorder(Protocol):
-    """Stores readers' flags on passages (`store.state.feedback.FeedbackStore` in production)."""
+    """Stores readers' flags on passages (`store.state.base.FeedbackStore` in production)."""
 
     def record(
         self,
@@ -34,8 +37,49 @@ class FeedbackRecorder(Protocol):
         ...
 
 
+class Observer(Protocol):
+    """What handlers report about their work, for metrics (`bot.metrics` in production).
+
+    `kind` is where the request came from: mention, direct_message, follow_up, edit,
+    command, share, feedback, home or reindex.
+    """
+
+    def answered(self, kind: str, seconds: float, *, no_match: bool) -> None:
+        """A reply was delivered `seconds` after the request arrived."""
+        ...
+
+    def failed(self, kind: str) -> None:
+        """A request ended in an apology (or, for feedback, in "could not be saved")."""
+        ...
+
+    def feedback(self, flag: str) -> None:
+        """A reader clicked a feedback button."""
+        ...
+
+
+class NoObserver:
+    """Reports nowhere: tests and the console need no metrics."""
+
+    def answered(self, kind: str, seconds: float, *, no_match: bool) -> None:
+        pass
+
+    def failed(self, kind: str) -> None:
+        pass
+
+    def feedback(self, flag: str) -> None:
+        pass
+
+
 def _answer_pool() -> Executor:
-    return ThreadPoolExecutor(max_workers=4, thread_name_prefix="kz-answer")
+    return ContextThreadPool(max_workers=4, thread_name_prefix="kz-answer")
+
+
+class ContextThreadPool(ThreadPoolExecutor):
+    """A thread pool whose jobs run in the submitter's `contextvars` context, so the
+    request's log fields (`handlers.logcontext`) follow the work to the pool's threads."""
+
+    def submit(self, fn, /, *args, **kwargs):  # type: ignore[no-untyped-def, override]
+        return super().submit(contextvars.copy_context().run, fn, *args, **kwargs)
 
 
 def utc_today() -> date:
@@ -50,10 +94,12 @@ class Deps:
     question. `answer_pool` runs searches and replies off Bolt's listener threads, so a
     slash command or button is acknowledged at once even while other searches are running.
     `threads` remembers the threads the bot answered in and where its answers are (for
-    follow-ups and edits; in memory unless given a file). `feedback` stores clicks on the
-    passages' feedback buttons (no buttons without it). `reindex` runs the same re-index as
-    `kz-brief index` and returns its summary (for the admins in `admin_users`). `today`
-    gives the date that ages ("17 years old") are counted to.
+    follow-ups and edits; in memory unless given a file or Redis). `locks` keep a re-index,
+    and the edits of one message, from running twice at once (in this process, or in Redis
+    across replicas). `feedback` stores clicks on the passages' feedback buttons (no
+    buttons without it). `reindex` runs the same re-index as `kz-brief index` and returns
+    its summary (for the admins in `admin_users`). `observer` counts answers, failures and
+    clicks for metrics. `today` gives the date that ages ("17 years old") are counted to.
     """
 
     searcher: SearchAPI
@@ -61,8 +107,10 @@ class Deps:
     admin_users: frozenset[str] = frozenset()
     answer_pool: Executor = field(default_factory=_answer_pool)
     threads: ThreadMemory = field(default_factory=SqliteThreadMemory)
+    locks: Locks = field(default_factory=LocalLocks)
     feedback: FeedbackRecorder | None = None
     reindex: Callable[[], str] | None = None
+    observer: Observer = field(default_factory=NoObserver)
     today: Callable[[], date] = utc_today
     # Passages per answer, and per chronological brief.
     answer_k: int = 3

@@ -6,15 +6,17 @@ a follow-up of the thread's first question) and the bot's answer to it is replac
 never produces a new message. Edits of messages the bot never answered, of bots' messages,
 and changes that leave the text as it was (unfurls, reply counts) are ignored. Each edit
 has its own event_id, so the de-duplication middleware lets it through.
+
+The edits of one message are applied one at a time, under a lock in `deps.locks` (in
+Redis when replicas share state, so two replicas never update one answer at once), and an
+edit older than one already applied is dropped (`ThreadMemory.claim_edit`), whichever
+replica each edit reached. The answer to update is found in the shared thread memory.
 """
 
 from __future__ import annotations
 
 import logging
-import threading
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
 from slack_bolt import App, BoltContext
@@ -26,16 +28,21 @@ from handlers.replies import (
     build_reply,
     in_thread_context,
     message_request,
+    note_answered,
     question_of,
     run_in_background,
 )
-from store.state.threads import AskedMessage
+from store.state.base import AskedMessage
+from store.state.locks import holding
 
 logger = logging.getLogger(__name__)
 
 EDIT_SUBTYPE = "message_changed"
 # An edit that arrives while the first answer is still being searched waits for it.
 WAIT_FOR_ANSWER_SECONDS = 30.0
+# How long an edit waits for the one before it (on any replica) to be applied; after that
+# it is applied anyway, because an answer that never follows its question is worse.
+WAIT_FOR_EARLIER_EDIT_SECONDS = 60.0
 
 
 def edited_question(event: dict[str, Any], bot_user_id: str | None) -> dict[str, Any] | None:
@@ -56,33 +63,8 @@ def edited_question(event: dict[str, Any], bot_user_id: str | None) -> dict[str,
     return message
 
 
-class EditOrder:
-    """One edit of a message at a time, and never an older edit after a newer one."""
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._keys: dict[tuple[str, str], tuple[threading.Lock, list[float], int]] = {}
-
-    @contextmanager
-    def turn(self, channel: str, ts: str, edited_at: float) -> Iterator[bool]:
-        """Hold the message's turn; yields False when a newer edit was already applied."""
-        key = (channel, ts)
-        with self._lock:
-            lock, applied, users = self._keys.get(key, (threading.Lock(), [0.0], 0))
-            self._keys[key] = (lock, applied, users + 1)
-        try:
-            with lock:
-                current = edited_at >= applied[0]
-                if current:
-                    applied[0] = edited_at
-                yield current
-        finally:
-            with self._lock:
-                lock, applied, users = self._keys[key]
-                if users <= 1:
-                    del self._keys[key]
-                else:
-                    self._keys[key] = (lock, applied, users - 1)
+def edit_lock_name(channel: str, ts: str) -> str:
+    return f"edit:{channel}:{ts}"
 
 
 def _wait_for_answer(deps: Deps, channel: str, ts: str) -> AskedMessage | None:
@@ -108,12 +90,16 @@ def update_answer(
     event: dict[str, Any],
     message: dict[str, Any],
     bot_user_id: str | None,
-    order: EditOrder,
+    started: float | None = None,
 ) -> None:
     """Ask the edited question again and replace the bot's answer with the new one."""
+    started = time.monotonic() if started is None else started
     channel, ts = event["channel"], message["ts"]
-    with order.turn(channel, ts, _edited_at(event, message)) as current:
-        if not current:
+    lock = edit_lock_name(channel, ts)
+    with holding(deps.locks, lock, wait=WAIT_FOR_EARLIER_EDIT_SECONDS) as held:
+        if not held:
+            logger.warning("Edit of %s in %s: an earlier edit still runs; applying it", ts, channel)
+        if not deps.threads.claim_edit(channel, ts, _edited_at(event, message)):
             logger.info("Skipped an older edit of %s in %s", ts, channel)
             return
         asked = _wait_for_answer(deps, channel, ts)
@@ -133,19 +119,25 @@ def update_answer(
             reply = build_reply(deps, request, user_id=message.get("user"), edited=True)
         except Exception:
             logger.exception("Could not answer the edited message %s in %s", ts, channel)
+            deps.observer.failed("edit")
             reply = apology_reply()
-        client.chat_update(
-            channel=asked.answer_channel,
-            ts=asked.answer_ts,
-            text=reply.text,
-            blocks=reply.blocks,
-        )
+        try:
+            client.chat_update(
+                channel=asked.answer_channel,
+                ts=asked.answer_ts,
+                text=reply.text,
+                blocks=reply.blocks,
+            )
+        except Exception:
+            logger.exception("Could not update my answer to %s in %s", ts, channel)
+            deps.observer.failed("edit")
+            return
+        note_answered(deps, "edit", started, reply)
 
 
 def register(app: App, deps: Deps) -> None:
-    order = EditOrder()
-
     def answer_edit(event: dict[str, Any], context: BoltContext, client: WebClient) -> None:
+        started = time.monotonic()
         message = edited_question(event, context.bot_user_id)
         if message is None:
             logger.debug("Ignored a message_changed event that changed no question's text")
@@ -154,7 +146,7 @@ def register(app: App, deps: Deps) -> None:
             logger.debug("Ignored the edit of %s, a message I did not answer", message["ts"])
             return
         run_in_background(
-            deps, update_answer, deps, client, event, message, context.bot_user_id, order
+            deps, update_answer, deps, client, event, message, context.bot_user_id, started
         )
 
     app.event({"type": "message", "subtype": EDIT_SUBTYPE})(answer_edit)

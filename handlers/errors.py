@@ -8,7 +8,7 @@ from typing import Any
 from slack_bolt import App, Respond
 from slack_sdk import WebClient
 
-from handlers import messages
+from handlers import logcontext, messages
 from handlers.deps import Deps
 from handlers.direct_messages import is_question_to_answer
 from handlers.follow_ups import is_thread_reply_from_person
@@ -48,6 +48,8 @@ def register(app: App, deps: Deps) -> None:
         error: Exception, body: dict[str, Any], client: WebClient, respond: Respond | None
     ) -> None:
         logger.error("Unhandled error in a Slack listener", exc_info=error)
+        fields = logcontext.current()
+        deps.observer.failed(fields.kind if fields else "other")
         try:
             apologise(deps, body, client, respond)
         except Exception:

@@ -41,6 +41,12 @@ def is_acknowledgement(text: str) -> bool:
     return all(word in ACKNOWLEDGEMENTS for word in words)
 
 
+def addressed_to_someone_else(text: str, bot_user_id: str | None) -> bool:
+    """The message starts with another person's mention (`@alice what do you think?`)."""
+    leading = _LEADING_MENTION.match(text)
+    return bool(leading) and leading.group(1) != bot_user_id
+
+
 def mentions_bot(text: str, bot_user_id: str | None) -> bool:
     return bool(bot_user_id) and f"<@{bot_user_id}" in text
 
@@ -50,7 +56,6 @@ def is_thread_reply_from_person(event: dict[str, Any], bot_user_id: str | None) 
     `app_mention` event answers that) nor to another person."""
     text = event.get("text") or ""
     thread_ts = event.get("thread_ts")
-    leading = _LEADING_MENTION.match(text)
     return (
         event.get("type") == "message"
         and event.get("channel_type") in CHANNEL_TYPES
@@ -61,7 +66,7 @@ def is_thread_reply_from_person(event: dict[str, Any], bot_user_id: str | None) 
         and bool(event.get("user"))
         and event.get("user") != bot_user_id
         and not mentions_bot(text, bot_user_id)
-        and not (leading and leading.group(1) != bot_user_id)
+        and not addressed_to_someone_else(text, bot_user_id)
         and not is_acknowledgement(text)
     )
 
@@ -74,6 +79,6 @@ def register(app: App, deps: Deps) -> None:
         if deps.threads.thread(event["channel"], event["thread_ts"]) is None:
             logger.debug("Ignored a reply in thread %s, where I was not asked", event["thread_ts"])
             return
-        answer_message(deps, client, event, context.bot_user_id)
+        answer_message(deps, client, event, context.bot_user_id, kind="follow_up")
 
     app.event("message", matchers=[thread_reply])(answer_follow_up)

@@ -14,6 +14,6 @@ from handlers.replies import answer_message
 def register(app: App, deps: Deps) -> None:
     def answer_mention(event: dict[str, Any], context: BoltContext, client: WebClient) -> None:
         # Bolt has already acknowledged the event; the search runs on the answer pool.
-        answer_message(deps, client, event, context.bot_user_id)
+        answer_message(deps, client, event, context.bot_user_id, kind="mention")
 
     app.event("app_mention")(answer_mention)

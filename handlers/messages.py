@@ -250,6 +250,15 @@ def cannot_start(reason: str) -> str:
     return f"kz-brief cannot start the Slack bot: {reason}"
 
 
+def database_unusable(where: str, reason: str) -> str:
+    """`where` is the database URL with its password hidden."""
+    return (
+        f"KZ_DATABASE_URL ({where}) cannot hold the readers' feedback: {reason}. Check that "
+        "the database server is running and reachable, and the user, password and database "
+        "name in KZ_DATABASE_URL."
+    )
+
+
 def data_dir_unusable(path: str, reason: str) -> str:
     return (
         f"KZ_DATA_DIR ({path}) cannot hold the bot's thread memory and feedback: {reason}. "

@@ -1,8 +1,11 @@
 """`/kz-brief reindex`: admins re-index from Slack; the summary comes back when it is done.
 
 The re-index (`deps.reindex`, the same one as `kz-brief index`) runs on its own background
-thread, one at a time per process: a second request while one runs is told so. The running
-searcher switches to the new index generation by itself once it is complete.
+thread, one at a time: it holds the `reindex` lock of `deps.locks`, which is this
+process's, or Redis' when replicas share state (so no two replicas, nor a `kz-brief index`
+run with the same REDIS_URL, build at once). A request while one runs, wherever, is told
+so. Every searcher (this replica's and the others') switches to the new index generation
+by itself once it is complete.
 """
 
 from __future__ import annotations
@@ -13,6 +16,8 @@ import threading
 from collections.abc import Callable
 
 from handlers import messages
+from store.state.base import Lease, Locks
+from store.state.locks import REINDEX_LOCK, LocalLocks
 
 logger = logging.getLogger(__name__)
 
@@ -25,16 +30,27 @@ def admin_mentions(admin_users: frozenset[str]) -> str:
 
 
 class ReindexRunner:
-    """Runs `reindex` on a background thread, at most one at a time."""
+    """Runs `reindex` on a background thread, at most one at a time under `locks`."""
 
-    def __init__(self, reindex: Callable[[], str]) -> None:
+    def __init__(self, reindex: Callable[[], str], locks: Locks | None = None) -> None:
         self._reindex = reindex
-        self._running = threading.Lock()
+        self._locks: Locks = locks if locks is not None else LocalLocks()
+        self._lease: Lease | None = None
         self._thread: threading.Thread | None = None
 
     def begin(self) -> bool:
-        """Claim the right to run; False when a re-index is already running."""
-        return self._running.acquire(blocking=False)
+        """Claim the right to run; False when a re-index is already running (here, or on
+        another replica sharing the locks)."""
+        lease = self._locks.acquire(REINDEX_LOCK)
+        if lease is None:
+            return False
+        self._lease = lease
+        return True
+
+    def _release(self) -> None:
+        lease, self._lease = self._lease, None
+        if lease is not None:
+            lease.release()
 
     def run_in_background(self, report: Callable[[str], None]) -> threading.Thread:
         """After `begin()`: re-index on a thread, then `report` the summary or the error.
@@ -48,7 +64,7 @@ class ReindexRunner:
         try:
             self._thread.start()
         except BaseException:
-            self._running.release()
+            self._release()
             raise
         return self._thread
 
@@ -65,7 +81,7 @@ class ReindexRunner:
             logger.exception("Re-index from Slack failed")
             text = messages.reindex_failed(str(exc) or type(exc).__name__)
         finally:
-            self._running.release()
+            self._release()
         try:
             report(text)
         except Exception:

@@ -14,13 +14,14 @@ import logging
 import time
 from collections.abc import Callable
 from concurrent.futures import Future
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from functools import partial
 from typing import Any
 
 from slack_sdk import WebClient
 from slack_sdk.web import SlackResponse
 
-from handlers import blocks, messages
+from handlers import blocks, logcontext, messages
 from handlers.dedupe import message_key
 from handlers.deps import Deps
 from handlers.parsing import Request, event_text_to_plain, parse_request, strip_bot_mention
@@ -37,6 +38,8 @@ class Reply:
 
     text: str
     blocks: list[dict[str, Any]]
+    # A search that found nothing in the corpus (counted in metrics).
+    no_match: bool = False
 
 
 @dataclass(frozen=True)
@@ -87,6 +90,7 @@ def _sources(deps: Deps, ask: Ask) -> Reply:
 
 def _answer(deps: Deps, ask: Ask, k: int, sort: str | None) -> Reply:
     started = time.monotonic()
+    logger.debug("Question: %r", ask.text)  # people's words stay out of logs above DEBUG
     answer = deps.searcher.answer(ask.text, k=k, sort=sort)
     logger.info(
         "Searched in %.2f s: %d passages%s",
@@ -98,7 +102,8 @@ def _answer(deps: Deps, ask: Ask, k: int, sort: str | None) -> Reply:
     if ask.share and not answer.no_match:
         share_value = encode(ShareRequest(ask.text, k, sort))
     notes = (messages.UPDATED_AFTER_EDIT,) if ask.edited else ()
-    return render_answer(deps, answer, share_value=share_value, notes=notes)
+    reply = render_answer(deps, answer, share_value=share_value, notes=notes)
+    return replace(reply, no_match=answer.no_match)
 
 
 def _brief(deps: Deps, ask: Ask) -> Reply:
@@ -190,7 +195,10 @@ def run_in_background(deps: Deps, job: Callable[..., None], *args: Any) -> Futur
         try:
             job(*args)
         except Exception:
-            logger.exception("Background job %s failed", getattr(job, "__name__", job))
+            name = getattr(job, "__name__", None) or getattr(
+                getattr(job, "func", None), "__name__", repr(job)
+            )
+            logger.exception("Background job %s failed", name)
 
     return deps.answer_pool.submit(guarded)
 
@@ -204,6 +212,19 @@ def post_apology(client: WebClient, channel: str, thread_ts: str | None) -> Slac
         return None
 
 
+def note_answered(deps: Deps, kind: str, started: float, reply: Reply) -> None:
+    """Log and count a delivered reply, `started` being when its request arrived."""
+    seconds = time.monotonic() - started
+    deps.observer.answered(kind, seconds, no_match=reply.no_match)
+    logger.info(
+        "Answered %s in %.2f s%s",
+        kind,
+        seconds,
+        " (no match)" if reply.no_match else "",
+        extra={"latency_ms": round(seconds * 1000)},
+    )
+
+
 def reply_in_thread(
     deps: Deps,
     client: WebClient,
@@ -212,10 +233,15 @@ def reply_in_thread(
     request: Request,
     user_id: str | None = None,
     asked_ts: str | None = None,
+    *,
+    kind: str = "mention",
+    started: float | None = None,
 ) -> None:
     """Answer `request` in the thread; on any error, log it and apologise there. Where the
     answer (or apology) went is remembered for the asking message `asked_ts`, so an edit of
-    that message can update it."""
+    that message can update it. `kind` and `started` (when the request arrived) are for
+    metrics and logs."""
+    started = time.monotonic() if started is None else started
     try:
         reply = build_reply(deps, request, user_id=user_id)
         response = client.chat_postMessage(
@@ -226,17 +252,25 @@ def reply_in_thread(
             unfurl_links=False,
             unfurl_media=False,
         )
+        note_answered(deps, kind, started, reply)
     except Exception:
         logger.exception("Could not answer in %s (thread %s)", channel, thread_ts)
+        deps.observer.failed(kind)
         response = post_apology(client, channel, thread_ts)
     _remember_answer(deps, channel, asked_ts, response)
 
 
 def answer_message(
-    deps: Deps, client: WebClient, event: dict[str, Any], bot_user_id: str | None
+    deps: Deps,
+    client: WebClient,
+    event: dict[str, Any],
+    bot_user_id: str | None,
+    kind: str = "mention",
 ) -> None:
-    """Answer a person's message (a mention, a DM or a thread follow-up) once, in its
-    thread, in the background; a follow-up borrows the thread's first question."""
+    """Answer a person's message (a mention, a DM or a thread follow-up: `kind`) once, in
+    its thread, in the background; a follow-up borrows the thread's first question."""
+    started = time.monotonic()
+    logcontext.rename(kind)
     channel = event.get("channel")
     ts = event.get("ts")
     if not channel or not ts:
@@ -251,4 +285,14 @@ def answer_message(
     deps.threads.remember_thread(channel, thread_ts, ts, question_of(request))
     deps.threads.remember_asked(channel, ts, thread_ts)
     user_id = event.get("user")
-    run_in_background(deps, reply_in_thread, deps, client, channel, thread_ts, request, user_id, ts)
+    run_in_background(
+        deps,
+        partial(reply_in_thread, kind=kind, started=started),
+        deps,
+        client,
+        channel,
+        thread_ts,
+        request,
+        user_id,
+        ts,
+    )

@@ -115,8 +115,15 @@ def migrate(conn: Connection, where: str) -> tuple[int, int]:
     for version in range(before + 1, LATEST + 1):
         MIGRATIONS[version - 1](conn)
     if before != LATEST:
-        done = "created" if before == 0 else f"migrated from schema version {before}"
-        logger.info("Feedback database at %s %s to version %d", where, done, LATEST)
+        if before == 0:
+            logger.info("Feedback database at %s created (schema version %d)", where, LATEST)
+        else:
+            logger.info(
+                "Feedback database at %s migrated from schema version %d to %d",
+                where,
+                before,
+                LATEST,
+            )
         schema_versions.create(conn, checkfirst=True)
         conn.execute(schema_versions.delete().where(schema_versions.c.component == COMPONENT))
         conn.execute(schema_versions.insert().values(component=COMPONENT, version=LATEST))

@@ -301,7 +301,14 @@ def test_serve_http_builds_the_app_inside_the_worker(
     assert (call["host"], call["port"], call["threads"]) == ("127.0.0.1", 3999, 4)
     # A factory, not an app: nothing is loaded until gunicorn's worker calls it.
     assert not isinstance(call["app"], App) and fake_runtime == []
-    assert isinstance(call["app"](), App) and len(fake_runtime) == 1
+    wsgi = call["app"]()
+    assert len(fake_runtime) == 1
+    # What the worker serves: the WSGI app with /metrics beside Slack's path.
+    started: list[str] = []
+    page = b"".join(
+        wsgi({"REQUEST_METHOD": "GET", "PATH_INFO": "/metrics"}, lambda s, h: started.append(s))
+    )
+    assert started == ["200 OK"] and b"kz_brief_requests_total" in page
 
 
 def test_serve_reports_a_missing_index_plainly(

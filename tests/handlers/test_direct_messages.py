@@ -96,3 +96,48 @@ def test_a_failing_search_in_a_dm_apologises_there(
     apology = bot.slack.wait_for("chat.postMessage")[0].body
     assert (apology["channel"], apology["thread_ts"]) == (DM_CHANNEL_ID, event["ts"])
     assert apology["text"].startswith("Sorry — something went wrong while searching")
+
+
+# --- Group DMs (message.mpim) ----------------------------------------------------------------
+
+GROUP_DM_ID = "G0GROUPDM1"
+
+
+def group_dm(bot: RunningBot, text: str, **options: object) -> dict[str, object]:
+    event = message_event(text, channel=GROUP_DM_ID, channel_type="mpim", **options)
+    assert bot.send.event(event).status == 200
+    return event
+
+
+def test_a_group_dm_is_answered_like_a_dm_and_its_thread_follows_up(
+    bot: RunningBot, searcher: ControlledSearcher
+) -> None:
+    first = group_dm(bot, "What did NATO discuss in Astana?")
+    reply = bot.slack.wait_for("chat.postMessage")[0].body
+    assert (reply["channel"], reply["thread_ts"]) == (GROUP_DM_ID, first["ts"])
+    assert quote_sections(reply["blocks"])
+
+    group_dm(bot, "and in 2009?", thread_ts=first["ts"])
+    follow_up = bot.slack.wait_for("chat.postMessage", count=2)[1].body
+    assert follow_up["thread_ts"] == first["ts"]
+    assert searcher.questions()[-1] == "What did NATO discuss in Astana? in:2009"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        pytest.param("<@U0ALICE> what do you make of the Astana forum?", id="to-someone-else"),
+        pytest.param("thanks, great :+1:", id="thanks"),
+    ],
+)
+def test_in_a_group_dm_talk_between_people_is_left_alone(bot: RunningBot, text: str) -> None:
+    group_dm(bot, text)
+    assert_answered_exactly(bot, [])
+
+
+def test_a_mention_in_a_group_dm_is_answered_once(bot: RunningBot) -> None:
+    ts = new_ts()
+    text = f"<@{BOT_USER_ID}> What did NATO say?"
+    group_dm(bot, text, ts=ts)
+    bot.send.event(mention_event(text, ts=ts, channel=GROUP_DM_ID))
+    assert_answered_exactly(bot, [ts])

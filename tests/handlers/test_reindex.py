@@ -11,8 +11,10 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 
 from bot.app import make_deps
+from bot.cli import cli
 from bot.config import Settings
 from store.index.generations import LocalGenerations
 from store.search.searcher import Searcher
@@ -146,3 +148,40 @@ def test_without_a_reindex_function_admins_are_told_to_use_the_cli(
     with running_bot(settings, deps, slack) as bot:
         ack, _ = command(bot, "reindex", "none")
         assert "run `kz-brief index`" in ack
+
+
+def test_with_redis_one_reindex_runs_across_replicas_and_the_cli_waits_its_turn(
+    settings: Settings,
+    searcher: ControlledSearcher,
+    slack: FakeSlack,
+    redis_url: str,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    shared = replace(settings, redis_url=redis_url)
+    release = threading.Event()
+    runs: list[str] = []
+
+    def slow_reindex() -> str:
+        runs.append("ran")
+        release.wait(10)
+        return "Re-index finished: documents 0 added."
+
+    deps_a = replace(production_deps(shared, searcher), reindex=slow_reindex)
+    deps_b = replace(production_deps(shared, searcher), reindex=slow_reindex)
+    with running_bot(shared, deps_a, slack) as replica_a, running_bot(shared, deps_b, slack) as b:
+        ack, url_a = command(replica_a, "reindex", "on-a")
+        assert ack.startswith("Re-index started…")
+        ack, url_b = command(b, "reindex", "on-b")
+        assert ack.startswith("A re-index is already running")
+        # `kz-brief index` with the same REDIS_URL refuses too, instead of racing it.
+        monkeypatch.setenv("REDIS_URL", redis_url)
+        monkeypatch.setenv("KZ_DATA_DIR", str(shared.data_dir))
+        result = CliRunner().invoke(cli, ["index"])
+        assert result.exit_code == 1 and "A re-index is already running" in result.output
+
+        release.set()
+        assert "documents 0 added" in replica_a.slack.wait_for(url_a)[0].body["text"]
+        ack, url_b = command(b, "reindex", "on-b-later")
+        assert ack.startswith("Re-index started…")
+        b.slack.wait_for(url_b)
+    assert runs == ["ran", "ran"]
