@@ -55,13 +55,35 @@ def test_they_differ_only_in_the_transport() -> None:
 
 
 @pytest.mark.parametrize("app", [SOCKET, HTTP], ids=["socket", "http"])
-def test_every_event_has_its_scope_and_group_dms_are_subscribed(app: dict[str, Any]) -> None:
+def test_each_manifest_asks_for_what_the_app_handles_and_nothing_more(app: dict[str, Any]) -> None:
+    assert [c["command"] for c in app["features"]["slash_commands"]] == [COMMAND]
+    assert "reindex" in app["features"]["slash_commands"][0]["usage_hint"]
     events = app["settings"]["event_subscriptions"]["bot_events"]
+    assert set(events) == {
+        "app_mention",
+        "message.im",
+        # Group DMs the bot is in, answered like DMs.
+        "message.mpim",
+        # Thread follow-ups without a mention, and edits, in public and private channels.
+        "message.channels",
+        "message.groups",
+        "app_home_opened",
+    }
     scopes = set(app["oauth_config"]["scopes"]["bot"])
-    assert {"message.im", "message.mpim", "message.channels", "message.groups"} <= set(events)
+    assert scopes == {
+        "app_mentions:read",
+        "chat:write",
+        "commands",
+        "im:history",
+        "mpim:history",
+        "channels:history",
+        "groups:history",
+    }
+    # Each message event needs its history scope.
     for event in events:
         if event.startswith("message."):
             assert f"{event.removeprefix('message.')}:history" in scopes, event
-    assert "app_mentions:read" in scopes and "app_mention" in events
-    assert [c["command"] for c in app["features"]["slash_commands"]] == [COMMAND]
-    assert {"chat:write", "commands"} <= scopes
+    assert app["settings"]["interactivity"]["is_enabled"] is True
+    home = app["features"]["app_home"]
+    assert home["home_tab_enabled"] and home["messages_tab_enabled"]
+    assert home["messages_tab_read_only_enabled"] is False

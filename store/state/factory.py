@@ -54,13 +54,20 @@ class State:
 
 
 def redis_client(url: str) -> Any:
-    """A Redis client with short timeouts (connections are opened on first use)."""
+    """A Redis client with short timeouts (connections are opened on first use).
+
+    One immediate retry (a connection the server closed while idle), no backoff: redis-py's
+    default retries with backoff for about 4 s, more than Slack allows for an ack.
+    """
     import redis
+    from redis.backoff import NoBackoff
+    from redis.retry import Retry
 
     return redis.Redis.from_url(
         url,
         socket_timeout=REDIS_TIMEOUT_SECONDS,
         socket_connect_timeout=REDIS_TIMEOUT_SECONDS,
+        retry=Retry(NoBackoff(), 1),
     )
 
 

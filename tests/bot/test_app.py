@@ -229,37 +229,6 @@ def test_health_check(bot: RunningBot) -> None:
         assert response.status == 200 and response.read() == b"ok"
 
 
-def test_the_manifest_asks_for_what_the_app_handles_and_nothing_more() -> None:
-    yaml = pytest.importorskip("yaml")
-    manifest = yaml.safe_load((REPO / "manifest.yml").read_text(encoding="utf-8"))
-    from handlers.command import COMMAND
-
-    assert [c["command"] for c in manifest["features"]["slash_commands"]] == [COMMAND]
-    assert manifest["features"]["slash_commands"][0]["usage_hint"]
-    assert set(manifest["settings"]["event_subscriptions"]["bot_events"]) == {
-        "app_mention",
-        "message.im",
-        # Thread follow-ups without a mention, and edits, in public and private channels.
-        "message.channels",
-        "message.groups",
-        "app_home_opened",
-    }
-    assert set(manifest["oauth_config"]["scopes"]["bot"]) == {
-        "app_mentions:read",
-        "chat:write",
-        "commands",
-        "im:history",
-        "channels:history",
-        "groups:history",
-    }
-    assert "reindex" in manifest["features"]["slash_commands"][0]["usage_hint"]
-    assert manifest["settings"]["interactivity"]["is_enabled"] is True
-    assert manifest["settings"]["socket_mode_enabled"] is True
-    home = manifest["features"]["app_home"]
-    assert home["home_tab_enabled"] and home["messages_tab_enabled"]
-    assert home["messages_tab_read_only_enabled"] is False
-
-
 def test_no_misleading_token_warning_when_the_token_is_also_in_the_environment(
     settings: Settings,
     searcher: ControlledSearcher,

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
+import redis
+
 from store.state.dedupe import MemoryDeduper, RedisDeduper
-from store.state.factory import open_state
+from store.state.factory import open_state, redis_client
 from store.state.locks import LocalLocks, RedisLocks
 from store.state.redis_threads import RedisThreadMemory
 from store.state.threads import SqliteThreadMemory
-from tests.servers import POSTGRES_PASSWORD, POSTGRES_PASSWORD_IN_URL
+from tests.servers import POSTGRES_PASSWORD, POSTGRES_PASSWORD_IN_URL, free_port
 
 
 def test_one_machine_keeps_everything_in_the_data_dir_and_this_process(tmp_path: Path) -> None:
@@ -41,3 +44,13 @@ def test_a_shared_index_with_per_replica_state_is_warned_about(tmp_path: Path) -
     state = open_state(tmp_path, shared_index=True)
     assert any("Set REDIS_URL" in warning for warning in state.warnings)
     assert any("KZ_DATABASE_URL" in warning for warning in state.warnings)
+
+
+def test_an_unreachable_redis_fails_fast_enough_for_slacks_three_seconds() -> None:
+    client = redis_client(f"redis://127.0.0.1:{free_port()}/0")
+    started = time.monotonic()
+    try:
+        client.set("kz-brief:seen:x", "1", nx=True, ex=60)
+    except redis.ConnectionError:
+        pass
+    assert time.monotonic() - started < 1.0

@@ -10,6 +10,7 @@ import pytest
 import redis
 
 from store.state.base import Locks
+from store.state.factory import redis_client
 from store.state.locks import LocalLocks, RedisLocks, holding
 from tests.servers import free_port
 
@@ -86,7 +87,7 @@ def test_the_lock_of_a_replica_that_died_expires(redis_url: str) -> None:
 def test_without_redis_jobs_are_serialised_in_this_process_and_it_says_so(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
-    client = redis.Redis(port=free_port(), socket_timeout=0.2, socket_connect_timeout=0.2)
+    client = redis_client(f"redis://127.0.0.1:{free_port()}/0")
     locks = RedisLocks(client)
     with caplog.at_level("WARNING"):
         lease = locks.acquire("reindex")

@@ -10,6 +10,7 @@ import pytest
 import redis
 
 from store.state.base import AskedMessage, KnownThread, ThreadMemory
+from store.state.factory import redis_client
 from store.state.redis_threads import RedisThreadMemory
 from store.state.threads import SqliteThreadMemory, open_thread_memory
 from tests.servers import free_port
@@ -124,7 +125,7 @@ def test_an_unreachable_redis_is_logged_once_and_treated_as_unknown(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     clock = Clock()
-    client = redis.Redis(port=free_port(), socket_timeout=0.2, socket_connect_timeout=0.2)
+    client = redis_client(f"redis://127.0.0.1:{free_port()}/0")
     memory = RedisThreadMemory(client, retry_after=30, clock=clock)
     with caplog.at_level("WARNING"):
         memory.remember_thread("C1", "1.0", "1.0", "q")
