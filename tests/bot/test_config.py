@@ -81,15 +81,3 @@ def test_the_plain_postgresql_form_maps_to_the_installed_driver(tmp_path) -> Non
         "postgresql+psycopg://kz:pw@db:5432/kz"
     )
     assert database_url(None, tmp_path) == f"sqlite:///{tmp_path.resolve()}/feedback.sqlite3"
-
-
-def test_env_example_explains_every_setting() -> None:
-    from bot.config import SETTING_NAMES
-    from tests.conftest import REPO
-
-    listed = {
-        line.split("=", 1)[0]
-        for line in (REPO / ".env.example").read_text(encoding="utf-8").splitlines()
-        if line and not line.startswith("#")
-    }
-    assert listed == set(SETTING_NAMES)
