@@ -25,7 +25,7 @@ from handlers import messages, register_handlers
 from handlers.deps import ContextThreadPool, Deps, NoObserver, Observer
 from store.api import SearchAPI
 from store.errors import StoreError
-from store.state.factory import StateUnavailableError, open_state
+from store.state.factory import State, StateUnavailableError, open_state
 from store.state.feedback import FeedbackUnavailableError
 
 logger = logging.getLogger(__name__)
@@ -73,23 +73,11 @@ def make_web_client(settings: Settings) -> WebClient:
     )
 
 
-def make_deps(settings: Settings, searcher: SearchAPI, observer: Observer | None = None) -> Deps:
-    """Handlers' dependencies for a real process: one searcher, and the state stores the
-    settings name (`store.state.factory`: the data dir on one machine; Redis and a SQL
-    database for replicas); admins re-index with the same code as `kz-brief index`."""
-
-    def reindex() -> str:
-        from bot.runtime import reindex_summary  # the indexer's libraries load only if used
-
-        summary = reindex_summary(settings)
-        try:
-            searcher.refresh()  # this bot answers from the new generation from now on
-        except StoreError as exc:
-            summary += f"\nNote: this bot still answers from the previous index ({exc})."
-        return summary
-
+def open_shared_state(settings: Settings) -> State:
+    """The state stores the settings name (`store.state.factory`: the data dir on one
+    machine; Redis and a SQL database for replicas); ConfigError naming what to fix."""
     try:
-        state = open_state(
+        return open_state(
             settings.data_dir,
             redis_url=settings.redis_url,
             database_url=settings.database_url,
@@ -101,6 +89,29 @@ def make_deps(settings: Settings, searcher: SearchAPI, observer: Observer | None
         raise ConfigError(messages.data_dir_unusable(str(settings.data_dir), exc.reason)) from exc
     except StateUnavailableError as exc:
         raise ConfigError(messages.data_dir_unusable(exc.where, exc.reason)) from exc
+
+
+def make_deps(
+    settings: Settings,
+    searcher: SearchAPI,
+    observer: Observer | None = None,
+    state: State | None = None,
+) -> Deps:
+    """Handlers' dependencies for a real process: one searcher, the state stores (`state`,
+    or opened now from the settings), and a re-index with the same code as
+    `kz-brief index` for admins."""
+
+    def reindex() -> str:
+        from bot.runtime import reindex_summary  # the indexer's libraries load only if used
+
+        summary = reindex_summary(settings)
+        try:
+            searcher.refresh()  # this bot answers from the new generation from now on
+        except StoreError as exc:
+            summary += f"\nNote: this bot still answers from the previous index ({exc})."
+        return summary
+
+    state = state if state is not None else open_shared_state(settings)
     for line in state.where:
         logger.info("State: %s", line)
     for warning in state.warnings:

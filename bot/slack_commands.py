@@ -53,13 +53,16 @@ def slack_setting_problems(settings: Settings, http: bool) -> dict[str, str]:
 def open_app(settings: Settings, metrics: Metrics | None = None) -> App:
     """Open the searcher (loads the model and the index, once) and build the Bolt app;
     `metrics` (HTTP mode) counts its work and reports the generation it serves."""
-    from bot.app import build_app, make_deps, serving_generation
+    from bot.app import build_app, make_deps, open_shared_state, serving_generation
     from bot.runtime import open_searcher
 
+    # Shared state first: a database that cannot be reached is reported in a second, not
+    # after the model has loaded.
+    state = open_shared_state(settings)
     searcher = open_searcher(settings)
     if metrics is not None:
         metrics.watch_index(lambda: serving_generation(searcher))
-    return build_app(settings, make_deps(settings, searcher, metrics))
+    return build_app(settings, make_deps(settings, searcher, metrics, state))
 
 
 def open_http_app(settings: Settings) -> WSGIApp:

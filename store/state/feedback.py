@@ -44,10 +44,10 @@ class FeedbackUnavailableError(StoreError):
 
 class SqlFeedbackStore:
     """`store.state.base.FeedbackStore` in the database at `url` (a SQLAlchemy URL); safe
-    to share between request threads."""
+    to share between request threads. `where` names it in messages (password hidden)."""
 
-    def __init__(self, url: str) -> None:
-        self.where = redacted(url)
+    def __init__(self, url: str, where: str | None = None) -> None:
+        self.where = where or redacted(url)
         self._engine = _engine(url)
         try:
             with self._engine.begin() as conn:
@@ -168,4 +168,5 @@ def open_feedback(data_dir: Path, configured_url: str | None = None) -> SqlFeedb
             data_dir.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
             raise FeedbackUnavailableError(str(data_dir), str(exc)) from exc
-    return SqlFeedbackStore(url)
+    # Named as the operator wrote it (postgresql://), not as the driver needs it.
+    return SqlFeedbackStore(url, redacted(configured_url) if configured_url else None)

@@ -129,5 +129,5 @@ def test_a_database_password_is_never_logged(
     with_db = replace(settings, database_url=postgres_url)
     answer_one_mention(with_db, searcher, slack, "DEBUG", json_log)
     text = json_log.getvalue()
-    assert "postgresql+psycopg://kzadmin:***@127.0.0.1" in text  # where feedback goes, shown
+    assert "postgresql://kzadmin:***@127.0.0.1" in text  # where feedback goes, shown
     assert POSTGRES_PASSWORD not in text and POSTGRES_PASSWORD_IN_URL not in text

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import subprocess
 import sys
 import threading
@@ -27,6 +26,7 @@ from handlers.deps import Deps
 from store.errors import IndexMissingError
 from tests.handlers import conftest as handler_fixtures
 from tests.handlers.fake_searcher import FakeSearcher
+from tests.servers import free_port
 from tests.slack_fake import (
     BOT_TOKEN,
     BOT_USER_ID,
@@ -65,12 +65,6 @@ def factory():
 
 run_http(factory, "127.0.0.1", int(port), threads=4, log_level="info")
 """
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def is_healthy(port: int) -> bool:
@@ -326,3 +320,20 @@ def test_serve_reports_a_missing_index_plainly(
     result = CliRunner().invoke(serve_command, [])
     assert result.exit_code == 1
     assert "run `kz-brief index` first" in result.output
+
+
+def test_an_unreachable_database_stops_serve_before_the_model_loads(
+    monkeypatch: pytest.MonkeyPatch, fake_runtime: list[Settings], slack: FakeSlack
+) -> None:
+    env = {
+        "SLACK_BOT_TOKEN": BOT_TOKEN,
+        "SLACK_APP_TOKEN": "xapp-1",
+        "SLACK_API_BASE_URL": slack.base_url,
+        "KZ_DATABASE_URL": f"postgresql://kz:hunter2pw@127.0.0.1:{free_port()}/kz",
+    }
+    use_settings(monkeypatch, env)
+    result = CliRunner().invoke(serve_command, [])
+    assert result.exit_code == 1
+    assert "KZ_DATABASE_URL (postgresql://kz:***@127.0.0.1:" in result.output
+    assert "hunter2pw" not in result.output
+    assert fake_runtime == []  # no model loaded for a bot that cannot start

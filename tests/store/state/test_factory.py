@@ -35,7 +35,7 @@ def test_replicas_share_redis_and_postgresql_and_passwords_stay_hidden(
     assert state.feedback.record("U1", "c1", "doc-a", "useful")
     assert not (tmp_path / "data").exists()  # nothing of the shared state is per replica
     shown = "\n".join(state.where)
-    assert "Redis at redis://127.0.0.1:" in shown and "postgresql+psycopg://kzadmin:***@" in shown
+    assert "Redis at redis://127.0.0.1:" in shown and "postgresql://kzadmin:***@" in shown
     assert POSTGRES_PASSWORD not in shown and POSTGRES_PASSWORD_IN_URL not in shown
     assert state.warnings == ()
 

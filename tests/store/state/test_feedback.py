@@ -202,7 +202,7 @@ def test_an_unreachable_postgresql_is_a_clear_error_without_the_password(tmp_pat
     with pytest.raises(FeedbackUnavailableError) as caught:
         open_feedback(tmp_path, configured)
     message = str(caught.value)
-    assert "postgresql+psycopg://kz:***@127.0.0.1:" in message and "/kz" in message
+    assert "postgresql://kz:***@127.0.0.1:" in message and "/kz" in message
     assert "refused" in message.lower() or "connect" in message.lower()
     assert POSTGRES_PASSWORD not in message and POSTGRES_PASSWORD_IN_URL not in message
 
