@@ -112,8 +112,7 @@ def make_deps(
         return summary
 
     state = state if state is not None else open_shared_state(settings)
-    for line in state.where:
-        logger.info("State: %s", line)
+    logger.info("State: %s", "; ".join(state.where))
     for warning in state.warnings:
         logger.warning(warning)
     return Deps(

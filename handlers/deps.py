@@ -14,27 +14,10 @@ from datetime import UTC, date, datetime
 from typing import Protocol
 
 from store.api import SearchAPI
-from store.state.base import EventDeduper, Locks, ThreadMemory
+from store.state.base import EventDeduper, FeedbackStore, Locks, ThreadMemory
 from store.state.dedupe import MemoryDeduper
 from store.state.locks import LocalLocks
 from store.state.threads import SqliteThreadMemory
-
-
-class FeedbackRecorder(Protocol):
-    """Stores readers' flags on passages (`store.state.base.FeedbackStore` in production)."""
-
-    def record(
-        self,
-        user_id: str,
-        chunk_id: str,
-        doc_id: str,
-        flag: str,
-        *,
-        title: str = "",
-        excerpt: str = "",
-    ) -> bool:
-        """Store one click; False when this user had already given this flag to this passage."""
-        ...
 
 
 class Observer(Protocol):
@@ -108,7 +91,7 @@ class Deps:
     answer_pool: Executor = field(default_factory=_answer_pool)
     threads: ThreadMemory = field(default_factory=SqliteThreadMemory)
     locks: Locks = field(default_factory=LocalLocks)
-    feedback: FeedbackRecorder | None = None
+    feedback: FeedbackStore | None = None
     reindex: Callable[[], str] | None = None
     observer: Observer = field(default_factory=NoObserver)
     today: Callable[[], date] = utc_today

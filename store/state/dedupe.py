@@ -16,6 +16,7 @@ from collections.abc import Callable
 from typing import Any, Protocol
 
 from store.state.base import EventDeduper
+from store.state.outage import Outage
 
 logger = logging.getLogger(__name__)
 
@@ -90,27 +91,23 @@ class RedisDeduper:
         self._client = client
         self._ttl = ttl_seconds
         self._prefix = prefix
-        self._retry_after = retry_after
-        self._clock = clock
         self._fallback = MemoryDeduper(ttl_seconds=ttl_seconds, clock=clock)
-        self._down_until = 0.0
-        self._lock = threading.Lock()
+        self._outage = Outage(
+            "Redis de-duplication",
+            "this process's memory is used: retries reaching another replica may be "
+            "answered twice.",
+            logger,
+            retry_after=retry_after,
+            clock=clock,
+        )
 
     def first_time(self, key: str) -> bool:
         # Always noted locally too, so a retry during a later outage is still caught here.
         first_here = self._fallback.first_time(key)
-        if self._clock() < self._down_until:
+        if self._outage.ongoing():
             return first_here
         try:
             return bool(self._client.set(self._prefix + key, "1", ex=self._ttl, nx=True))
         except Exception as exc:
-            with self._lock:
-                self._down_until = self._clock() + self._retry_after
-            logger.warning(
-                "Redis de-duplication unavailable (%s: %s); using this process's memory "
-                "for %.0f s. Retries reaching another replica may be answered twice.",
-                type(exc).__name__,
-                exc,
-                self._retry_after,
-            )
+            self._outage.began(exc)
             return first_here

@@ -18,6 +18,7 @@ from contextlib import contextmanager
 from typing import Any
 
 from store.state.base import Lease, Locks
+from store.state.outage import Outage
 
 logger = logging.getLogger(__name__)
 
@@ -110,13 +111,18 @@ class RedisLocks:
         self._client = client
         self._ttl = ttl_seconds
         self._prefix = prefix
-        self._retry_after = retry_after
-        self._clock = clock
         self._fallback = LocalLocks()
-        self._down_until = 0.0
+        self._outage = Outage(
+            "Redis locks",
+            "jobs are serialised in this process only, and another replica may run the "
+            "same job at once.",
+            logger,
+            retry_after=retry_after,
+            clock=clock,
+        )
 
     def acquire(self, name: str, *, wait: float = 0.0) -> Lease | None:
-        if self._clock() < self._down_until:
+        if self._outage.ongoing():
             return self._fallback.acquire(name, wait=wait)
         lock = self._client.lock(
             self._prefix + name,
@@ -130,14 +136,7 @@ class RedisLocks:
         try:
             taken = lock.acquire()
         except Exception as exc:
-            self._down_until = self._clock() + self._retry_after
-            logger.warning(
-                "Redis locks unavailable (%s: %s); for %.0f s jobs are serialised in this "
-                "process only, and another replica may run the same job at once.",
-                type(exc).__name__,
-                exc,
-                self._retry_after,
-            )
+            self._outage.began(exc)
             return self._fallback.acquire(name, wait=wait)
         return _RedisLease(lock, name, self._ttl) if taken else None
 

@@ -13,12 +13,12 @@ and writes are dropped, with one warning per `retry_after` seconds, never an exc
 from __future__ import annotations
 
 import logging
-import threading
 import time
 from collections.abc import Callable
 from typing import Any
 
 from store.state.base import DEFAULT_TTL_DAYS, AskedMessage, KnownThread, stored_question
+from store.state.outage import Outage
 
 logger = logging.getLogger(__name__)
 
@@ -77,10 +77,13 @@ class RedisThreadMemory:
         self._client = client
         self._ttl = max(1, int(ttl_days * 86400))
         self._prefix = prefix
-        self._retry_after = retry_after
-        self._clock = clock
-        self._down_until = 0.0
-        self._lock = threading.Lock()
+        self._outage = Outage(
+            "Redis thread memory",
+            "follow-ups are answered as new questions and edits are not applied.",
+            logger,
+            retry_after=retry_after,
+            clock=clock,
+        )
         self._scripts = {
             name: client.register_script(source)
             for name, source in (
@@ -150,37 +153,23 @@ class RedisThreadMemory:
         return f"{self._prefix}{kind}:{channel}:{ts}"
 
     def _run(self, script: str, key: str, *args: str) -> Any:
-        if self._is_down():
+        if self._outage.ongoing():
             return None
         try:
             return self._scripts[script](keys=[key], args=[self._ttl, *args])
         except Exception as exc:
-            self._went_down(exc)
+            self._outage.began(exc)
             return None
 
     def _hash(self, key: str) -> dict[str, str] | None:
-        if self._is_down():
+        if self._outage.ongoing():
             return None
         try:
             raw = self._client.hgetall(key)
         except Exception as exc:
-            self._went_down(exc)
+            self._outage.began(exc)
             return None
         return {_text(name): _text(value) for name, value in raw.items()}
-
-    def _is_down(self) -> bool:
-        return self._clock() < self._down_until
-
-    def _went_down(self, exc: Exception) -> None:
-        with self._lock:
-            self._down_until = self._clock() + self._retry_after
-        logger.warning(
-            "Redis thread memory unavailable (%s: %s); for %.0f s follow-ups are answered "
-            "as new questions and edits are not applied.",
-            type(exc).__name__,
-            exc,
-            self._retry_after,
-        )
 
 
 def _text(value: bytes | str) -> str:
