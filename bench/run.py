@@ -126,15 +126,16 @@ def measure_build(row: Row, env: dict[str, str], data: Path) -> None:
 def measure_eval(row: Row, env: dict[str, str]) -> None:
     """`kz-brief eval` on the question set: hit@3, MRR, no-match accuracy (hybrid)."""
     done = run([KZ_BRIEF, "eval", EVAL_FILE.relative_to(REPO), "--no-baseline"], env).check()
-    cells = r"\s*[│|]\s*".join([r"([\d.]+)"] * 3 + [r"(\d+)"])
+    # Columns: hit@1, hit@3, MRR, no-match accuracy, false no-match, ...
+    cells = r"\s*[│|]\s*".join([r"([\d.]+)"] * 4 + [r"(\d+)"])
     found = re.search(r"hybrid \(dense \+ BM25\)\s*[│|]\s*" + cells, done.stdout)
     if not found:
         raise RuntimeError(f"cannot read the eval table:\n{done.stdout}")
     row.quality = {
-        "hit@3": float(found.group(1)),
-        "MRR": float(found.group(2)),
-        "no-match accuracy": float(found.group(3)),
-        "answerable refused": int(found.group(4)),
+        "hit@3": float(found.group(2)),
+        "MRR": float(found.group(3)),
+        "no-match accuracy": float(found.group(4)),
+        "answerable refused": int(found.group(5)),
     }
 
 

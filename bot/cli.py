@@ -426,60 +426,143 @@ def chat(ctx: click.Context, k: int) -> None:
             render_answer(console, searcher.answer(question, k=k))
 
 
+MODE_LABELS = {
+    "hybrid": "hybrid (dense + BM25)",
+    "dense": "dense only (baseline)",
+    "lexical": "BM25 only (baseline)",
+}
+
+
 @cli.command(name="eval")
 @click.argument("questions_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("-k", "k", default=3, show_default=True, type=click.IntRange(1, 20))
-@click.option("--baseline/--no-baseline", default=True, help="Also score dense-only retrieval.")
+@click.option(
+    "--baseline/--no-baseline", default=True, help="Also score dense-only and BM25-only ranking."
+)
+@click.option(
+    "--corpus",
+    "corpus",
+    multiple=True,
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    help="Score on an index of these folders (repeatable) instead of the configured one.",
+)
+@click.option("--by-kind/--no-by-kind", default=True, help="Tables per kind, trait and half.")
 @click.option("--show-failures", is_flag=True, help="List the questions answered wrongly.")
 @click.pass_context
 def evaluate_command(
-    ctx: click.Context, questions_file: Path, k: int, baseline: bool, show_failures: bool
+    ctx: click.Context,
+    questions_file: Path,
+    k: int,
+    baseline: bool,
+    corpus: tuple[Path, ...],
+    by_kind: bool,
+    show_failures: bool,
 ) -> None:
-    """Score retrieval on a question set: hit@k, MRR, no-match accuracy.
+    """Score retrieval on a question set: hit@1, hit@k, MRR, no-match accuracy, filler rate.
 
     \b
-    Example:
+    Examples:
       kz-brief eval tests/eval/questions.jsonl
+      kz-brief eval tests/eval/hard.jsonl --corpus seeds \\
+          --corpus tests/store/ingest/pages --corpus tests/eval/corpus
     """
     from bot.runtime import encoder_for, generations_for
-    from store.search.evaluate import evaluate, load_questions
+    from store.search.eval_corpus import corpus_index
+    from store.search.evaluate import (
+        evaluate,
+        load_questions,
+        missing_snippets,
+        overlaps,
+        source_texts,
+    )
     from store.search.searcher import Searcher
 
     settings = settings_from(ctx)
     with user_errors():
         questions = load_questions(questions_file)
         encoder = encoder_for(settings)
-        modes = ["hybrid", "dense"] if baseline else ["hybrid"]
-        reports = {
-            mode: evaluate(Searcher(generations_for(settings), encoder, mode=mode), questions, k)
-            for mode in modes
-        }
-    table = Table(title=f"{len(questions)} questions from {questions_file}")
-    for column in ("retrieval", f"hit@{k}", "MRR", "no-match accuracy", "false no-match"):
-        table.add_column(column)
-    for mode, report in reports.items():
-        table.add_row(
-            "hybrid (dense + BM25)" if mode == "hybrid" else "dense only (baseline)",
-            f"{report.hit_at_k:.3f}",
-            f"{report.mrr:.3f}",
-            f"{report.no_match_accuracy:.3f}",
-            str(report.false_no_match),
+        generations = (
+            corpus_index(list(corpus), settings.data_dir, encoder)
+            if corpus
+            else generations_for(settings)
         )
-    console.print(table)
-    kinds = Table(title="hybrid, by kind of question")
-    kinds.add_column("kind")
-    kinds.add_column("right")
-    for kind, (right, total) in sorted(reports["hybrid"].by_kind().items()):
-        kinds.add_row(kind, f"{right}/{total}")
-    console.print(kinds)
+        modes = ["hybrid", "dense", "lexical"] if baseline else ["hybrid"]
+        searchers = {mode: Searcher(generations, encoder, mode=mode) for mode in modes}
+        texts = source_texts(searchers["hybrid"])
+        overlap = overlaps(questions, texts)
+        reports = {
+            mode: evaluate(searcher, questions, k, overlap) for mode, searcher in searchers.items()
+        }
+    for problem in missing_snippets(questions, texts):
+        errors.print(f"[yellow]relevant text found in no document:[/yellow] {problem}")
+    print_eval_tables(questions_file, questions, reports, k, by_kind)
     if show_failures:
         for mode, report in reports.items():
             for outcome in report.failures():
                 console.print(
-                    f"[{mode}] {outcome.question.id} {outcome.question.question!r}: "
-                    f"returned {outcome.returned}, relevant rank {outcome.first_relevant_rank}",
+                    f"[{mode}] {outcome.question.id} {outcome.question.kind} "
+                    f"{outcome.question.question!r}: returned {outcome.returned}, relevant "
+                    f"rank {outcome.first_relevant_rank}, cards {list(outcome.card_docs)}",
                     highlight=False,
+                    markup=False,
                 )
+
+
+def print_eval_tables(questions_file, questions, reports, k: int, by_kind: bool) -> None:
+    """The summary per ranking, then (with `by_kind`) hit@k / MRR per kind, trait and half;
+    never narrower than its columns, so a pipe or a script reads whole rows."""
+    wide = Console(width=max(console.width, 170))
+    hybrid = reports["hybrid"]
+    paraphrased = hybrid.subset(lambda o: o.paraphrased).answerable_count
+    table = Table(
+        title=f"{len(questions)} questions from {questions_file}: "
+        f"{hybrid.answerable_count} answerable ({paraphrased} paraphrased), "
+        f"{hybrid.off_topic_count} to refuse"
+    )
+    columns = ("retrieval", "hit@1", f"hit@{k}", "MRR", "no-match accuracy", "false no-match")
+    for column in (*columns, "filler rate", "passages/answer", "furniture shown"):
+        table.add_column(column)
+    for mode, report in reports.items():
+        table.add_row(
+            MODE_LABELS[mode],
+            f"{report.hit_at_1:.3f}",
+            f"{report.hit_at_k:.3f}",
+            f"{report.mrr:.3f}",
+            f"{report.no_match_accuracy:.3f}",
+            str(report.false_no_match),
+            f"{report.filler_rate:.3f}",
+            f"{report.passages_per_answer:.2f}",
+            str(report.forbidden_shown),
+        )
+    wide.print(table)
+    extras = [
+        f"{label}: {value:.3f}"
+        for label, value in (
+            ("sources that disagree both shown", hybrid.both_sides),
+            ("questions about sources answered with the right cards", hybrid.card_accuracy),
+        )
+        if value is not None
+    ]
+    if extras:
+        wide.print("hybrid: " + "; ".join(extras), highlight=False)
+    if not by_kind:
+        return
+    groups = {mode: report.groups() for mode, report in reports.items()}
+    slices = Table(title=f"by kind, trait and half: right / questions; hit@{k} / MRR per ranking")
+    slices.add_column("slice")
+    slices.add_column("right")
+    for mode in reports:
+        slices.add_column(f"{mode} hit@{k} / MRR")
+    for name, part in groups["hybrid"].items():
+        right = sum(o.right for o in part.outcomes)
+        cells = [
+            f"{groups[mode][name].hit_at_k:.2f} / {groups[mode][name].mrr:.2f}"
+            if part.answerable_count
+            else "—"
+            for mode in reports
+        ]
+        slices.add_row(name, f"{right}/{len(part.outcomes)}", *cells)
+    wide.print(slices)
 
 
 # ----- feedback --------------------------------------------------------------------------

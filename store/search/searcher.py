@@ -129,7 +129,8 @@ class Searcher:
     """Answers questions from whichever generation is current, switching between requests."""
 
     def __init__(self, generations: GenerationStore, encoder: Encoder, mode: str = "hybrid"):
-        """`mode="dense"` turns off the lexical side: the baseline `kz-brief eval` compares."""
+        """`mode` "dense" or "lexical" ranks by one side only: the baselines `kz-brief eval`
+        compares (the no-match rule and diversity stay the product's)."""
         self.generations = generations
         self.encoder = encoder
         self.mode = mode
@@ -380,8 +381,8 @@ class Searcher:
             return []
         query_vector = self.encoder.encode([query])[0]
         rows = _filtered_rows(snapshot.tables, filters)
-        dense = self._dense(snapshot, query_vector, rows)
-        lexical = self._lexical(snapshot, query, rows) if self.mode == "hybrid" else []
+        dense = self._dense(snapshot, query_vector, rows) if self.mode != "lexical" else {}
+        lexical = self._lexical(snapshot, query, rows) if self.mode != "dense" else []
         fused = self._fuse(dense, lexical)
         cosines = self._cosines(snapshot, query_vector, fused, dense)
         query_tokens = set(tokens(query))
@@ -486,7 +487,7 @@ class Searcher:
         rare name with the question or belongs to a document the question names."""
         if cosine >= RELEVANCE_THRESHOLD:
             return True
-        if self.mode != "hybrid" or cosine < TERM_MATCH_THRESHOLD:
+        if self.mode == "dense" or cosine < TERM_MATCH_THRESHOLD:
             return False
         return passage.doc_id in named or bool(self._rare_names(snapshot, passage, query_tokens))
 

@@ -222,6 +222,8 @@ def test_eval_reports_hybrid_and_baseline(indexed):
     result = run("eval", str(REPO / "tests" / "eval" / "questions.jsonl"))
     assert result.exit_code == 0
     assert "hybrid (dense + BM25)" in result.output and "dense only (baseline)" in result.output
+    assert "BM25 only (baseline)" in result.output and "filler rate" in result.output
+    assert "kind: off-topic" in result.output and "half: checking" in result.output
 
 
 @pytest.mark.slow
