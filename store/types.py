@@ -150,6 +150,7 @@ class DocumentInfo:
     content_hash: str = ""
     warnings: tuple[str, ...] = ()
     date_precision: str = "day"
+    genre: str = ""  # the kind of document its header names ("Policy brief"), or ""
 
 
 @dataclass(frozen=True)

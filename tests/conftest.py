@@ -43,7 +43,7 @@ class FakeEncoder:
 
     backend = "fake"
 
-    def __init__(self, model_id: str = "fake-hash-128", dimension: int = 128):
+    def __init__(self, model_id: str = "fake-hash-1024", dimension: int = 1024):
         self.model_id = model_id
         self._dimension = dimension
         self.encoded: list[str] = []
@@ -111,6 +111,41 @@ def real_encoder():
     encoder = SentenceTransformerEncoder()
     encoder.encode(["warm up"])
     return encoder
+
+
+@pytest.fixture(scope="session")
+def product_encoder(tmp_path_factory: pytest.TempPathFactory):
+    """The encoder the product runs by default (all-MiniLM-L6-v2 through onnx-int8, exported
+    once per session): the retrieval-quality bars are measured on what users get."""
+    from store.index.embed import open_encoder
+
+    encoder = open_encoder("all-MiniLM-L6-v2", "onnx-int8", tmp_path_factory.mktemp("models"))
+    encoder.encode(["warm up"])
+    return encoder
+
+
+EVAL_FOLDERS = (
+    SEEDS,
+    REPO / "tests" / "store" / "ingest" / "pages",
+    REPO / "tests" / "eval" / "corpus",
+)
+
+
+@pytest.fixture(scope="session")
+def hard_generations(tmp_path_factory: pytest.TempPathFactory, product_encoder):
+    """An index of the hard question set's corpus (seeds, ingest style pages and
+    tests/eval/corpus), built as `kz-brief eval --corpus` builds it."""
+    from store.search.eval_corpus import corpus_index
+
+    return corpus_index(list(EVAL_FOLDERS), tmp_path_factory.mktemp("hard"), product_encoder)
+
+
+@pytest.fixture(scope="session")
+def product_seeds_generations(tmp_path_factory: pytest.TempPathFactory, product_encoder):
+    """An index of the seeds alone, built with the product's encoder."""
+    from store.search.eval_corpus import corpus_index
+
+    return corpus_index([SEEDS], tmp_path_factory.mktemp("seeds-product"), product_encoder)
 
 
 @pytest.fixture(scope="session")

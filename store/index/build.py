@@ -21,11 +21,13 @@ from typing import Any
 import numpy as np
 
 from store.index import tables
+from store.index.context import context_line, embedding_text
 from store.index.embed import Encoder, Progress, similarity_function
 from store.index.generations import KINDS, GenerationStore, new_generation_id
 from store.ingest.chunk import chunk_id, sentence_windows
 from store.ingest.corpus import Fingerprint, KnownDocument, discover
 from store.ingest.prepare import PIPELINE_VERSION, PreparedDocument, prepare
+from store.search.calibrate import MANIFEST_KEY, calibrate
 from store.types import period_end, period_text
 
 logger = logging.getLogger(__name__)
@@ -76,11 +78,16 @@ class IndexReport:
 
 
 class Indexer:
-    """Builds generations in a generation store with an encoder (loaded only if needed)."""
+    """Builds generations in a generation store with an encoder (loaded only if needed).
 
-    def __init__(self, generations: GenerationStore, encoder: Encoder):
+    `context=False` embeds passages bare, without their document's context line: only for
+    measuring what the context is worth (bench/ideas.py).
+    """
+
+    def __init__(self, generations: GenerationStore, encoder: Encoder, context: bool = True):
         self.generations = generations
         self.encoder = encoder
+        self.context = context
 
     def build(
         self,
@@ -166,7 +173,7 @@ class Indexer:
         records = self._carry_over(old, [d["doc_id"] for d in unchanged])
         fresh: Records = {kind: [] for kind in KINDS}
         for ready in prepared:
-            for kind, found_records in _records_for(ready).items():
+            for kind, found_records in _records_for(ready, self.context).items():
                 fresh[kind].extend(found_records)
         self._embed(fresh, old, report, progress)
         for kind in KINDS:
@@ -190,7 +197,9 @@ class Indexer:
         hint = {"model": self.encoder.model_id, "dimension": dimension}
         for kind in KINDS:
             _add_records(self.generations.create(generation, kind, hint), records[kind])
-        self._save_tables(generation, records)
+        built = tables.from_records(records["passages"], records["sentences"])
+        manifest[MANIFEST_KEY] = calibrate(built, self.encoder).to_manifest()
+        self._save_tables(generation, built)
         self.generations.activate(generation, manifest)
         report.generation = generation
         report.switched = True
@@ -201,13 +210,12 @@ class Indexer:
         self.generations.forget_caches(keep=keep)
         return report
 
-    def _save_tables(self, generation: str, records: Records) -> None:
+    def _save_tables(self, generation: str, built: tables.GenerationTables) -> None:
         """Save the searcher's tables now, while every record is in hand: a bot switching
         to this generation then reads a few files instead of every record from Chroma."""
         cache = self.generations.cache_dir(generation)
         if cache is None:
             return
-        built = tables.from_records(records["passages"], records["sentences"])
         try:
             tables.save(built, cache / tables.TABLES_DIR, generation)
         except OSError as exc:  # only costs the searcher time: it reads Chroma instead
@@ -224,7 +232,7 @@ class Indexer:
         vectors = self._reusable_vectors(old, fresh)
         report.reused_passages = sum(r["text_hash"] in vectors for r in fresh["passages"])
         missing = {
-            r["text_hash"]: r["text"]
+            r["text_hash"]: r.get("embed", r["text"])
             for kind in KINDS
             for r in fresh[kind]
             if r["text_hash"] not in vectors
@@ -278,8 +286,13 @@ def text_hash(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def _records_for(ready: PreparedDocument) -> Records:
-    """The passage records of a prepared document, and the sentence windows inside them."""
+def _records_for(ready: PreparedDocument, context: bool = True) -> Records:
+    """The passage records of a prepared document, and the sentence windows inside them.
+
+    A passage is embedded with its document's context line (title, publisher, date and
+    section heading); its stored text, the quote, stays the verbatim passage. Vectors are
+    reused by the hash of the text that was embedded.
+    """
     doc_id = ready.source.doc_id
     # The period the date names, [published, until): what date filters test.
     published = tables.date_number(ready.published)
@@ -288,18 +301,28 @@ def _records_for(ready: PreparedDocument) -> Records:
     )
     passages: list[dict[str, Any]] = []
     windows: list[dict[str, Any]] = []
-    for chunk in ready.chunks:
+    headings = ready.headings or ("",) * len(ready.chunks)
+    for chunk, heading in zip(ready.chunks, headings, strict=True):
         passage_id = chunk_id(doc_id, chunk)
-        passages.append(
-            _record(
-                passage_id,
-                chunk.text,
-                doc_id,
-                (published, until),
-                start=chunk.start,
-                end=chunk.end,
-            )
+        line = context_line(
+            ready.title,
+            ready.source.metadata.publisher,
+            ready.published,
+            heading,
+            ready.genre,
+            ready.date_precision,
         )
+        record = _record(
+            passage_id,
+            chunk.text,
+            doc_id,
+            (published, until),
+            embed=embedding_text(chunk.text, line) if context else chunk.text,
+            start=chunk.start,
+            end=chunk.end,
+            heading=heading,
+        )
+        passages.append(record)
         for number, (start, end, sentences) in enumerate(sentence_windows(chunk.text)):
             windows.append(
                 _record(
@@ -317,10 +340,16 @@ def _records_for(ready: PreparedDocument) -> Records:
 
 
 def _record(
-    record_id: str, text: str, doc_id: str, period: tuple[int, int], **extra: Any
+    record_id: str,
+    text: str,
+    doc_id: str,
+    period: tuple[int, int],
+    embed: str | None = None,
+    **extra: Any,
 ) -> dict[str, Any]:
-    """`period`: (first day, first day after) of the document's date as YYYYMMDD, 0 undated."""
-    digest = text_hash(text)
+    """A Chroma record. `period`: (first day, first day after) of the document's date as
+    YYYYMMDD, 0 undated; `embed`, when given, is what is embedded instead of `text`."""
+    digest = text_hash(embed if embed is not None else text)
     metadata = {
         "doc_id": doc_id,
         "text_hash": digest,
@@ -328,7 +357,10 @@ def _record(
         "published_until": period[1],
         **extra,
     }
-    return {"id": record_id, "text": text, "text_hash": digest, "metadata": metadata}
+    record = {"id": record_id, "text": text, "text_hash": digest, "metadata": metadata}
+    if embed is not None and embed != text:
+        record["embed"] = embed
+    return record
 
 
 def _known_documents(old_docs: dict[str, dict[str, Any]]) -> dict[str, KnownDocument]:
@@ -363,6 +395,7 @@ def _document_entry(ready: PreparedDocument) -> dict[str, Any]:
         else None,
         "date_basis": ready.date_basis,
         "date_note": ready.date_note,
+        "genre": ready.genre,
         "chunk_count": len(ready.chunks),
         "warnings": list(ready.warnings),
     }

@@ -72,6 +72,7 @@ class GenerationTables:
     window_sentences: np.ndarray  # 1 or 2
     window_passage: np.ndarray  # the passage row of each window
     window_vectors: np.ndarray  # float32
+    headings: list[str] | None = None  # the section heading above each passage ("" if none)
 
     def __len__(self) -> int:
         return len(self.passage_ids)
@@ -152,6 +153,7 @@ def from_records(
         window_sentences=_ints(int(w["metadata"].get("sentences", 1)) for *_, w in placed),
         window_passage=_ints(row for row, *_ in placed),
         window_vectors=_matrix([w["embedding"] for *_, w in placed], dimension),
+        headings=[str(r["metadata"].get("heading") or "") for r in ordered],
     )
 
 
@@ -169,7 +171,12 @@ def save(tables: GenerationTables, directory: Path, generation: str) -> None:
             ).split()
         }
         np.savez(temporary / ARRAYS_FILE, **arrays)
-        texts = {"ids": tables.passage_ids, "doc_ids": tables.doc_ids, "texts": tables.texts}
+        texts = {
+            "ids": tables.passage_ids,
+            "doc_ids": tables.doc_ids,
+            "texts": tables.texts,
+            "headings": tables.headings or [""] * len(tables),
+        }
         (temporary / TEXTS_FILE).write_text(json.dumps(texts, ensure_ascii=False), "utf-8")
         info = {"version": TABLES_VERSION, "generation": generation, "passages": len(tables)}
         (temporary / INFO_FILE).write_text(json.dumps(info), encoding="utf-8")
@@ -205,7 +212,11 @@ def load(directory: Path, generation: str) -> GenerationTables | None:
         with np.load(directory / ARRAYS_FILE) as arrays:
             loaded = {name: arrays[name] for name in arrays.files}
         tables = GenerationTables(
-            passage_ids=texts["ids"], doc_ids=texts["doc_ids"], texts=texts["texts"], **loaded
+            passage_ids=texts["ids"],
+            doc_ids=texts["doc_ids"],
+            texts=texts["texts"],
+            headings=texts["headings"],
+            **loaded,
         )
     except FileNotFoundError:
         return None

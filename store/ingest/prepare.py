@@ -10,11 +10,12 @@ from store.ingest.chunk import ChunkSpan, Span, chunk_document
 from store.ingest.clean import Similarity, Verdict, clean, kept_paragraphs
 from store.ingest.corpus import SourceDocument
 from store.ingest.dates import date_from_text
+from store.ingest.sections import document_genre, section_headings
 from store.types import period_text
 
 # Bump when cleaning, dating or chunking rules change: documents are then prepared again
 # (their passages' vectors are still reused wherever the passage text is unchanged).
-PIPELINE_VERSION = "3"
+PIPELINE_VERSION = "4"
 
 
 @dataclass(frozen=True)
@@ -30,6 +31,8 @@ class PreparedDocument:
     chunks: tuple[ChunkSpan, ...]
     warnings: tuple[str, ...]
     date_precision: str = "day"
+    headings: tuple[str, ...] = ()  # the section heading above each chunk ("" if none)
+    genre: str = ""  # the kind of document its header names ("Policy brief"), or ""
 
 
 def prepare(document: SourceDocument, similarity: Similarity | None = None) -> PreparedDocument:
@@ -78,6 +81,8 @@ def prepare(document: SourceDocument, similarity: Similarity | None = None) -> P
         chunks=tuple(chunks),
         warnings=tuple(warnings),
         date_precision=precision,
+        headings=tuple(section_headings(verdicts, chunks)),
+        genre=document_genre(verdicts),
     )
 
 

@@ -30,7 +30,7 @@ logger = logging.getLogger(__name__)
 
 _WORD = re.compile(r"[^\W_]+(?:['’-][^\W_]+)*", re.UNICODE)
 _STEMMER = Stemmer.Stemmer("english")
-_STOPWORDS = frozenset(
+STOPWORDS = frozenset(
     """a about above after again against all am an and any are as at be because been before
     being below between both but by can could did do does doing down during each few for from
     further had has have having he her here hers herself him himself his how i if in into is it
@@ -92,7 +92,7 @@ def _word_tokens(word: str) -> tuple[str, ...]:
     """The tokens of one word; cached, since a corpus repeats its words endlessly."""
     parts = word.split("-")
     candidates = parts + (["".join(parts)] if len(parts) > 1 else [])
-    return tuple(fold(part) for part in candidates if part and part not in _STOPWORDS)
+    return tuple(fold(part) for part in candidates if part and part not in STOPWORDS)
 
 
 def name_tokens(texts: Sequence[str]) -> frozenset[str]:
@@ -130,22 +130,31 @@ class LexicalIndex:
         texts: Sequence[str],
         tokenized: Sequence[list[str]] | None = None,
         names: frozenset[str] | None = None,
+        own_tokens: Sequence[list[str]] | None = None,
     ):
         """`tokenized` and `names`, when given, are `[tokens(t) for t in texts]` and
         `name_tokens(texts)`, already computed (or read from a cache) by the caller:
-        they are most of the time a load takes."""
+        they are most of the time a load takes. When BM25 indexes more than the text
+        (context, aliases), `own_tokens` are the text's own: how rare a word is counts in
+        what the passages themselves say."""
         self.size = len(texts)
         self.names = names if names is not None else name_tokens(texts)
         corpus_tokens = list(tokenized) if tokenized is not None else [tokens(t) for t in texts]
         self._document_frequency: dict[str, int] = Counter(
-            chain.from_iterable(set(passage) for passage in corpus_tokens)
+            chain.from_iterable(set(passage) for passage in own_tokens or corpus_tokens)
         )
+        self._indexed = set(chain.from_iterable(corpus_tokens)) if own_tokens is not None else None
         self._bm25 = bm25s.BM25()
         if self.size:
             self._bm25.index(corpus_tokens, show_progress=False)
 
+    def vocabulary(self) -> set[str]:
+        """Every token some passage has (with its context and aliases)."""
+        return set(self._indexed or self._document_frequency)
+
     def known(self, query_tokens: Sequence[str]) -> list[str]:
-        return [t for t in query_tokens if t in self._document_frequency]
+        indexed = self._indexed or self._document_frequency
+        return [t for t in query_tokens if t in indexed]
 
     def document_frequency(self, token: str) -> int:
         return self._document_frequency.get(token, 0)

@@ -16,7 +16,7 @@ import math
 import threading
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -28,8 +28,14 @@ from store.index.build import fetch_records
 from store.index.embed import Encoder
 from store.index.generations import GenerationStore
 from store.index.tables import GenerationTables, Rows
+from store.search import nomatch, ranking
+from store.search.aliases import AliasTable, build_aliases
+from store.search.calibrate import Calibration
+from store.search.calibrate import default as calibrate_default
+from store.search.kinds import OTHER, offers, question_kind
 from store.search.lexical import LexicalIndex, load_tokens, name_tokens, save_tokens, tokens
 from store.search.query import parse_question
+from store.search.ranking import RankingOptions
 from store.types import (
     Answer,
     DateFilter,
@@ -43,8 +49,6 @@ from store.types import (
 
 logger = logging.getLogger(__name__)
 
-RELEVANCE_THRESHOLD = 0.28
-TERM_MATCH_THRESHOLD = 0.15
 CANDIDATES = 40
 RRF_K = 60
 NEAR_DUPLICATE_JACCARD = 0.7
@@ -81,6 +85,20 @@ class _Snapshot:
     # Per-generation facts computed once at load instead of on every question.
     sorted_documents: tuple[DocumentInfo, ...] = ()
     names: _DocumentNames | None = None
+    calibration: Calibration = field(default_factory=calibrate_default)
+    aliases: AliasTable | None = None
+    context: dict[str, frozenset[str]] = field(default_factory=dict)  # doc id -> tokens
+    vocabulary: nomatch.Vocabulary | None = None
+
+
+@dataclass(frozen=True)
+class _Question:
+    """One question as the ranking and the no-match rule read it."""
+
+    text: str
+    tokens: frozenset[str]
+    names: tuple[nomatch.AskedName, ...]
+    weights: dict[str, float]  # idf of each subject word, for the evidence score
 
 
 @dataclass
@@ -122,18 +140,27 @@ def _document_info(entry: dict[str, Any]) -> DocumentInfo:
         content_hash=entry.get("content_hash", ""),
         warnings=tuple(entry.get("warnings", ())),
         date_precision=precision,
+        genre=entry.get("genre") or "",
     )
 
 
 class Searcher:
     """Answers questions from whichever generation is current, switching between requests."""
 
-    def __init__(self, generations: GenerationStore, encoder: Encoder, mode: str = "hybrid"):
+    def __init__(
+        self,
+        generations: GenerationStore,
+        encoder: Encoder,
+        mode: str = "hybrid",
+        options: RankingOptions | None = None,
+    ):
         """`mode` "dense" or "lexical" ranks by one side only: the baselines `kz-brief eval`
-        compares (the no-match rule and diversity stay the product's)."""
+        compares (the no-match rule and diversity stay the product's). `options` turn the
+        ranking's ideas on and off (the defaults are the product's; bench/ideas.py)."""
         self.generations = generations
         self.encoder = encoder
         self.mode = mode
+        self.options = options or RankingOptions()
         self._snapshot: _Snapshot | None = None
         self._checked_at = 0.0
         self._swap_lock = threading.Lock()
@@ -250,7 +277,12 @@ class Searcher:
             for row in range(len(tables))
         ]
         documents = {d["doc_id"]: _document_info(d) for d in manifest.get("documents", [])}
-        lexical = LexicalIndex(tables.texts, found, names)
+        aliases = build_aliases(tables.texts) if self.options.aliases else None
+        context = {doc_id: frozenset(_context_tokens(doc)) for doc_id, doc in documents.items()}
+        authors = {t for doc in documents.values() for t in tokens(doc.author or "")}
+        lexical = LexicalIndex(
+            tables.texts, self._lexical_tokens(tables, context, aliases, found), names, found
+        )
         rare_limit = max(2, math.ceil(0.05 * len(passages)))
         keep = {generation}
         if self._snapshot is not None:  # it answers until this generation is swapped in
@@ -274,6 +306,10 @@ class Searcher:
                 )
             ),
             names=_document_names(documents, lexical, rare_limit),
+            calibration=Calibration.from_manifest(manifest),
+            aliases=aliases,
+            context=context,
+            vocabulary=nomatch.Vocabulary(lexical.vocabulary() | set(authors)),
         )
 
     def _tables(
@@ -317,6 +353,29 @@ class Searcher:
                 logger.warning("could not save passage tokens to %s (%s)", path, exc)
         return found, names
 
+    def _lexical_tokens(
+        self,
+        tables: GenerationTables,
+        context: dict[str, frozenset[str]],
+        aliases: AliasTable | None,
+        found: list[list[str]],
+    ) -> list[list[str]]:
+        """What BM25 indexes for each passage: its own tokens, its document's context
+        (title, publisher, year, section heading) and the aliases the corpus defines for
+        what it mentions (store/search/aliases.py). The quote itself never changes."""
+        if not (self.options.lexical_context or aliases):
+            return found
+        headings = tables.headings or [""] * len(tables)
+        extended = []
+        for row, passage_tokens in enumerate(found):
+            extra: list[str] = []
+            if self.options.lexical_context:
+                extra += sorted(context.get(tables.doc_ids[row], ())) + tokens(headings[row])
+            if aliases is not None:
+                extra += aliases.for_passage(passage_tokens)
+            extended.append(passage_tokens + extra)
+        return extended
+
     # ----- the search API ----------------------------------------------------------------
 
     def info(self) -> IndexInfo:
@@ -355,7 +414,8 @@ class Searcher:
         notes = list(parsed.notes)
         hits: list[Hit] = []
         if parsed.query.strip():
-            hits = self.search(parsed.query, k=k, filters=parsed.filters, sort=parsed.sort)
+            hits, found_notes = self._search(parsed.query, k, parsed.filters, parsed.sort)
+            notes += found_notes
         else:
             notes.append("there was no question to search for")
         return Answer(
@@ -375,24 +435,76 @@ class Searcher:
         filters: DateFilter | None = None,
         sort: str = "relevance",
     ) -> list[Hit]:
+        return self._search(query, k, filters or DateFilter(), sort)[0]
+
+    def _search(
+        self, query: str, k: int, filters: DateFilter, sort: str
+    ) -> tuple[list[Hit], list[str]]:
+        """The hits for a question, and notes for the reader (names the corpus lacks)."""
         snapshot = self._current()
-        filters = filters or DateFilter()
         if not snapshot.passages or not query.strip() or k < 1:
-            return []
+            return [], []
+        asked = self._question(snapshot, query)
+        unknown = snapshot.vocabulary.unknown(asked.names) if snapshot.vocabulary else []
+        if unknown and self.mode == "hybrid":
+            return [], [_never_mentioned(unknown)]
         query_vector = self.encoder.encode([query])[0]
+        options = self.options
+        kind = question_kind(query)
         rows = _filtered_rows(snapshot.tables, filters)
         dense = self._dense(snapshot, query_vector, rows) if self.mode != "lexical" else {}
-        lexical = self._lexical(snapshot, query, rows) if self.mode != "dense" else []
-        fused = self._fuse(dense, lexical)
-        cosines = self._cosines(snapshot, query_vector, fused, dense)
-        query_tokens = set(tokens(query))
-        chosen = self._select(snapshot, fused, cosines, query_tokens, k)
+        lexical_query = kind.subject if options.strip_scaffolding and kind.subject else query
+        lexical = self._lexical(snapshot, lexical_query, rows) if self.mode != "dense" else {}
+        candidates = list(dict.fromkeys([*dense, *lexical]))
+        cosines, blended = self._dense_scores(snapshot, query_vector, candidates)
+        if options.feedback_weight > 0 and self.mode != "lexical":
+            query_vector = self._feedback(snapshot, query_vector, candidates, blended)
+            cosines, blended = self._dense_scores(snapshot, query_vector, candidates)
+        dense_side = {row: blended[row] for row in dense} if self.mode != "lexical" else {}
+        if options.fusion == "scores":
+            fused = ranking.fuse_scores(dense_side, lexical, options)
+        else:
+            dense_order = sorted(dense_side, key=lambda row: -dense_side[row])
+            fused = ranking.fuse(dense_order, list(lexical), options)
+        if options.kind_cue > 0 and kind.kind != OTHER:
+            boost = options.kind_cue * ranking.first_place(options)
+            for row in fused:
+                if offers(kind.kind, snapshot.passages[row].text):
+                    fused[row] += boost
+        order = sorted(fused, key=lambda row: -fused[row])
+        chosen = self._select(snapshot, order, cosines, asked, k)
+        if sort != "date":  # a dated brief lists every relevant passage, oldest first
+            chosen = self._strong(chosen, fused, cosines)
         hits = self._hits(snapshot, chosen, cosines, query, query_vector)
         if sort == "date":
             hits.sort(key=lambda h: date_order(h.published, h.date_precision))
-        return hits
+        return hits, []
 
-    # ----- steps: candidates are passage rows of the snapshot's tables ---------------------
+    def _question(self, snapshot: _Snapshot, query: str) -> _Question:
+        subject = list(dict.fromkeys(tokens(question_kind(query).subject)))
+        weights = nomatch.idf_weights(
+            subject, snapshot.lexical.document_frequency, len(snapshot.passages)
+        )
+        return _Question(
+            text=query,
+            tokens=frozenset(tokens(query)),
+            names=tuple(nomatch.question_names(query)),
+            weights=weights,
+        )
+
+    def _feedback(
+        self,
+        snapshot: _Snapshot,
+        vector: np.ndarray,
+        candidates: list[int],
+        scores: dict[int, float],
+    ) -> np.ndarray:
+        """Pseudo-relevance feedback: the question moved towards its best dense candidates."""
+        options = self.options
+        best = sorted(candidates, key=lambda row: -scores[row])[: options.feedback_passages]
+        return ranking.feedback_vector(
+            vector, snapshot.tables.vectors[best], options.feedback_weight
+        )
 
     def _dense(
         self, snapshot: _Snapshot, vector: np.ndarray, rows: Rows | None
@@ -436,7 +548,8 @@ class Searcher:
             ) from exc
         return _best(scores)
 
-    def _lexical(self, snapshot: _Snapshot, query: str, rows: Rows | None) -> list[int]:
+    def _lexical(self, snapshot: _Snapshot, query: str, rows: Rows | None) -> dict[int, float]:
+        """The best passages by BM25, best first, with their scores."""
         scores = snapshot.lexical.scores(query)
         if rows is not None:
             inside = np.zeros_like(scores)
@@ -445,51 +558,69 @@ class Searcher:
                 inside[rows.first : rows.last][~rows.admitted] = 0
             scores = inside
         order = np.argsort(-scores, kind="stable")[:CANDIDATES]
-        return [int(row) for row in order if scores[row] > 0]
+        return {int(row): float(scores[row]) for row in order if scores[row] > 0}
 
-    def _fuse(self, dense: dict[int, float], lexical: list[int]) -> list[int]:
-        """Reciprocal rank fusion of the two candidate lists."""
-        fused: dict[int, float] = {}
-        for rank, row in enumerate(dense):
-            fused[row] = fused.get(row, 0.0) + 1.0 / (RRF_K + rank + 1)
-        for rank, row in enumerate(lexical):
-            fused[row] = fused.get(row, 0.0) + 1.0 / (RRF_K + rank + 1)
-        return sorted(fused, key=lambda row: -fused[row])
-
-    def _cosines(
-        self,
-        snapshot: _Snapshot,
-        vector: np.ndarray,
-        fused: list[int],
-        dense: dict[int, float],
-    ) -> dict[int, float]:
-        """Dense score of every candidate; the ones only BM25 found are scored here."""
-        cosines = dict(dense)
+    def _dense_scores(
+        self, snapshot: _Snapshot, vector: np.ndarray, rows: list[int]
+    ) -> tuple[dict[int, float], dict[int, float]]:
+        """Two dense scores per candidate, exact, from the tables: the cosine of the passage
+        or of its best sentence window (what the no-match threshold is calibrated on), and
+        the ranking score, which also credits the weaker of the two
+        (`RankingOptions.window_blend`): a passage that answers as a whole *and* in one
+        sentence ranks above one that only has an apt sentence."""
+        cosines: dict[int, float] = {}
+        blended: dict[int, float] = {}
         tables = snapshot.tables
-        for row in fused:
-            if row not in cosines:
-                best = float(tables.vectors[row] @ vector)
-                window_scores = tables.window_cosines(row, vector)
-                if len(window_scores):
-                    best = max(best, float(window_scores.max()))
-                cosines[row] = best
-        return cosines
+        blend = self.options.window_blend
+        for row in rows:
+            passage = float(tables.vectors[row] @ vector)
+            windows = tables.window_cosines(row, vector)
+            window = float(windows.max()) if len(windows) else passage
+            cosines[row] = max(passage, window)
+            blended[row] = cosines[row] + blend * min(passage, window)
+        return cosines, blended
 
     def _relevant(
         self,
         snapshot: _Snapshot,
         passage: _Passage,
         cosine: float,
-        query_tokens: set[str],
+        asked: _Question,
         named: set[str],
     ) -> bool:
-        """Above the threshold; or above the lower term-match threshold when it shares a
-        rare name with the question or belongs to a document the question names."""
-        if cosine >= RELEVANCE_THRESHOLD:
+        """Whether a passage is good enough to show (store/search/nomatch.py): its evidence
+        (dense score plus the share of the question's subject words it holds) clears the
+        generation's calibrated threshold, raised when it lacks a name the question asks
+        about; or it clears the lower term-match threshold and shares a rare name with the
+        question or belongs to a document the question names."""
+        gate = snapshot.calibration
+        if self.mode == "dense":
+            return cosine >= gate.threshold
+        present = self._present(snapshot, passage)
+        bar = gate.threshold
+        if any(not nomatch.mentions_name(name, present) for name in asked.names):
+            bar += nomatch.MISSING_NAME_MARGIN
+        evidence = cosine + nomatch.COVERAGE_WEIGHT * nomatch.coverage(asked.weights, present)
+        if evidence >= bar:
             return True
-        if self.mode == "dense" or cosine < TERM_MATCH_THRESHOLD:
+        if cosine < gate.term_threshold:
             return False
-        return passage.doc_id in named or bool(self._rare_names(snapshot, passage, query_tokens))
+        return passage.doc_id in named or bool(
+            self._rare_names(snapshot, passage, set(asked.tokens))
+        )
+
+    def _present(self, snapshot: _Snapshot, passage: _Passage) -> frozenset[str]:
+        """A passage's tokens with its document's context, its heading and its aliases."""
+        extra = set(snapshot.context.get(passage.doc_id, ()))
+        doc = snapshot.documents.get(passage.doc_id)
+        if doc is not None and doc.author:  # the author names the passage's document too
+            extra.update(tokens(doc.author))
+        headings = snapshot.tables.headings
+        if headings and headings[passage.row]:
+            extra.update(tokens(headings[passage.row]))
+        if snapshot.aliases is not None:
+            extra.update(snapshot.aliases.for_passage(passage.token_set))
+        return passage.token_set | extra
 
     def _rare_names(
         self, snapshot: _Snapshot, passage: _Passage, query_tokens: set[str]
@@ -504,21 +635,21 @@ class Searcher:
     def _select(
         self,
         snapshot: _Snapshot,
-        fused: list[str],
+        fused: list[int],
         cosines: dict[int, float],
-        query_tokens: set[str],
+        asked: _Question,
         k: int,
     ) -> list[_Passage]:
         """Best relevant passages without near-duplicates, at most `cap` per document
         unless the question names that document; passages held back by the cap only fill
         places no other document's relevant passage could take."""
-        named = self._named_documents(snapshot, query_tokens)
+        named = self._named_documents(snapshot, set(asked.tokens))
         cap = max(2, math.ceil(k / 2))
         candidates = [(snapshot.passages[row], cosines[row]) for row in fused]
         relevant = [
             passage
             for passage, cosine in candidates
-            if self._relevant(snapshot, passage, cosine, query_tokens, named)
+            if self._relevant(snapshot, passage, cosine, asked, named)
         ]
         chosen: list[_Passage] = []
         held_back: list[_Passage] = []
@@ -539,6 +670,20 @@ class Searcher:
             if not any(_near_duplicate(passage, other) for other in chosen):
                 chosen.append(passage)
         return chosen
+
+    def _strong(
+        self, chosen: list[_Passage], fused: dict[int, float], cosines: dict[int, float]
+    ) -> list[_Passage]:
+        """Fewer, better passages: leave out one much weaker than the best (ranking.py)."""
+        options = self.options
+        by_fused = ranking.strong([fused[p.row] for p in chosen], options.cut_below)
+        by_dense = ranking.strong([cosines[p.row] for p in chosen], options.cut_dense)
+        if options.cut_dense <= 0:
+            by_dense = by_fused
+        if options.cut_below <= 0:
+            by_fused = by_dense
+        keep = [a or b for a, b in zip(by_fused, by_dense, strict=True)]
+        return [passage for passage, shown in zip(chosen, keep, strict=True) if shown]
 
     def _named_documents(self, snapshot: _Snapshot, query_tokens: set[str]) -> set[str]:
         """Documents the question names: by a distinctive word of their publisher or author
@@ -610,6 +755,21 @@ class Searcher:
             assert best is not None
             marks.append(((best[1], best[2]),))
         return marks
+
+
+def _never_mentioned(names: list[str]) -> str:
+    listed = ", ".join(dict.fromkeys(names))
+    return f"nothing in the corpus mentions {listed}"
+
+
+def _context_tokens(doc: DocumentInfo | None) -> list[str]:
+    """BM25 tokens of what a passage's document says about itself: title, publisher,
+    publication year and kind ("the 2016 exercise" where the text says "this year's", "the
+    policy brief" where only the page header says so)."""
+    if doc is None:
+        return []
+    year = str(doc.published.year) if doc.published else ""
+    return tokens(f"{doc.title} {doc.publisher or ''} {year} {doc.genre}")
 
 
 def _filtered_rows(tables: GenerationTables, filters: DateFilter) -> Rows | None:

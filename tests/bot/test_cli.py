@@ -191,7 +191,7 @@ def test_ask_renders_for_a_terminal(indexed):
     assert result.exit_code == 0
     assert "Searched: since 2008-01-01" in result.output
     assert "Nato woos Kazakhstan at security forum — EUobserver, 26 Jun 2009 ·" in result.output
-    assert "years old" in result.output
+    assert re.search(r"years\W+old", result.output)  # the source line may wrap in the panel
     off = run("ask", "best pizza in Naples")
     assert "Nothing in the corpus on that." in off.output and "covers" in off.output
 

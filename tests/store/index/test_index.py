@@ -12,6 +12,7 @@ import pytest
 from store.errors import IndexMissingError, ModelMismatchError, StoreError
 from store.index.build import Indexer
 from store.index.generations import MANIFEST_FILE, LocalGenerations
+from store.search.calibrate import PROBE_QUESTIONS
 from store.search.searcher import Searcher
 from tests.conftest import FakeEncoder, age_files
 
@@ -34,7 +35,8 @@ def test_first_build_indexes_both_seeds_dated_from_metadata(generations, seeds_c
     manifest = generations.manifest(generations.current())
     dates = {d["doc_id"]: (d["published"], d["date_basis"]) for d in manifest["documents"]}
     assert dates == {EUOBSERVER: ("2009-06-26", "metadata"), CACI: ("2005-11-02", "metadata")}
-    assert manifest["model"] == fake_encoder.model_id and manifest["dimension"] == 128
+    assert manifest["model"] == fake_encoder.model_id
+    assert manifest["dimension"] == fake_encoder.dimension()
 
 
 def test_every_passage_is_the_file_text_at_its_offsets(generations, seeds_copy, fake_encoder):
@@ -67,10 +69,13 @@ def test_editing_one_document_re_embeds_only_that_document(generations, seeds_co
     report = _build(generations, seeds_copy, fake_encoder)
     assert report.count("updated") == 1 and report.count("unchanged") == 1
     euobserver = (seeds_copy / f"{EUOBSERVER}.txt").read_text(encoding="utf-8")
-    assert fake_encoder.encoded, "the edited passage must be embedded"
-    assert all(t in path.read_text(encoding="utf-8") for t in fake_encoder.encoded)
-    assert not any(t in euobserver for t in fake_encoder.encoded)
-    assert any(added in t for t in fake_encoder.encoded)
+    # What was embedded: the edited document's passages (after their context line) and
+    # windows, and the fixed off-topic probes the no-match threshold is calibrated on.
+    embedded = [t.split("\n", 1)[-1] for t in fake_encoder.encoded if t not in PROBE_QUESTIONS]
+    assert embedded, "the edited passage must be embedded"
+    assert all(t in path.read_text(encoding="utf-8") for t in embedded)
+    assert not any(t in euobserver for t in embedded)
+    assert any(added in t for t in embedded)
 
 
 # ----- re-index without reading: the files' size and mtime ------------------------------------

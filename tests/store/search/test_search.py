@@ -10,6 +10,7 @@ import pytest
 from store.index.generations import LocalGenerations
 from store.ingest.sentences import sentence_spans
 from store.search.evaluate import evaluate, load_questions
+from store.search.ranking import RankingOptions
 from store.search.searcher import Searcher
 from tests.conftest import REPO
 
@@ -135,8 +136,11 @@ def test_no_near_duplicates_and_a_cap_per_document(searcher) -> None:
     assert max(sum(h.doc_id == d for h in hits) for d in (EUOBSERVER, CACI)) <= 2
 
 
-def test_a_question_naming_a_document_lifts_the_cap(searcher) -> None:
-    hits = searcher.search("What does the CACI Analyst article by McDermott conclude?", k=4)
+def test_a_question_naming_a_document_lifts_the_cap(seeds_index, real_encoder) -> None:
+    every = Searcher(
+        LocalGenerations(seeds_index / "index"), real_encoder, options=RankingOptions(cut_below=0)
+    )  # no passage left out for being weaker: the cap alone decides
+    hits = every.search("What does the CACI Analyst article by McDermott conclude?", k=4)
     assert sum(h.doc_id == CACI for h in hits) >= 3
 
 
@@ -148,12 +152,14 @@ def test_empty_and_huge_questions(searcher) -> None:
     assert huge.hits and "Rogozin" in huge.hits[0].quote
 
 
-def test_question_set_quality_beats_the_dense_baseline(seeds_index, real_encoder) -> None:
+def test_question_set_quality_beats_the_dense_baseline(
+    product_seeds_generations, product_encoder
+) -> None:
     questions = load_questions(REPO / "tests" / "eval" / "questions.jsonl")
     assert len(questions) >= 30
-    generations = LocalGenerations(seeds_index / "index")
-    hybrid = evaluate(Searcher(generations, real_encoder), questions, k=3)
-    dense = evaluate(Searcher(generations, real_encoder, mode="dense"), questions, k=3)
+    generations = product_seeds_generations
+    hybrid = evaluate(Searcher(generations, product_encoder), questions, k=3)
+    dense = evaluate(Searcher(generations, product_encoder, mode="dense"), questions, k=3)
     assert hybrid.hit_at_k >= 0.95
     assert hybrid.no_match_accuracy == 1.0
     assert hybrid.hit_at_k > dense.hit_at_k and hybrid.mrr > dense.mrr
