@@ -309,6 +309,7 @@ def status(ctx: click.Context) -> None:
     """Where the index is, which model built it, and every document with its date."""
     from bot.runtime import generations_for
     from store.errors import IndexMissingError
+    from store.search.calibrate import Calibration
     from store.search.searcher import _document_info
     from store.types import period_text
 
@@ -333,6 +334,11 @@ def status(ctx: click.Context) -> None:
             f"[red]The configured model is {settings.embedding_model}: run "
             "`kz-brief index --rebuild`.[/red]"
         )
+    console.print(
+        f"No match:   {Calibration.from_manifest(manifest).describe()}",
+        highlight=False,
+        markup=False,
+    )
     table = Table()
     for column in ("document", "title", "published", "date basis", "passages"):
         table.add_column(column)

@@ -15,8 +15,8 @@ from rich.panel import Panel
 from rich.text import Text
 
 from handlers import messages
-from handlers.blocks import format_date, ordered_hits, span_line
-from store.types import Answer, Hit, period_text
+from handlers.blocks import card_quotes, format_date, ordered_hits, span_line
+from store.types import Answer, Hit, SourceCard, period_text
 
 
 def hit_source_line(hit: Hit, today: date) -> str:
@@ -40,6 +40,11 @@ def render_answer(console: Console, answer: Answer, today: date | None = None) -
         console.print(Text(messages.searched(answer.filters.describe()), style="dim"))
     for note in answer.notes:
         console.print(Text(f"Note: {note}", style="yellow"))
+    if answer.sources:
+        console.print(Text(messages.SOURCE_CARDS_NOTE, style="dim"))
+        for number, card in enumerate(answer.sources, start=1):
+            console.print(card_panel(card, number, today))
+        return
     if answer.no_match:
         console.print("Nothing in the corpus on that.", style="bold")
         if answer.covers:
@@ -58,6 +63,63 @@ def render_answer(console: Console, answer: Answer, today: date | None = None) -
                 title_align="left",
             )
         )
+
+
+def card_panel(card: SourceCard, number: int, today: date) -> Panel:
+    """A source card for the terminal: the document's facts, then its byline and dateline
+    quoted verbatim with where in the file they are."""
+    doc = card.document
+    lines = [
+        Text(doc.title, style="bold"),
+        Text(
+            f"{doc.author or messages.AUTHOR_UNKNOWN} · "
+            f"{doc.publisher or messages.PUBLISHER_UNKNOWN}"
+        ),  # fmt: skip
+        Text(
+            f"{format_date(doc.published, doc.date_basis, today, doc.date_precision)} — "
+            f"{messages.date_basis(doc.date_basis, doc.date_note)}",
+            style="cyan",
+        ),
+    ]
+    if doc.genre:
+        lines.append(Text(doc.genre))
+    if doc.url:
+        lines.append(Text(doc.url, style="dim"))
+    path = doc.source_path.rpartition("/")[2] or doc.doc_id
+    for label, quote in card_quotes(card):
+        lines += [
+            Text(""),
+            Text(quote.text, style="italic"),
+            Text(messages.quoted_from(label, path, quote.start, quote.end), style="dim"),
+        ]
+    return Panel(Group(*lines), title=Text(f"source {number}"), title_align="left")
+
+
+def card_as_json(card: SourceCard) -> dict[str, Any]:
+    """A source card in `--json`: the document's facts and its byline and dateline as
+    verbatim spans of its file (`text == file[start:end]`), or null."""
+    doc = card.document
+    return {
+        "doc_id": doc.doc_id,
+        "title": doc.title,
+        "author": doc.author,
+        "publisher": doc.publisher,
+        "url": doc.url,
+        "published": period_text(doc.published, doc.date_precision) if doc.published else None,
+        "date_precision": doc.date_precision if doc.published else None,
+        "date_basis": doc.date_basis,
+        "date_note": doc.date_note,
+        "kind": doc.genre or None,
+        "source_path": doc.source_path,
+        "byline": _span_json(card.byline),
+        "dateline": _span_json(card.dateline),
+    }
+
+
+def _span_json(quote: Any) -> dict[str, Any] | None:
+    if quote is None:
+        return None
+    return {"text": quote.text, "start": quote.start, "end": quote.end}
 
 
 def answer_as_json(answer: Answer) -> dict[str, Any]:
@@ -85,6 +147,7 @@ def answer_as_json(answer: Answer) -> dict[str, Any]:
             }
             for hit in answer.hits
         ],
+        "sources": [card_as_json(card) for card in answer.sources],
     }
 
 

@@ -15,7 +15,16 @@ from typing import Any
 
 from handlers import feedback, messages
 from handlers.share import ACTION_ID as SHARE_ACTION_ID
-from store.types import Answer, DocumentInfo, Hit, IndexInfo, date_order, period_end
+from store.types import (
+    Answer,
+    DocumentInfo,
+    Hit,
+    IndexInfo,
+    Quote,
+    SourceCard,
+    date_order,
+    period_end,
+)
 
 Block = dict[str, Any]
 
@@ -381,7 +390,9 @@ def answer_blocks(
     if shared_by:
         lines.append(messages.shared_by(shared_by))
     lines.extend(escape(note) for note in notes)
-    if not answer.no_match:
+    if answer.sources:
+        lines.append(messages.SOURCE_CARDS_NOTE)
+    elif not answer.no_match:
         order = messages.OLDEST_FIRST if answer.sort == "date" else messages.BEST_MATCH_FIRST
         lines.append(messages.answer_summary(len(answer.hits), None if span else order))
     if not answer.filters.is_empty():
@@ -392,6 +403,9 @@ def answer_blocks(
         head.append(_context(span))
 
     tail = share_blocks(share_value) if share_value else []
+    if answer.sources:
+        cards = [source_card_blocks(card, today) for card in answer.sources]
+        return _fit(head, cards, tail, MAX_BLOCKS)
     if answer.no_match:
         text = messages.no_match(
             escape(shorten(answer.question, 500)),
@@ -432,6 +446,12 @@ def _fit(
 def answer_text(answer: Answer, today: date | None = None) -> str:
     """The plain notification text for an answer (shown where blocks cannot be)."""
     question = escape(shorten(answer.question, 200))
+    if answer.sources:
+        first = answer.sources[0].document
+        text = f"{messages.source_cards_summary(len(answer.sources))}: " + document_line(
+            first, today
+        ).lstrip("• ")
+        return shorten(text, MAX_FALLBACK_CHARS)
     if answer.no_match:
         return messages.no_match_fallback(question)
     first = ordered_hits(answer)[0]
@@ -441,6 +461,52 @@ def answer_text(answer: Answer, today: date | None = None) -> str:
         f"({hit_source_line(first, today)})"
     )
     return shorten(text, MAX_FALLBACK_CHARS)
+
+
+# --- Source cards --------------------------------------------------------------------------
+
+
+def source_card_lines(card: SourceCard, today: date | None = None) -> list[str]:
+    """The card's facts, one per line, mrkdwn (escaped): title (linked), author and
+    publisher, date with where it came from, kind of document."""
+    doc = card.document
+    title = _link(doc.url, f"*{escape(shorten(doc.title, MAX_TITLE_CHARS))}*")
+    author = escape(doc.author) if doc.author else messages.AUTHOR_UNKNOWN
+    publisher = escape(doc.publisher) if doc.publisher else messages.PUBLISHER_UNKNOWN
+    date_line = format_date(doc.published, doc.date_basis, today, doc.date_precision)
+    lines = [
+        title,
+        f"{author} · {publisher}",
+        f"{date_line} — {escape(messages.date_basis(doc.date_basis, doc.date_note))}",
+    ]
+    if doc.genre:
+        lines.append(escape(doc.genre))
+    if doc.url:
+        lines.append(_link(doc.url, escape(shorten(doc.url, MAX_TITLE_CHARS))))
+    return lines
+
+
+def card_quotes(card: SourceCard) -> list[tuple[str, Quote]]:
+    """(label, quote) for the byline and the dateline the page has; once when one line is
+    both ("Posted on 3 October 2022 by ...")."""
+    found: list[tuple[str, Quote]] = []
+    if card.byline is not None:
+        found.append((messages.BYLINE, card.byline))
+    if card.dateline is not None and card.dateline != card.byline:
+        found.append((messages.DATELINE, card.dateline))
+    return found
+
+
+def source_card_blocks(card: SourceCard, today: date | None = None) -> list[Block]:
+    """One source card: its facts, then its byline and dateline quoted verbatim with the
+    file and character offsets they come from."""
+    blocks = [_section(shorten("\n".join(source_card_lines(card, today)), MAX_SECTION_CHARS))]
+    path = card.document.source_path.rpartition("/")[2] or card.document.doc_id
+    for label, quote in card_quotes(card):
+        rendered, _ = quote_mrkdwn(quote.text)
+        blocks.append(_section(rendered))
+        blocks.append(_context(escape(messages.quoted_from(label, path, quote.start, quote.end))))
+    return blocks
 
 
 # --- Usage and sources ---------------------------------------------------------------------

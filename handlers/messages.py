@@ -95,6 +95,35 @@ def no_match(question: str, filters: str, covers: str) -> str:
     return "\n".join(lines)
 
 
+SOURCE_CARDS_NOTE = (
+    "About the sources themselves: answered from each document's details (title, author, "
+    "publisher, date), not from its text"
+)
+BYLINE = "Byline"
+DATELINE = "Dateline"
+AUTHOR_UNKNOWN = "author not recorded"
+PUBLISHER_UNKNOWN = "publisher not recorded"
+
+
+def source_cards_summary(count: int) -> str:
+    noun = "document" if count == 1 else "documents"
+    return f"{count} {noun}, from their details"
+
+
+def date_basis(basis: str, note: str) -> str:
+    """Where a source's date came from, for its card."""
+    if basis == "metadata":
+        return "date from the document's metadata"
+    if basis == "text":
+        return f"date read from its text ({note})" if note else "date read from its text"
+    return "no date found" + (f" ({note})" if note else "")
+
+
+def quoted_from(label: str, path: str, start: int, end: int) -> str:
+    """'Byline, quoted from caci.txt (characters 52–110)'."""
+    return f"{label}, quoted from {path} (characters {start}–{end})"
+
+
 def answer_fallback(count: int, question: str) -> str:
     noun = "passage" if count == 1 else "passages"
     return f"{count} {noun} for “{question}”"

@@ -118,8 +118,29 @@ class Hit:
 
 
 @dataclass(frozen=True)
+class Quote:
+    """A verbatim span of a document's file: `text == file[start:end]`."""
+
+    text: str
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class SourceCard:
+    """The answer to a question about a source itself ("who wrote the CACI piece", "what
+    do you have from 2022?"): its metadata, and the lines of its page header that say who
+    wrote it and when, quoted verbatim where the text has them."""
+
+    document: DocumentInfo
+    byline: Quote | None = None
+    dateline: Quote | None = None
+
+
+@dataclass(frozen=True)
 class Answer:
-    """What a question gets: the passages, or an honest no-match, and how it was read."""
+    """What a question gets: the passages (or, for a question about the sources, source
+    cards), or an honest no-match, and how it was read."""
 
     question: str
     query: str
@@ -128,10 +149,11 @@ class Answer:
     sort: str = "relevance"
     notes: tuple[str, ...] = ()
     covers: str = ""
+    sources: tuple[SourceCard, ...] = ()
 
     @property
     def no_match(self) -> bool:
-        return not self.hits
+        return not self.hits and not self.sources
 
 
 @dataclass(frozen=True)
@@ -151,6 +173,7 @@ class DocumentInfo:
     warnings: tuple[str, ...] = ()
     date_precision: str = "day"
     genre: str = ""  # the kind of document its header names ("Policy brief"), or ""
+    date_note: str = ""  # where the date came from, in words ("dateline '...' in the header")
 
 
 @dataclass(frozen=True)

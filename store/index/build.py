@@ -27,7 +27,6 @@ from store.index.generations import KINDS, GenerationStore, new_generation_id
 from store.ingest.chunk import chunk_id, sentence_windows
 from store.ingest.corpus import Fingerprint, KnownDocument, discover
 from store.ingest.prepare import PIPELINE_VERSION, PreparedDocument, prepare
-from store.search.calibrate import MANIFEST_KEY, calibrate
 from store.types import period_end, period_text
 
 logger = logging.getLogger(__name__)
@@ -197,6 +196,9 @@ class Indexer:
         hint = {"model": self.encoder.model_id, "dimension": dimension}
         for kind in KINDS:
             _add_records(self.generations.create(generation, kind, hint), records[kind])
+        # Imported here: a no-change run never needs BM25's libraries (they load in ~0.2 s).
+        from store.search.calibrate import MANIFEST_KEY, calibrate
+
         built = tables.from_records(records["passages"], records["sentences"])
         manifest[MANIFEST_KEY] = calibrate(built, self.encoder).to_manifest()
         self._save_tables(generation, built)
@@ -211,11 +213,15 @@ class Indexer:
         return report
 
     def _save_tables(self, generation: str, built: tables.GenerationTables) -> None:
-        """Save the searcher's tables now, while every record is in hand: a bot switching
-        to this generation then reads a few files instead of every record from Chroma."""
+        """Save the searcher's tables (and the aliases its passages define) now, while every
+        record is in hand: a bot switching to this generation then reads a few files
+        instead of every record from Chroma."""
+        from store.search.aliases import aliases_for
+
         cache = self.generations.cache_dir(generation)
         if cache is None:
             return
+        aliases_for(built.texts, cache)
         try:
             tables.save(built, cache / tables.TABLES_DIR, generation)
         except OSError as exc:  # only costs the searcher time: it reads Chroma instead
@@ -396,6 +402,9 @@ def _document_entry(ready: PreparedDocument) -> dict[str, Any]:
         "date_basis": ready.date_basis,
         "date_note": ready.date_note,
         "genre": ready.genre,
+        # Verbatim spans of the file ({start, end, text}) that say who wrote it and when.
+        "byline": ready.byline.to_json() if ready.byline else None,
+        "dateline": ready.dateline.to_json() if ready.dateline else None,
         "chunk_count": len(ready.chunks),
         "warnings": list(ready.warnings),
     }

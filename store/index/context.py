@@ -21,14 +21,19 @@ def context_line(
     publisher: str | None,
     published: date | None,
     heading: str = "",
+    genre: str = "",
+    precision: str = "day",
 ) -> str:
-    """ "Title — Publisher, June 2009. Heading." (missing parts left out)."""
+    """The line "Title — Publisher, June 2009. Policy brief. Heading" (missing parts left
+    out; a date known only to the year is "2009")."""
     parts = [part for part in (title, publisher) if part]
     line = " — ".join(parts)
     if published is not None:
-        line += f", {_MONTHS[published.month - 1]} {published.year}"
-    if heading:
-        line += f". {heading}"
+        month = "" if precision == "year" else f"{_MONTHS[published.month - 1]} "
+        line += f", {month}{published.year}"
+    for part in (genre, heading):
+        if part:
+            line += f". {part}"
     return line.strip(" ,.")
 
 

@@ -10,12 +10,14 @@ from store.ingest.chunk import ChunkSpan, Span, chunk_document
 from store.ingest.clean import Similarity, Verdict, clean, kept_paragraphs
 from store.ingest.corpus import SourceDocument
 from store.ingest.dates import date_from_text
+from store.ingest.provenance import Span as SourceSpan
+from store.ingest.provenance import byline, dateline
 from store.ingest.sections import document_genre, section_headings
 from store.types import period_text
 
 # Bump when cleaning, dating or chunking rules change: documents are then prepared again
 # (their passages' vectors are still reused wherever the passage text is unchanged).
-PIPELINE_VERSION = "4"
+PIPELINE_VERSION = "5"
 
 
 @dataclass(frozen=True)
@@ -33,6 +35,8 @@ class PreparedDocument:
     date_precision: str = "day"
     headings: tuple[str, ...] = ()  # the section heading above each chunk ("" if none)
     genre: str = ""  # the kind of document its header names ("Policy brief"), or ""
+    byline: SourceSpan | None = None  # "By Roger N McDermott ...", verbatim, in the header
+    dateline: SourceSpan | None = None  # the header line naming the document's date
 
 
 def prepare(document: SourceDocument, similarity: Similarity | None = None) -> PreparedDocument:
@@ -83,6 +87,8 @@ def prepare(document: SourceDocument, similarity: Similarity | None = None) -> P
         date_precision=precision,
         headings=tuple(section_headings(verdicts, chunks)),
         genre=document_genre(verdicts),
+        byline=byline(verdicts),
+        dateline=dateline(verdicts, published if precision == "day" else None),
     )
 
 

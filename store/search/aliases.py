@@ -20,12 +20,17 @@ vocabulary of role words, never about particular names.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import logging
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 
+from store.files import write_json_atomically
 from store.search.lexical import STOPWORDS as _STOPWORDS
+from store.search.lexical import fingerprint as lexical_fingerprint
 from store.search.lexical import tokens
 
 logger = logging.getLogger(__name__)
@@ -56,20 +61,17 @@ _ROLE_AFTER = re.compile(r",\s+(?P<role>[^,.;:()\"“”\n]{3,100}?)(?=[,.;)]|$)
 _ROLE_VERB_AFTER = re.compile(
     rf",?\s+(?:who\s+)?(?P<role>(?:{ROLE_VERBS})\s+(?:[^,.;:()\n]|\.(?!\s)){{3,100}})"
 )
+_APPOINTED_AS = re.compile(r"\s+as\s+(?P<role>[^,.;:()\n]{3,100})")
+_APPOINTING = re.compile(r"\b(?:appoint|name|nominat|elect|choos|chose|select|pick)\w*\s+$", re.I)
 _CLAUSE_BREAK = re.compile(r"[,.;:()\"“”\n]")
 _ACRONYM = r"[A-Z][A-Za-z]{0,2}[A-Z]{1,6}s?"  # NATO, PfP, EADRCC, KAZBRIG, CSTO
-_LONG_THEN_ACRONYM = re.compile(rf"(?P<long>[A-Z][^()\n]{{2,120}}?)\s+\((?P<short>{_ACRONYM})\)")
-_LOWER_LONG_THEN_ACRONYM = re.compile(
-    rf"(?P<long>(?:[a-z][a-z-]+\s+){{1,6}}[a-z][a-z-]+)\s+\((?P<short>{_ACRONYM})\)"
-)
+# Each pattern is anchored on what gives a definition away (a parenthesis, "known as", a
+# comma before a code), then looks back at the words before it: cheap on any corpus size.
+_PARENTHESISED = re.compile(rf"\((?P<short>{_ACRONYM})\)")
 _ACRONYM_THEN_LONG = re.compile(rf"\b(?P<short>{_ACRONYM})\s+\((?P<long>[A-Z][^()\n]{{2,120}})\)")
-_KNOWN_AS = re.compile(
-    rf"(?P<long>[A-Za-z][^,.;:()\n]{{2,120}}?),\s+(?:known as|or|called)\s+"
-    rf"(?P<short>{_ACRONYM}|[A-Z][a-z]+)(?![-\w])"
-)
-_CODE_APPOSITION = re.compile(
-    r"(?P<long>[A-Za-z][^,.;:()\n]{2,80}?),\s+(?P<short>[A-Z]{3,})(?=[,.;])"
-)
+_KNOWN_AS = re.compile(rf",\s+(?:known as|or|called)\s+(?P<short>{_ACRONYM}|[A-Z][a-z]+)(?![-\w])")
+_CODE_APPOSITION = re.compile(r",\s+(?P<short>[A-Z]{3,})(?=[,.;])")
+_LOOK_BACK = 160
 _CAPITALISED_NAME = re.compile(
     r"\b(?:[A-Z][a-z]+(?:-[A-Z][a-z]+)?)(?:\s+(?:for|of|and|on|the)?\s*[A-Z][a-z]+(?:-[A-Z][a-z]+)?)+"
 )
@@ -83,13 +85,20 @@ class AliasTable:
 
     # A token that names something (a surname, an acronym) -> tokens of what it stands for.
     expansions: dict[str, frozenset[str]] = field(default_factory=dict)
-    # A long form's tokens (all must be present) -> the acronym token it shortens to.
-    contractions: list[tuple[frozenset[str], str]] = field(default_factory=list)
+    # A long form's tokens (all must be present) and the acronym token it shortens to, filed
+    # under each of its tokens, so a passage only tests the long forms it could contain.
+    contractions: dict[str, set[tuple[frozenset[str], str]]] = field(default_factory=dict)
+    # A person's surname token -> each role phrase stated with their name, as tokens.
+    people: dict[str, set[frozenset[str]]] = field(default_factory=dict)
 
     def add(self, key: str, words: Iterable[str]) -> None:
         extra = frozenset(words) - {key}
         if extra:
             self.expansions[key] = self.expansions.get(key, frozenset()) | extra
+
+    def add_contraction(self, long_form: frozenset[str], short: str) -> None:
+        for token in long_form:
+            self.contractions.setdefault(token, set()).add((long_form, short))
 
     def for_passage(self, passage_tokens: Iterable[str]) -> list[str]:
         """The extra tokens a passage with these tokens gets (none it already has)."""
@@ -97,13 +106,24 @@ class AliasTable:
         extra: set[str] = set()
         for token in present & self.expansions.keys():
             extra |= self.expansions[token]
-        for long_form, short in self.contractions:
-            if long_form <= present:
-                extra.add(short)
+        for token in present & self.contractions.keys():
+            for long_form, short in self.contractions[token]:
+                if long_form <= present:
+                    extra.add(short)
         return sorted(extra - present)
 
+    def roles_stated(self, passage_tokens: frozenset[str]) -> list[frozenset[str]]:
+        """The roles a passage states for people it names: "Bolat Utemuratov, Secretary of
+        the Kazakhstani Security Council" states his; "Mr Utemuratov said" states none."""
+        return [
+            role
+            for surname in passage_tokens & self.people.keys()
+            for role in self.people[surname]
+            if role <= passage_tokens
+        ]
+
     def __len__(self) -> int:
-        return len(self.expansions) + len(self.contractions)
+        return len(self.expansions) + len({c for cs in self.contractions.values() for c in cs})
 
 
 def build_aliases(texts: Sequence[str]) -> AliasTable:
@@ -119,6 +139,7 @@ def build_aliases(texts: Sequence[str]) -> AliasTable:
             role_tokens = [t for t in tokens(role) if t != surname]
             if surname and role_tokens:
                 table.add(surname, role_tokens)
+                table.people.setdefault(surname, set()).add(frozenset(role_tokens))
     for text in texts:
         for match in _CAPITALISED_NAME.finditer(text):
             long = match.group(0)
@@ -135,24 +156,23 @@ def _add_acronym(table: AliasTable, long: str, short: str) -> None:
     if len(short_tokens) != 1 or not long_tokens:
         return
     table.add(short_tokens[0], long_tokens)
-    contraction = (frozenset(long_tokens), short_tokens[0])
-    if contraction not in table.contractions:
-        table.contractions.append(contraction)
+    table.add_contraction(frozenset(long_tokens), short_tokens[0])
 
 
 def _acronym_definitions(text: str) -> Iterable[tuple[str, str]]:
     """(long form, acronym) pairs defined in one passage."""
-    for pattern in (_LONG_THEN_ACRONYM, _LOWER_LONG_THEN_ACRONYM):
-        for match in pattern.finditer(text):
-            long = _matching_tail(match.group("long"), match.group("short"))
-            if long:
-                yield long, match.group("short")
+    for match in _PARENTHESISED.finditer(text):
+        before = text[max(0, match.start() - _LOOK_BACK) : match.start()]
+        long = _matching_tail(_CLAUSE_BREAK.split(before)[-1], match.group("short"))
+        if long:
+            yield long, match.group("short")
     for match in _ACRONYM_THEN_LONG.finditer(text):
         if _initials_match(match.group("long"), match.group("short")):
             yield match.group("long"), match.group("short")
     for pattern in (_KNOWN_AS, _CODE_APPOSITION):
         for match in pattern.finditer(text):
-            long = _noun_phrase(match.group("long"))
+            before = text[max(0, match.start() - _LOOK_BACK) : match.start()]
+            long = _noun_phrase(_CLAUSE_BREAK.split(before)[-1])
             if long:
                 yield long, match.group("short")
 
@@ -173,6 +193,10 @@ def _person_roles(text: str) -> Iterable[tuple[str, str]]:
         found = _ROLE_VERB_AFTER.match(after)
         if found:
             yield name, found.group("role")
+        found = _APPOINTED_AS.match(after)  # "appointed Tugay Tuncer as its representative"
+        if found and _APPOINTING.search(text[max(0, match.start() - 40) : match.start()]):
+            if role := _role_phrase(found.group("role")):
+                yield name, role
         before = text[max(0, match.start() - 160) : match.start()]
         clause = _CLAUSE_BREAK.split(before[:-2] if before.endswith(", ") else before)[-1]
         if before.endswith(", "):
@@ -293,3 +317,63 @@ def _matching_tail(long: str, short: str) -> str | None:
         if _initials_match(tail, short):
             return tail
     return None
+
+
+# ----- saved with each generation: finding the aliases of 100k passages takes most of a minute
+
+ALIASES_FILE = "aliases.json"
+
+
+def fingerprint() -> str:
+    """Changes whenever aliases could come out differently (this module or the tokens)."""
+    digest = hashlib.sha256(Path(__file__).read_bytes())
+    digest.update(lexical_fingerprint().encode())
+    return digest.hexdigest()[:16]
+
+
+def save_aliases(path: Path, table: AliasTable) -> None:
+    contractions = sorted({(tuple(sorted(long)), short) for cs in table.contractions.values()
+                           for long, short in cs})  # fmt: skip
+    data = {
+        "fingerprint": fingerprint(),
+        "expansions": {key: sorted(words) for key, words in sorted(table.expansions.items())},
+        "contractions": [[list(long), short] for long, short in contractions],
+        "people": {
+            key: sorted(sorted(role) for role in roles)
+            for key, roles in sorted(table.people.items())
+        },  # fmt: skip
+    }
+    write_json_atomically(path, data)
+
+
+def load_aliases(path: Path) -> AliasTable | None:
+    """The saved table, or None when absent, stale or unreadable."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        if data.get("fingerprint") != fingerprint():
+            return None
+        table = AliasTable({key: frozenset(words) for key, words in data["expansions"].items()})
+        for long, short in data["contractions"]:
+            table.add_contraction(frozenset(long), short)
+        table.people = {key: {frozenset(r) for r in roles} for key, roles in data["people"].items()}
+        return table
+    except FileNotFoundError:
+        return None
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        logger.warning("saved aliases %s are unusable (%s); finding them again", path, exc)
+        return None
+
+
+def aliases_for(texts: Sequence[str], cache: Path | None) -> AliasTable:
+    """The generation's alias table: saved with it, or found now (and saved)."""
+    path = cache / ALIASES_FILE if cache else None
+    saved = load_aliases(path) if path else None
+    if saved is not None:
+        return saved
+    table = build_aliases(texts)
+    if path is not None:
+        try:
+            save_aliases(path, table)
+        except OSError as exc:  # a read-only data dir only costs the next start-up time
+            logger.warning("could not save aliases to %s (%s)", path, exc)
+    return table

@@ -47,12 +47,15 @@ def assemble(folders: Sequence[Path], target: Path) -> Path:
     return target
 
 
-def corpus_index(folders: Sequence[Path], data_dir: Path, encoder: Encoder) -> LocalGenerations:
-    """An up-to-date index of `folders` under `data_dir/eval/`; only new text is embedded."""
-    root = data_dir / EVAL_DIR / corpus_key(folders)
+def corpus_index(
+    folders: Sequence[Path], data_dir: Path, encoder: Encoder, context: bool = True
+) -> LocalGenerations:
+    """An up-to-date index of `folders` under `data_dir/eval/`; only new text is embedded.
+    `context=False` embeds passages bare (bench/ideas.py measures what context is worth)."""
+    root = data_dir / EVAL_DIR / (corpus_key(folders) + ("" if context else "-bare"))
     documents = assemble(folders, root / "documents")
     generations = LocalGenerations(root / "index")
-    report = Indexer(generations, encoder).build(documents)
+    report = Indexer(generations, encoder, context=context).build(documents)
     logger.info(
         "evaluation corpus %s: %d documents, %d texts embedded",
         root,

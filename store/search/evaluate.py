@@ -323,7 +323,7 @@ def evaluate(
         answer = searcher.answer(question.question, k=k)
         relevant = [any(s in hit.quote for s in question.relevant) for hit in answer.hits]
         rank = next((n for n, ok in enumerate(relevant, start=1) if ok), None)
-        cards = tuple(_name(card.doc_id) for card in getattr(answer, "sources", ()))
+        cards = tuple(_name(card.document.doc_id) for card in answer.sources)
         report.outcomes.append(
             EvalOutcome(
                 question=question,

@@ -89,17 +89,33 @@ _ROLE = re.compile(r"\b(?:" + "|".join(sorted(ROLE_WORDS, key=len, reverse=True)
 _PLACE_HINT = re.compile(r"\b(?:in|at|near|from|outside)\s+[A-Z][a-z]+")
 
 
+_YEAR = re.compile(r"\b(1[89]\d\d|20\d\d)\b")
+
+
 @dataclass(frozen=True)
 class QuestionKind:
-    """How a question was read: its kind and the words that carry its subject."""
+    """How a question was read: its kind, the words that carry its subject, and the years
+    it asks about in plain words ("the 2016 drills"; filters such as in:2016 are gone)."""
 
     kind: str
     subject: str  # the question without its scaffolding, for the lexical side
+    years: frozenset[int] = frozenset()
 
 
 def question_kind(question: str) -> QuestionKind:
     kind = next((name for name, pattern in _KIND_PATTERNS if pattern.search(question)), OTHER)
-    return QuestionKind(kind, subject_words(question))
+    years = frozenset(int(y) for y in _YEAR.findall(question))
+    return QuestionKind(kind, subject_words(question), years)
+
+
+def of_year(years: frozenset[int], published_year: int | None, text: str) -> bool:
+    """Whether a passage belongs to a year the question names: its document is dated in
+    it, or its text names it."""
+    if not years:
+        return False
+    if published_year in years:
+        return True
+    return any(str(year) in text for year in years)
 
 
 def subject_words(question: str) -> str:

@@ -122,6 +122,11 @@ def _starts_sentence(text: str, index: int) -> bool:
     return index == 0 or text[index - 1] in ".!?:\n"
 
 
+# BM25's term saturation and length normalisation (bm25s' defaults); the searcher sets b.
+BM25_K1 = 1.5
+BM25_B = 0.75
+
+
 class LexicalIndex:
     """BM25 scores of a query against every passage, in passage order."""
 
@@ -131,12 +136,13 @@ class LexicalIndex:
         tokenized: Sequence[list[str]] | None = None,
         names: frozenset[str] | None = None,
         own_tokens: Sequence[list[str]] | None = None,
+        b: float = BM25_B,
     ):
         """`tokenized` and `names`, when given, are `[tokens(t) for t in texts]` and
         `name_tokens(texts)`, already computed (or read from a cache) by the caller:
         they are most of the time a load takes. When BM25 indexes more than the text
         (context, aliases), `own_tokens` are the text's own: how rare a word is counts in
-        what the passages themselves say."""
+        what the passages themselves say. `b` is BM25's length normalisation."""
         self.size = len(texts)
         self.names = names if names is not None else name_tokens(texts)
         corpus_tokens = list(tokenized) if tokenized is not None else [tokens(t) for t in texts]
@@ -144,7 +150,7 @@ class LexicalIndex:
             chain.from_iterable(set(passage) for passage in own_tokens or corpus_tokens)
         )
         self._indexed = set(chain.from_iterable(corpus_tokens)) if own_tokens is not None else None
-        self._bm25 = bm25s.BM25()
+        self._bm25 = bm25s.BM25(k1=BM25_K1, b=b)
         if self.size:
             self._bm25.index(corpus_tokens, show_progress=False)
 

@@ -1,6 +1,7 @@
 """When a passage is good enough to show, and when the honest answer is "nothing on that".
 
-Three general rules, on top of the generation's calibrated threshold (calibrate.py):
+Three general rules, on top of the generation's calibrated threshold (calibrate.py); their
+weights are `RankingOptions` (ranking.py):
 
 - **Names the corpus never mentions.** A question that names a place, person, organisation
   or code that no document mentions ("When did Finland join NATO?") is about something
@@ -8,6 +9,9 @@ Three general rules, on top of the generation's calibrated threshold (calibrate.
 - **Names the passage does not mention.** A passage that does not mention a name the
   question asks about (in its text, its document's title and date, or an alias the corpus
   defines) must match the question's meaning much more closely to be shown.
+- **Questions about the page, not the article.** Subscriptions, newsletters, mailing
+  lists, log-ins, passwords, cookies and privacy policies are page furniture, which is
+  never quoted: a question about them gets no passages.
 - **Evidence, not just similarity.** A passage's evidence is its dense score plus a share of
   the question's subject words it (or its document's context) contains, weighted by how
   rare each word is; it must clear the threshold. A passage that shares a rare name with
@@ -24,15 +28,17 @@ from dataclasses import dataclass
 
 from store.search.lexical import tokens, words
 
-# How much the subject words' coverage adds to a passage's dense score.
-COVERAGE_WEIGHT = 0.3
-# How much more closely a passage that lacks a name the question asks about must match.
-MISSING_NAME_MARGIN = 0.1
 # A name and a word it begins (Kyrgyz, Kyrgyzstan) are the same name from this length on.
 _PREFIX_CHARS = 5
 _MONTHS_AND_DAYS = frozenset(
     """january february march april may june july august september october november
     december monday tuesday wednesday thursday friday saturday sunday""".split()
+)
+# Page furniture a reader may ask about; the cleaner drops it, so no passage can answer.
+_PAGE_FEATURES = re.compile(
+    r"\b(?:subscri\w*|newsletters?|mailing lists?|paywall|free trial|log ?in|passwords?|"
+    r"cookies?|privacy (?:policy|notice)|terms of (?:use|service))\b",
+    re.IGNORECASE,
 )
 _CAPITALISED = re.compile(r"[A-Z][\w’'-]*[\w]|[A-Z]")
 _SENTENCE_START = re.compile(r"(?:^|[.?!:;]\s+|[\"“(]\s*)$")
@@ -125,3 +131,9 @@ def coverage(weights: dict[str, float], present: set[str] | frozenset[str]) -> f
     if total <= 0:
         return 0.0
     return sum(w for token, w in weights.items() if token in present) / total
+
+
+def page_feature(question: str) -> str | None:
+    """The page feature (subscription, newsletter, cookies, ...) a question asks about."""
+    found = _PAGE_FEATURES.search(question)
+    return found.group(0) if found else None

@@ -28,11 +28,11 @@ from store.index.build import fetch_records
 from store.index.embed import Encoder
 from store.index.generations import GenerationStore
 from store.index.tables import GenerationTables, Rows
-from store.search import nomatch, ranking
-from store.search.aliases import AliasTable, build_aliases
+from store.search import nomatch, ranking, sources
+from store.search.aliases import AliasTable, aliases_for
 from store.search.calibrate import Calibration
 from store.search.calibrate import default as calibrate_default
-from store.search.kinds import OTHER, offers, question_kind
+from store.search.kinds import OTHER, WHO, of_year, offers, question_kind
 from store.search.lexical import LexicalIndex, load_tokens, name_tokens, save_tokens, tokens
 from store.search.query import parse_question
 from store.search.ranking import RankingOptions
@@ -42,6 +42,7 @@ from store.types import (
     DocumentInfo,
     Hit,
     IndexInfo,
+    SourceCard,
     date_order,
     parse_period,
     period_text,
@@ -141,6 +142,7 @@ def _document_info(entry: dict[str, Any]) -> DocumentInfo:
         warnings=tuple(entry.get("warnings", ())),
         date_precision=precision,
         genre=entry.get("genre") or "",
+        date_note=entry.get("date_note") or "",
     )
 
 
@@ -277,11 +279,15 @@ class Searcher:
             for row in range(len(tables))
         ]
         documents = {d["doc_id"]: _document_info(d) for d in manifest.get("documents", [])}
-        aliases = build_aliases(tables.texts) if self.options.aliases else None
+        aliases = aliases_for(tables.texts, cache) if self.options.aliases else None
         context = {doc_id: frozenset(_context_tokens(doc)) for doc_id, doc in documents.items()}
         authors = {t for doc in documents.values() for t in tokens(doc.author or "")}
         lexical = LexicalIndex(
-            tables.texts, self._lexical_tokens(tables, context, aliases, found), names, found
+            tables.texts,
+            self._lexical_tokens(tables, context, aliases, found),
+            names,
+            found,
+            b=self.options.bm25_b,
         )
         rare_limit = max(2, math.ceil(0.05 * len(passages)))
         keep = {generation}
@@ -413,9 +419,12 @@ class Searcher:
         parsed = parse_question(question, sort)
         notes = list(parsed.notes)
         hits: list[Hit] = []
+        cards: tuple[SourceCard, ...] = ()
         if parsed.query.strip():
-            hits, found_notes = self._search(parsed.query, k, parsed.filters, parsed.sort)
-            notes += found_notes
+            cards = self._source_cards(parsed.query, parsed.filters, k)
+            if not cards:
+                hits, found_notes = self._search(parsed.query, k, parsed.filters, parsed.sort)
+                notes += found_notes
         else:
             notes.append("there was no question to search for")
         return Answer(
@@ -425,8 +434,25 @@ class Searcher:
             filters=parsed.filters,
             sort=parsed.sort,
             notes=tuple(notes),
-            covers="" if hits else self.covers(),
+            covers="" if hits or cards else self.covers(),
+            sources=cards,
         )
+
+    def _source_cards(self, query: str, filters: DateFilter, k: int) -> tuple[SourceCard, ...]:
+        """Cards for a question about the sources themselves (store/search/sources.py);
+        none for any other question. A question that calls its subject a document ("the
+        podcast episode with ...") but names none by its details is answered with the
+        document of the best passage about it."""
+        asked = sources.source_question(query)
+        if asked is None or self.mode != "hybrid" or not self.options.source_cards:
+            return ()
+        snapshot = self._current()
+        meant = sources.meant(asked, snapshot.sorted_documents, filters=filters)
+        if not meant and asked.asks != sources.LIST and asked.names_a_document:
+            hits, _ = self._search(query, k, filters, "relevance")
+            meant = [snapshot.documents[hits[0].doc_id]] if hits else []
+        entries = {e["doc_id"]: e for e in snapshot.manifest.get("documents", [])}
+        return tuple(sources.card(doc, entries.get(doc.doc_id, {})) for doc in meant)
 
     def search(
         self,
@@ -446,8 +472,11 @@ class Searcher:
             return [], []
         asked = self._question(snapshot, query)
         unknown = snapshot.vocabulary.unknown(asked.names) if snapshot.vocabulary else []
-        if unknown and self.mode == "hybrid":
+        if unknown and self.mode == "hybrid" and self.options.unknown_names:
             return [], [_never_mentioned(unknown)]
+        feature = nomatch.page_feature(query) if self.options.page_questions else None
+        if feature and self.mode == "hybrid":
+            return [], [f"“{feature}” is about the website, not what its documents say"]
         query_vector = self.encoder.encode([query])[0]
         options = self.options
         kind = question_kind(query)
@@ -470,6 +499,20 @@ class Searcher:
             boost = options.kind_cue * ranking.first_place(options)
             for row in fused:
                 if offers(kind.kind, snapshot.passages[row].text):
+                    fused[row] += boost
+        if options.role_cue > 0 and kind.kind == WHO and snapshot.aliases is not None:
+            boost = options.role_cue * ranking.first_place(options)
+            for row in fused:
+                roles = snapshot.aliases.roles_stated(snapshot.passages[row].token_set)
+                if roles:
+                    fused[row] += boost * max(nomatch.coverage(asked.weights, r) for r in roles)
+        if options.year_cue > 0 and kind.years:
+            boost = options.year_cue * ranking.first_place(options)
+            for row in fused:
+                passage = snapshot.passages[row]
+                doc = snapshot.documents.get(passage.doc_id)
+                year = doc.published.year if doc and doc.published else None
+                if of_year(kind.years, year, passage.text):
                     fused[row] += boost
         order = sorted(fused, key=lambda row: -fused[row])
         chosen = self._select(snapshot, order, cosines, asked, k)
@@ -593,14 +636,15 @@ class Searcher:
         generation's calibrated threshold, raised when it lacks a name the question asks
         about; or it clears the lower term-match threshold and shares a rare name with the
         question or belongs to a document the question names."""
-        gate = snapshot.calibration
+        options = self.options
+        gate = snapshot.calibration if options.calibrated else calibrate_default()
         if self.mode == "dense":
             return cosine >= gate.threshold
         present = self._present(snapshot, passage)
         bar = gate.threshold
         if any(not nomatch.mentions_name(name, present) for name in asked.names):
-            bar += nomatch.MISSING_NAME_MARGIN
-        evidence = cosine + nomatch.COVERAGE_WEIGHT * nomatch.coverage(asked.weights, present)
+            bar += options.missing_name_margin
+        evidence = cosine + options.coverage_weight * nomatch.coverage(asked.weights, present)
         if evidence >= bar:
             return True
         if cosine < gate.term_threshold:
@@ -645,12 +689,12 @@ class Searcher:
         places no other document's relevant passage could take."""
         named = self._named_documents(snapshot, set(asked.tokens))
         cap = max(2, math.ceil(k / 2))
-        candidates = [(snapshot.passages[row], cosines[row]) for row in fused]
-        relevant = [
-            passage
-            for passage, cosine in candidates
-            if self._relevant(snapshot, passage, cosine, asked, named)
-        ]
+        # Judged lazily, best first: most questions stop after a handful of candidates.
+        relevant = (
+            snapshot.passages[row]
+            for row in fused
+            if self._relevant(snapshot, snapshot.passages[row], cosines[row], asked, named)
+        )
         chosen: list[_Passage] = []
         held_back: list[_Passage] = []
         per_document: dict[str, int] = {}

@@ -133,6 +133,7 @@ def test_status_lists_documents_with_dates_and_basis(indexed):
     assert shown.exit_code == 0
     for expected in ("2009-06-26", "2005-11-02", "metadata", "all-MiniLM-L6-v2", "384"):
         assert expected in shown.output
+    assert "No match:" in shown.output and "calibrated on" in shown.output
 
 
 def test_ask_json_lines_from_stdin_in_order(indexed):
@@ -148,7 +149,28 @@ def test_ask_json_lines_from_stdin_in_order(indexed):
     assert "Altynbayev" in first["results"][0]["quote"]
     assert first["results"][0]["published"] == "2005-11-02"
     assert first["results"][0]["date_precision"] == "day"
-    assert second == {"query": "recipe for pancakes", "no_match": True, "results": []}
+    assert second == {
+        "query": "recipe for pancakes",
+        "no_match": True,
+        "results": [],
+        "sources": [],
+    }
+
+
+def test_a_question_about_a_source_gets_its_card_in_json_and_in_the_terminal(indexed):
+    result = run("ask", "--json", "Who wrote the CACI piece?")
+    answer = json.loads(result.output)
+    assert not answer["no_match"] and answer["results"] == []
+    (card,) = answer["sources"]
+    assert card["author"] == "Roger N. McDermott" and card["published"] == "2005-11-02"
+    assert card["date_basis"] == "metadata" and card["title"].startswith("Kazakhstan lays")
+    text = Path(card["source_path"]).read_text(encoding="utf-8")
+    byline = card["byline"]
+    assert byline["text"].startswith("By Roger N McDermott")
+    assert text[byline["start"] : byline["end"]] == byline["text"]
+    shown = run("ask", "When was the EUobserver article published?")
+    assert "Nato woos Kazakhstan at security forum" in shown.output
+    assert "Valentina Pop · EUobserver" in shown.output and "26 Jun 2009" in shown.output
 
 
 @pytest.fixture
@@ -160,7 +182,7 @@ def partially_dated(env, partial_dates_index: Path, use_encoder, real_encoder) -
 
 
 def test_a_month_precision_date_in_json_terminal_answers_and_status(partially_dated):
-    question = "Kazakhstan's first partnership action plan with NATO"
+    question = "Kazakhstan's partnership action plan with NATO"
     result = run(
         "ask", "--json", "-k", "5", "-", input=f"{question} in:2005\n{question} since:2006\n"
     )

@@ -9,7 +9,7 @@ from datetime import date
 import pytest
 
 from handlers import blocks, messages, share
-from store.types import Answer, DateFilter, DocumentInfo, Hit, IndexInfo
+from store.types import Answer, DateFilter, DocumentInfo, Hit, IndexInfo, Quote, SourceCard
 
 PINGS = ("<!channel>", "<!here>", "<!everyone>", "<@U123>")
 
@@ -261,3 +261,63 @@ def test_share_value_round_trips_and_stays_under_2000_characters() -> None:
     assert request.question.startswith(decoded.question[:100])
     with pytest.raises(ValueError):
         share.decode("not json")
+
+
+# --- Source cards --------------------------------------------------------------------------
+
+
+def make_card(**changes: object) -> SourceCard:
+    doc = DocumentInfo(
+        doc_id="caci",
+        title="Kazakhstan lays legal basis <!channel>",
+        author="Roger N. McDermott",
+        publisher="CACI Analyst",
+        url="https://cacianalyst.org/item/10416",
+        published=date(2005, 11, 2),
+        date_basis="metadata",
+        chunk_count=12,
+        source_path="/seeds/caci.txt",
+        genre="Analytical article",
+    )
+    card = SourceCard(
+        doc,
+        byline=Quote("By Roger N McDermott (11/2/2005 issue of the CACI Analyst)", 125, 183),
+        dateline=Quote("Wednesday, 02 November 2005", 0, 27),
+    )
+    return replace(card, **changes)  # type: ignore[arg-type]
+
+
+def test_a_source_card_shows_the_facts_and_quotes_byline_and_dateline_with_offsets() -> None:
+    answer = make_answer((), question="Who wrote the CACI piece?", sources=(make_card(),))
+    built = blocks.answer_blocks(answer, today=date(2026, 1, 1))
+    dumped = json.dumps(built, ensure_ascii=False)
+    assert messages.SOURCE_CARDS_NOTE in dumped
+    assert "Roger N. McDermott · CACI Analyst" in dumped and "Analytical article" in dumped
+    assert "2 Nov 2005 · 20 years old — date from the document's metadata" in dumped
+    assert (
+        "<https://cacianalyst.org/item/10416|*Kazakhstan lays legal basis &lt;!channel&gt;*>"
+        in (dumped)
+    )
+    assert "> By Roger N McDermott (11/2/2005 issue of the CACI Analyst)" in dumped
+    assert "Byline, quoted from caci.txt (characters 125–183)" in dumped
+    assert "Dateline, quoted from caci.txt (characters 0–27)" in dumped
+    assert "<!channel>" not in dumped
+    assert not answer.no_match and "CACI" in blocks.answer_text(answer)
+
+
+def test_a_line_that_is_both_byline_and_dateline_is_quoted_once() -> None:
+    line = Quote("Posted on 3 October 2022 by Aliya Seitkali", 300, 342)
+    card = make_card(byline=line, dateline=line)
+    assert len(blocks.card_quotes(card)) == 1
+    unknown = replace(card.document, author=None, publisher=None, date_basis="text",
+                      date_note="dateline '3 October 2022' in the page header")  # fmt: skip
+    lines = blocks.source_card_lines(make_card(document=unknown))
+    assert "author not recorded · publisher not recorded" in lines
+    assert any("date read from its text (dateline" in line for line in lines)
+
+
+def test_many_source_cards_stay_within_slack_limits() -> None:
+    answer = make_answer((), sources=tuple(make_card() for _ in range(30)))
+    built = blocks.answer_blocks(answer)
+    assert len(built) <= blocks.MAX_BLOCKS
+    assert "more" in json.dumps(built[-1])

@@ -119,7 +119,8 @@ def test_a_month_precision_source_shows_as_its_month_in_slack_and_is_filtered_as
     `published = "2005-12"` is "Dec 2005" (aged from the month's end), passes in:2005 and
     not since:2006."""
     deps = production_deps(settings, ControlledSearcher(partial_dates_searcher))
-    question = "What was in Kazakhstan's first partnership action plan with NATO?"
+    # Both dated sources answer when the plan was due (2 Nov 2005 and Dec 2005).
+    question = "When would Kazakhstan's first partnership plan with NATO be ready?"
     with running_bot(settings, deps, slack) as running:
         running.mention(f"{question} in:2005")
         reply = slack.wait_for("chat.postMessage")[0].body

@@ -8,9 +8,10 @@ from pathlib import Path
 import pytest
 
 from store.index.generations import LocalGenerations
+from store.ingest.corpus import read_document
 from store.ingest.sentences import sentence_spans
-from store.search.evaluate import evaluate, load_questions
-from store.search.ranking import RankingOptions
+from store.search.evaluate import evaluate, load_questions, overlaps, source_texts
+from store.search.ranking import LEGACY, RankingOptions
 from store.search.searcher import Searcher
 from tests.conftest import REPO
 
@@ -163,3 +164,71 @@ def test_question_set_quality_beats_the_dense_baseline(
     assert hybrid.hit_at_k >= 0.95
     assert hybrid.no_match_accuracy == 1.0
     assert hybrid.hit_at_k > dense.hit_at_k and hybrid.mrr > dense.mrr
+
+
+# ----- the hard question set (tests/eval/hard.jsonl, README "How retrieval works") ---------
+
+
+@pytest.fixture(scope="module")
+def hard_reports(hard_generations, product_encoder):
+    """The hard set scored for the product, its baselines and the ranking it replaced."""
+    questions = load_questions(REPO / "tests" / "eval" / "hard.jsonl")
+    product = Searcher(hard_generations, product_encoder)
+    overlap = overlaps(questions, source_texts(product))
+    runs = {
+        "product": product,
+        "dense": Searcher(hard_generations, product_encoder, mode="dense"),
+        "lexical": Searcher(hard_generations, product_encoder, mode="lexical"),
+        "legacy": Searcher(hard_generations, product_encoder, options=LEGACY),
+    }
+    return {name: evaluate(s, questions, 3, overlap) for name, s in runs.items()}
+
+
+def test_the_hard_set_bar(hard_reports) -> None:
+    """The bar reached on the hard set (README has the numbers and the issue's targets)."""
+    product, legacy = hard_reports["product"], hard_reports["legacy"]
+    paraphrased = product.subset(lambda o: o.paraphrased)
+    assert product.hit_at_k >= 0.92 and product.mrr >= 0.86
+    assert paraphrased.hit_at_k >= 0.88
+    # None refused on the README's build; one sits at the threshold, and each ONNX export
+    # (this session makes its own) moves the vectors in the third decimal.
+    assert product.false_no_match <= 1
+    refused = sum(o.returned == 0 for o in product.outcomes if o.question.off_topic)
+    assert refused >= 21 and legacy.no_match_accuracy < 0.1
+    assert product.filler_rate <= 0.6 < legacy.filler_rate
+    assert product.forbidden_shown == 0
+    assert product.card_accuracy == 1.0
+
+
+def test_the_product_beats_its_baselines_and_the_ranking_it_replaced(hard_reports) -> None:
+    product = hard_reports["product"]
+    for other in ("dense", "lexical", "legacy"):
+        assert product.hit_at_k > hard_reports[other].hit_at_k
+        assert product.mrr > hard_reports[other].mrr
+
+
+def test_every_hard_set_answer_quotes_verbatim_with_date_and_basis(
+    hard_generations, product_encoder
+) -> None:
+    searcher = Searcher(hard_generations, product_encoder)
+
+    def decoded(path: str) -> str:  # as the indexer read it: CRLF kept, cp1251 decoded
+        return read_document(Path(path), Path(path).stem).text
+
+    for question in load_questions(REPO / "tests" / "eval" / "hard.jsonl"):
+        answer = searcher.answer(question.question)
+        for hit in answer.hits:
+            assert decoded(hit.source_path)[hit.start : hit.end] == hit.quote
+            assert hit.date_basis in ("metadata", "text", "none")
+            assert (hit.published is None) == (hit.date_basis == "none")
+        for card in answer.sources:
+            text = decoded(card.document.source_path)
+            for quote in (card.byline, card.dateline):
+                assert quote is None or text[quote.start : quote.end] == quote.text
+
+
+def test_a_name_the_corpus_never_mentions_gets_a_note_and_no_passages(
+    hard_generations, product_encoder
+) -> None:
+    answer = Searcher(hard_generations, product_encoder).answer("When did Finland join NATO?")
+    assert answer.no_match and any("Finland" in note for note in answer.notes)

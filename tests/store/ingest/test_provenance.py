@@ -1,0 +1,59 @@
+"""What a page's dropped lines still tell: section headings, the kind of document, and the
+byline and dateline quoted on source cards (verbatim spans of the file)."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+from store.index.context import context_line, embedding_text
+from store.ingest.corpus import read_document
+from store.ingest.prepare import prepare
+from tests.conftest import REPO, SEEDS
+
+CORPUS = REPO / "tests" / "eval" / "corpus"
+
+
+def _prepared(path: Path):
+    return prepare(read_document(path, path.stem))
+
+
+def test_byline_and_dateline_are_verbatim_spans_of_the_file() -> None:
+    path = SEEDS / "caci-2005-kazakhstan-legal-basis-nato.txt"
+    ready = _prepared(path)
+    text = path.read_text(encoding="utf-8")
+    assert ready.byline.text.startswith("By Roger N McDermott")
+    assert text[ready.byline.start : ready.byline.end] == ready.byline.text
+    assert ready.dateline.text == "Wednesday, 02 November 2005"
+    assert text[ready.dateline.start : ready.dateline.end] == ready.dateline.text
+
+
+def test_a_capture_date_in_the_header_is_no_dateline() -> None:
+    ready = _prepared(SEEDS / "euobserver-2009-nato-woos-kazakhstan.txt")
+    assert ready.published == date(2009, 6, 26) and ready.dateline is None
+
+
+def test_a_byline_that_dates_the_page_is_both() -> None:
+    ready = _prepared(CORPUS / "spf-2022-multivector-under-strain.txt")
+    assert ready.byline == ready.dateline
+    assert ready.byline.text == "Posted on 3 October 2022 by Aliya Seitkali"
+
+
+def test_section_headings_and_the_kind_of_document() -> None:
+    digest = _prepared(CORPUS / "digest-2019-regional-security.md")
+    assert "Disaster response" in digest.headings and "Training" in digest.headings
+    assert digest.headings[0] == ""  # the digest's first passage sits under no heading
+    assert _prepared(CORPUS / "esp-2011-ndn-policy-brief.txt").genre == "Policy brief"
+    assert _prepared(CORPUS / "astana-weekly-2014-defence-interview.txt").genre == "Interview"
+    # A title's "Review Process" and a site menu's "Opinion" name no kind of document.
+    assert _prepared(CORPUS / "mod-2002-parp-release.txt").genre == ""
+    assert _prepared(CORPUS / "steppe-wire-2022-csto-withdrawal.txt").genre == ""
+
+
+def test_the_context_line_a_passage_is_embedded_with() -> None:
+    line = context_line("Rails, roads", "ESP", date(2011, 3, 1), "Risks", "Policy brief")
+    assert line == "Rails, roads — ESP, March 2011. Policy brief. Risks"
+    assert context_line("T", None, date(2005, 1, 1), precision="year") == "T, 2005"
+    assert context_line(None, None, None) == ""
+    assert embedding_text("The passage.", line) == f"{line}.\nThe passage."
+    assert embedding_text("The passage.", "") == "The passage."

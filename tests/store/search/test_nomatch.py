@@ -1,0 +1,56 @@
+"""The no-match rules' parts: the names a question asks about, what the corpus mentions,
+and the share of the question's subject words a passage holds."""
+
+from __future__ import annotations
+
+from store.search.lexical import tokens
+from store.search.nomatch import (
+    Vocabulary,
+    coverage,
+    idf_weights,
+    mentions_name,
+    page_feature,
+    question_names,
+)
+
+
+def _names(question: str) -> list[str]:
+    return [name.text for name in question_names(question)]
+
+
+def test_names_are_capitalised_words_inside_the_question() -> None:
+    assert _names("When did Finland join NATO?") == ["Finland", "NATO"]
+    assert _names("What did Moscow's envoy say in January?") == ["Moscow's"]  # not January
+    assert _names("Which areas? Kazakhstan offered three.") == []  # a sentence's first word
+    assert _names("What Did The Defence Minister Say About Kazakhstan?") == []  # Title Case
+    assert _names("How does the MP describe it?") == []  # two-letter abbreviations
+
+
+def test_the_vocabulary_knows_a_name_and_the_words_it_begins() -> None:
+    vocabulary = Vocabulary(tokens("Kyrgyzstan Indian battalion Finland"))
+    assert vocabulary.mentions(tokens("Kyrgyz")[0])
+    assert vocabulary.mentions(tokens("India")[0])
+    assert vocabulary.unknown(question_names("Did Mongolia or Finland sign?")) == ["Mongolia"]
+
+
+def test_a_passage_mentions_a_name_in_any_of_its_forms() -> None:
+    (georgia,) = question_names("What did Georgia's parliament decide?")
+    assert mentions_name(georgia, frozenset(tokens("troops from Georgia and Latvia")))
+    assert not mentions_name(georgia, frozenset(tokens("the Kazakh parliament decided")))
+
+
+def test_coverage_weighs_rare_words_more() -> None:
+    frequency = {"kazakhstan": 50, "wheat": 0, "export": 1}.get
+    weights = idf_weights(["kazakhstan", "wheat", "export"], lambda t: frequency(t, 0), 60)
+    assert weights["wheat"] > weights["export"] > weights["kazakhstan"]
+    held = coverage(weights, frozenset({"kazakhstan", "export"}))
+    assert 0 < held < 0.6
+    assert coverage(weights, frozenset({"kazakhstan", "export", "wheat"})) == 1.0
+
+
+def test_questions_about_page_furniture_are_recognised() -> None:
+    assert page_feature("How much does an Astana Weekly subscription cost?") == "subscription"
+    assert page_feature("How do I join the programme's mailing list?") == "mailing list"
+    assert page_feature("How do I accept the cookies?") == "cookies"
+    assert page_feature("When did Kazakhstan sign up to PARP?") is None
+    assert page_feature("What equipment did Britain donate to the centre?") is None
