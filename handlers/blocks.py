@@ -448,9 +448,13 @@ def answer_text(answer: Answer, today: date | None = None) -> str:
     question = escape(shorten(answer.question, 200))
     if answer.sources:
         first = answer.sources[0].document
-        text = f"{messages.source_cards_summary(len(answer.sources))}: " + document_line(
-            first, today
-        ).lstrip("• ")
+        by = f" by {first.author}" if first.author else ""
+        of = f" — {first.publisher}" if first.publisher else ""
+        when = format_date(first.published, first.date_basis, today, first.date_precision)
+        text = (
+            f"{messages.source_cards_summary(len(answer.sources))}: "
+            f"{escape(shorten(first.title, 300))}{escape(by)}{escape(of)}, {when}"
+        )
         return shorten(text, MAX_FALLBACK_CHARS)
     if answer.no_match:
         return messages.no_match_fallback(question)

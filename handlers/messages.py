@@ -148,6 +148,8 @@ USAGE = "\n".join(
         "• `/kz-brief help`: this message.",
         "• `/kz-brief reindex` (admins): re-read the documents and rebuild the index.",
         "Narrow any question by date: `since:2008`, `before:2006`, `in:2005`.",
+        "Ask about the sources themselves: `who wrote the CACI piece?`, "
+        "`what do you have from 2022?`",
         "In a thread I answered, just reply (no mention needed): `and in 2009?` "
         "Edit your question and I update my answer.",
         "Under each passage: *Useful*, *Outdated* or *Wrong source* tells the admins.",

@@ -502,10 +502,12 @@ class Searcher:
                     fused[row] += boost
         if options.role_cue > 0 and kind.kind == WHO and snapshot.aliases is not None:
             boost = options.role_cue * ranking.first_place(options)
+            # Only words the corpus has can match a role; a word it lacks weighs nothing here.
+            known = {t: w for t, w in asked.weights.items() if snapshot.lexical.known([t])}
             for row in fused:
                 roles = snapshot.aliases.roles_stated(snapshot.passages[row].token_set)
                 if roles:
-                    fused[row] += boost * max(nomatch.coverage(asked.weights, r) for r in roles)
+                    fused[row] += boost * max(nomatch.coverage(known, r) for r in roles)
         if options.year_cue > 0 and kind.years:
             boost = options.year_cue * ranking.first_place(options)
             for row in fused:
