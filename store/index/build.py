@@ -20,6 +20,7 @@ from typing import Any
 
 import numpy as np
 
+from store.errors import IndexUnavailableError
 from store.index import tables
 from store.index.context import context_line, embedding_text
 from store.index.embed import Encoder, Progress, similarity_function
@@ -110,9 +111,8 @@ class Indexer:
     ) -> IndexReport:
         report = IndexReport(location=self.generations.location, model=self.encoder.model_id)
         report.dry_run = dry_run
-        previous = self.generations.current()
+        previous, old_manifest = self._current(rebuild, report)
         report.previous = previous
-        old_manifest = self.generations.manifest(previous) if previous else None
         same_model = bool(old_manifest) and old_manifest.get("model") == self.encoder.model_id
         if old_manifest and not same_model:
             report.notes.append(
@@ -211,6 +211,21 @@ class Indexer:
             logger.info("removed old index generations: %s", ", ".join(removed))
         self.generations.forget_caches(keep=keep)
         return report
+
+    def _current(
+        self, rebuild: bool, report: IndexReport
+    ) -> tuple[str | None, dict[str, Any] | None]:
+        """The generation being served and its manifest. A rebuild needs neither, so it
+        goes on (with a note) when they are damaged: that is how a damaged index is fixed."""
+        try:
+            previous = self.generations.current()
+            return previous, self.generations.manifest(previous) if previous else None
+        except IndexUnavailableError as exc:
+            if not rebuild:
+                raise
+            logger.warning("ignoring the damaged index while rebuilding: %s", exc)
+            report.notes.append(f"the current index is damaged and was ignored ({exc})")
+            return None, None
 
     def _save_tables(self, generation: str, built: tables.GenerationTables) -> None:
         """Save the searcher's tables (and the aliases its passages define) now, while every

@@ -15,6 +15,7 @@ from __future__ import annotations
 import fcntl
 import json
 import logging
+import re
 import shutil
 import time
 import uuid
@@ -116,23 +117,27 @@ class LocalGenerations:
         """Nothing to do: `prune` removes old generations with their caches."""
 
     def current(self) -> str | None:
+        """The generation the pointer names; None when no index was ever built. A pointer
+        that is unreadable, malformed or names no generation here is an error naming the
+        fix (`kz-brief index --rebuild` builds a new generation whatever the pointer says)."""
         pointer = self.root / POINTER_FILE
         try:
             data = json.loads(pointer.read_text(encoding="utf-8"))
         except FileNotFoundError:
             return None
         except (OSError, ValueError) as exc:
-            raise IndexUnavailableError(
-                f"The index pointer {pointer} is unreadable ({exc}); "
-                "run `kz-brief index --rebuild`."
-            ) from exc
-        generation = data.get("generation")
-        return generation if generation and self._dir(generation).is_dir() else None
+            raise _bad_pointer(pointer, f"unreadable: {exc}") from exc
+        generation = data.get("generation") if isinstance(data, dict) else None
+        if not is_generation_id(generation):
+            raise _bad_pointer(pointer, f"no generation in {_shown(data)}")
+        if not self._dir(generation).is_dir():
+            raise _bad_pointer(pointer, f"it names {generation}, which is not in {self.root}")
+        return generation
 
     def manifest(self, generation: str) -> dict[str, Any]:
         path = self._dir(generation) / MANIFEST_FILE
         try:
-            return json.loads(path.read_text(encoding="utf-8"))
+            return _checked_manifest(json.loads(path.read_text(encoding="utf-8")), str(path))
         except (OSError, ValueError) as exc:
             raise IndexUnavailableError(
                 f"The index manifest {path} is unreadable ({exc}); run `kz-brief index --rebuild`."
@@ -241,7 +246,10 @@ class ServerGenerations:
         self._meta().upsert(ids=[record_id], documents=[text], embeddings=[[1.0]])
 
     def current(self) -> str | None:
-        return self._read_meta("current")
+        generation = self._read_meta("current")
+        if generation is not None and not is_generation_id(generation):
+            raise _bad_pointer(self.location, f"no generation in {_shown(generation)}")
+        return generation
 
     def manifest(self, generation: str) -> dict[str, Any]:
         text = self._read_meta(f"manifest:{generation}")
@@ -250,7 +258,13 @@ class ServerGenerations:
                 f"Generation {generation} has no manifest on the server; "
                 "run `kz-brief index --rebuild`."
             )
-        return json.loads(text)
+        where = f"the manifest of {generation} on {self.location}"
+        try:
+            return _checked_manifest(json.loads(text), where)
+        except ValueError as exc:
+            raise IndexUnavailableError(
+                f"{where} is unreadable ({exc}); run `kz-brief index --rebuild`."
+            ) from exc
 
     def cache_dir(self, generation: str) -> Path | None:
         return self.cache_root / generation if self.cache_root else None
@@ -304,6 +318,32 @@ class ServerGenerations:
             if generation not in removed:
                 removed.append(generation)
         return removed
+
+
+_GENERATION_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,127}")
+
+
+def is_generation_id(value: object) -> bool:
+    """A name `new_generation_id` could have made: never a path (`../x`) or anything else."""
+    return isinstance(value, str) and _GENERATION_ID.fullmatch(value) is not None
+
+
+def _shown(value: object) -> str:
+    text = json.dumps(value, ensure_ascii=False) if not isinstance(value, str) else repr(value)
+    return text if len(text) <= 80 else text[:77] + "..."
+
+
+def _bad_pointer(where: object, problem: str) -> IndexUnavailableError:
+    return IndexUnavailableError(
+        f"The index pointer {where} is damaged ({problem}); run `kz-brief index --rebuild`."
+    )
+
+
+def _checked_manifest(data: object, where: str) -> dict[str, Any]:
+    """A manifest as the indexer writes it: an object with a list of documents."""
+    if not isinstance(data, dict) or not isinstance(data.get("documents", []), list):
+        raise ValueError(f"{where} is not an index manifest")
+    return data
 
 
 def _younger_than_grace(generation: str, now_stamp: str) -> bool:

@@ -3,11 +3,16 @@
 The ONNX model is exported locally from the model on disk (the bundled all-MiniLM-L6-v2 by
 default) the first time it is needed, then cached in the data dir; nothing is downloaded.
 The export is written to a temporary folder and renamed into place, so two processes
-starting at once never load a half-written model.
+starting at once never load a half-written model. Like every file in the data dir it is
+derived, so it is checked before use: the export records the SHA-256 of each of its files
+(`EXPORT_RECORD`), and an export that does not match (truncated, damaged, or written before
+the record existed) is exported again, with one warning.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 import logging
 import os
 import re
@@ -21,6 +26,7 @@ from store.errors import StoreError
 logger = logging.getLogger(__name__)
 
 ONNX_DIR = "onnx"
+EXPORT_RECORD = "kz-brief-export.json"
 
 
 def quantization_target() -> str:
@@ -64,6 +70,8 @@ def export_onnx_int8(model_path: str, target: Path) -> None:
         model = SentenceTransformer(str(staged), backend="onnx", device="cpu")
         model.save_pretrained(str(staged))
         export_dynamic_quantized_onnx_model(model, quantization_target(), str(staged))
+        record = {"sha256": _file_hashes(staged)}
+        (staged / EXPORT_RECORD).write_text(json.dumps(record, indent=1), encoding="utf-8")
         try:
             os.replace(staged, target)
         except OSError:
@@ -85,7 +93,11 @@ def load_onnx_int8(model_path: str, cache_dir: Path | None) -> Any:
             "one. Point KZ_EMBEDDING_MODEL at a folder, or set KZ_EMBEDDING_BACKEND=torch."
         )
     target = cached_model_dir(model_path, cache_dir)
-    if not (target / quantized_file_name()).exists():
+    problem = export_problem(target)
+    if problem is not None:
+        if target.exists():
+            logger.warning("the exported model in %s is %s; exporting it again", target, problem)
+            shutil.rmtree(target, ignore_errors=True)
         try:
             export_onnx_int8(model_path, target)
         except ImportError as exc:
@@ -99,3 +111,34 @@ def load_onnx_int8(model_path: str, cache_dir: Path | None) -> Any:
         device="cpu",
         model_kwargs={"file_name": quantized_file_name()},
     )
+
+
+def export_problem(target: Path) -> str | None:
+    """What is wrong with the export in `target` (None: every file is as exported)."""
+    if not target.exists():
+        return "missing"
+    try:
+        record = json.loads((target / EXPORT_RECORD).read_text(encoding="utf-8"))
+        expected = record["sha256"]
+        if not isinstance(expected, dict) or quantized_file_name() not in expected:
+            return "missing its record of files"
+        if _file_hashes(target) != expected:
+            return "damaged (its files do not match their checksums)"
+    except FileNotFoundError:
+        return "missing its record of files"
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        return f"unreadable ({exc})"
+    return None
+
+
+def _file_hashes(folder: Path) -> dict[str, str]:
+    """SHA-256 of every file under `folder` but the record itself, by relative path."""
+    hashes = {}
+    for path in sorted(folder.rglob("*")):
+        if path.is_file() and path.name != EXPORT_RECORD:
+            digest = hashlib.sha256()
+            with path.open("rb") as handle:
+                while chunk := handle.read(1 << 20):
+                    digest.update(chunk)
+            hashes[path.relative_to(folder).as_posix()] = digest.hexdigest()
+    return hashes

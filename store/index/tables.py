@@ -10,10 +10,18 @@ or a year that begins before the filter and ends before it too.
 Generations never change once built, so the tables are saved once per generation (by the
 indexer, which has every record in hand, or by the first searcher that had to read them
 from Chroma) and later start-ups and live swaps read a few files instead of every record.
+
+Saved tables are derived data and never trusted: `info.json` records the format version,
+the generation, the counts, the dimension and a SHA-256 of each file; every passage text is
+saved with its own hash and hashed again at load; `check` then compares the counts, and the
+texts of a sample of ids, with Chroma itself. Anything that does
+not verify is reported by `load` / `check` (the searcher then reads Chroma and saves the
+tables again), never served.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import os
@@ -30,11 +38,23 @@ import numpy as np
 logger = logging.getLogger(__name__)
 
 # Bump when the saved layout changes: older saved tables are then rebuilt from Chroma.
-TABLES_VERSION = 2
+TABLES_VERSION = 4
 TABLES_DIR = "tables"
 INFO_FILE = "info.json"
 ARRAYS_FILE = "arrays.npz"
 TEXTS_FILE = "passages.json"
+ARRAY_NAMES = (
+    "starts ends published published_until vectors window_first window_starts window_ends "
+    "window_sentences window_passage window_vectors"
+).split()
+# Ids checked against Chroma's own text hashes at every load: a few milliseconds, where
+# reading every record's metadata costs about 5 s per 100k passages (most of a restart).
+CHROMA_SAMPLE = 64
+_HASH_CHUNK = 1 << 20
+
+
+class DamagedTablesError(Exception):
+    """Saved tables that do not verify; the message says what is wrong."""
 
 
 @dataclass(frozen=True)
@@ -61,6 +81,7 @@ class GenerationTables:
     passage_ids: list[str]
     doc_ids: list[str]
     texts: list[str]
+    text_hashes: list[str]  # SHA-256 of each passage text (the quote, as Chroma stores it)
     starts: np.ndarray  # offset of each passage in its source file
     ends: np.ndarray
     published: np.ndarray  # YYYYMMDD, 0 when undated; ascending
@@ -76,6 +97,14 @@ class GenerationTables:
 
     def __len__(self) -> int:
         return len(self.passage_ids)
+
+    def texts_digest(self) -> str:
+        """One hash of every passage id and text hash, in row order: what files derived
+        from these texts (the saved BM25 tokens) are tied to."""
+        digest = hashlib.sha256()
+        for passage_id, text_hash in zip(self.passage_ids, self.text_hashes, strict=True):
+            digest.update(f"{passage_id}\0{text_hash}\n".encode())
+        return digest.hexdigest()
 
     def windows_of(self, row: int) -> range:
         return range(int(self.window_first[row]), int(self.window_first[row + 1]))
@@ -142,6 +171,7 @@ def from_records(
         passage_ids=[r["id"] for r in ordered],
         doc_ids=[r["metadata"]["doc_id"] for r in ordered],
         texts=[r["text"] for r in ordered],
+        text_hashes=[text_sha256(r["text"]) for r in ordered],
         starts=_ints(int(r["metadata"]["start"]) for r in ordered),
         ends=_ints(int(r["metadata"]["end"]) for r in ordered),
         published=_ints(int(r["metadata"].get("published_ord", 0)) for r in ordered),
@@ -163,22 +193,23 @@ def save(tables: GenerationTables, directory: Path, generation: str) -> None:
     temporary = directory.with_name(f".{directory.name}.{uuid.uuid4().hex[:8]}.tmp")
     temporary.mkdir()
     try:
-        arrays = {
-            name: getattr(tables, name)
-            for name in (
-                "starts ends published published_until vectors window_first window_starts "
-                "window_ends window_sentences window_passage window_vectors"
-            ).split()
-        }
-        np.savez(temporary / ARRAYS_FILE, **arrays)
+        np.savez(temporary / ARRAYS_FILE, **{name: getattr(tables, name) for name in ARRAY_NAMES})
         texts = {
             "ids": tables.passage_ids,
             "doc_ids": tables.doc_ids,
             "texts": tables.texts,
+            "text_hashes": tables.text_hashes,
             "headings": tables.headings or [""] * len(tables),
         }
         (temporary / TEXTS_FILE).write_text(json.dumps(texts, ensure_ascii=False), "utf-8")
-        info = {"version": TABLES_VERSION, "generation": generation, "passages": len(tables)}
+        info = {
+            "version": TABLES_VERSION,
+            "generation": generation,
+            "passages": len(tables),
+            "windows": len(tables.window_passage),
+            "dimension": int(tables.vectors.shape[1]),
+            "sha256": {name: _file_sha256(temporary / name) for name in (ARRAYS_FILE, TEXTS_FILE)},
+        }
         (temporary / INFO_FILE).write_text(json.dumps(info), encoding="utf-8")
         _move_into_place(temporary, directory)
     except BaseException:
@@ -202,30 +233,47 @@ def _move_into_place(ready: Path, directory: Path) -> None:
 
 
 def load(directory: Path, generation: str) -> GenerationTables | None:
-    """Saved tables of `generation`, or None when there are none usable (absent, written
-    by another version, or unreadable: the caller then reads Chroma instead)."""
+    """Saved tables of `generation`, verified; None when there are none (never saved, or
+    saved by another version of this code: the caller reads Chroma instead, silently).
+
+    Raises DamagedTablesError when files are there but do not verify: truncated, a flipped
+    bit, texts out of line with their ids, counts that disagree.
+    """
     try:
         info = json.loads((directory / INFO_FILE).read_text(encoding="utf-8"))
-        if info.get("version") != TABLES_VERSION or info.get("generation") != generation:
-            return None
+    except FileNotFoundError:
+        return None
+    except (OSError, ValueError) as exc:
+        raise DamagedTablesError(f"{INFO_FILE} is unreadable ({exc})") from exc
+    if not isinstance(info, dict):
+        raise DamagedTablesError(f"{INFO_FILE} is not a JSON object")
+    if info.get("version") != TABLES_VERSION:
+        return None  # another layout: not damage, simply not ours to read
+    if info.get("generation") != generation:
+        raise DamagedTablesError(
+            f"they belong to generation {info.get('generation')!r}, not {generation}"
+        )
+    try:
+        checksums = info["sha256"]
+        for name in (ARRAYS_FILE, TEXTS_FILE):
+            if _file_sha256(directory / name) != checksums[name]:
+                raise DamagedTablesError(f"{name} does not match its checksum")
         texts = json.loads((directory / TEXTS_FILE).read_text(encoding="utf-8"))
-        with np.load(directory / ARRAYS_FILE) as arrays:
-            loaded = {name: arrays[name] for name in arrays.files}
+        with np.load(directory / ARRAYS_FILE, allow_pickle=False) as arrays:
+            loaded = {name: arrays[name] for name in ARRAY_NAMES}
         tables = GenerationTables(
             passage_ids=texts["ids"],
             doc_ids=texts["doc_ids"],
             texts=texts["texts"],
+            text_hashes=texts["text_hashes"],
             headings=texts["headings"],
             **loaded,
         )
-    except FileNotFoundError:
-        return None
-    except (OSError, ValueError, KeyError, TypeError) as exc:
-        logger.warning("saved index tables in %s are unusable (%s); reading Chroma", directory, exc)
-        return None
-    if len(tables) != info.get("passages") or len(tables.window_first) != len(tables) + 1:
-        logger.warning("saved index tables in %s are inconsistent; reading Chroma", directory)
-        return None
+    except DamagedTablesError:
+        raise
+    except Exception as exc:  # OSError, ValueError, KeyError, TypeError, BadZipFile, ...
+        raise DamagedTablesError(f"unreadable ({type(exc).__name__}: {exc})") from exc
+    _check_structure(tables, info)
     return tables
 
 
@@ -240,6 +288,103 @@ def _until(metadata: dict[str, Any]) -> int:
     return date_number(
         date.fromordinal(date(day // 10000, day // 100 % 100, day % 100).toordinal() + 1)
     )
+
+
+def _check_structure(tables: GenerationTables, info: dict[str, Any]) -> None:
+    """Counts, shapes and orderings the searcher relies on, and every text against the
+    hash recorded for its id."""
+    n, windows, dimension = info.get("passages"), info.get("windows"), info.get("dimension")
+    lists = (tables.passage_ids, tables.doc_ids, tables.texts, tables.text_hashes)
+    if any(not isinstance(values, list) or len(values) != n for values in lists):
+        raise DamagedTablesError(f"the passage lists do not hold {n} entries each")
+    if not all(isinstance(value, str) for values in lists for value in values):
+        raise DamagedTablesError("a passage id, text or hash is not a string")
+    if tables.headings is not None and (
+        not isinstance(tables.headings, list) or len(tables.headings) != n
+    ):
+        raise DamagedTablesError(f"the headings do not hold {n} entries")
+    per_passage = (tables.starts, tables.ends, tables.published, tables.published_until)
+    if any(array.shape != (n,) for array in per_passage) or tables.vectors.shape != (
+        n,
+        dimension,
+    ):
+        raise DamagedTablesError("the passage arrays do not match the passage count")
+    per_window = (
+        tables.window_starts,
+        tables.window_ends,
+        tables.window_sentences,
+        tables.window_passage,
+    )
+    if any(array.shape != (windows,) for array in per_window) or tables.window_vectors.shape != (
+        windows,
+        dimension,
+    ):
+        raise DamagedTablesError("the window arrays do not match the window count")
+    first = tables.window_first
+    if first.shape != (n + 1,) or first[0] != 0 or first[-1] != windows:
+        raise DamagedTablesError("the window boundaries do not match the counts")
+    if np.any(np.diff(first) < 0) or np.any(np.diff(tables.published) < 0):
+        raise DamagedTablesError("rows are out of order")
+    if windows and not np.array_equal(
+        tables.window_passage, np.repeat(np.arange(n), np.diff(first))
+    ):
+        raise DamagedTablesError("windows are out of line with their passages")
+    for row, (text, expected) in enumerate(zip(tables.texts, tables.text_hashes, strict=True)):
+        if text_sha256(text) != expected:
+            raise DamagedTablesError(
+                f"the text of passage {tables.passage_ids[row]} does not match its hash"
+            )
+
+
+def check(tables: GenerationTables, passages: Any, windows: Any, generation: str) -> None:
+    """Raise DamagedTablesError unless the tables agree with the generation's Chroma
+    collections: the same counts, and for a sample of rows (spread over the whole table)
+    the same ids holding the same passage texts. Costs one count each and one small read."""
+    try:
+        counts = (passages.count(), windows.count())
+        rows = _sample_rows(len(tables), CHROMA_SAMPLE, seed=generation)
+        ids = [tables.passage_ids[row] for row in rows]
+        found = passages.get(ids=ids, include=["documents"]) if ids else {"ids": []}
+    except Exception as exc:  # the caller decides whether Chroma is reachable at all
+        raise DamagedTablesError(f"could not be checked against Chroma ({exc})") from exc
+    if counts != (len(tables), len(tables.window_passage)):
+        raise DamagedTablesError(
+            f"they hold {len(tables)} passages and {len(tables.window_passage)} windows, "
+            f"Chroma {counts[0]} and {counts[1]}"
+        )
+    held = {
+        record_id: text_sha256(text or "")
+        for record_id, text in zip(found["ids"], found.get("documents") or [], strict=False)
+    }
+    for row in rows:
+        if held.get(tables.passage_ids[row]) != tables.text_hashes[row]:
+            raise DamagedTablesError(
+                f"passage {tables.passage_ids[row]} differs from the one in Chroma"
+            )
+
+
+def _sample_rows(count: int, size: int, seed: str) -> list[int]:
+    """Up to `size` rows: the first, the last, evenly spread ones and a few chosen by `seed`
+    (so a shift anywhere in the table is caught, whichever rows it starts at)."""
+    if count <= size:
+        return list(range(count))
+    spread = {int(i) for i in np.linspace(0, count - 1, size // 2)}
+    rng = np.random.default_rng(int(hashlib.sha256(seed.encode()).hexdigest()[:8], 16))
+    spread.update(int(i) for i in rng.choice(count, size=size - len(spread), replace=False))
+    return sorted(spread)
+
+
+def text_sha256(text: str) -> str:
+    """The text hash the indexer stores with every record (`text_hash` metadata)."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        while chunk := handle.read(_HASH_CHUNK):
+            digest.update(chunk)
+    return digest.hexdigest()
 
 
 def _ints(values: Iterable[int]) -> np.ndarray:

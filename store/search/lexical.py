@@ -182,18 +182,33 @@ def fingerprint() -> str:
     return digest.hexdigest()[:16]
 
 
-def save_tokens(path: Path, tokenized: Sequence[list[str]], names: frozenset[str]) -> None:
-    """Write the tokens of every passage and the name tokens, atomically."""
+def save_tokens(
+    path: Path,
+    tokenized: Sequence[list[str]],
+    names: frozenset[str],
+    texts_key: str | None = None,
+) -> None:
+    """Write the tokens of every passage and the name tokens, atomically, with what is
+    needed to verify them: the tokenizer's fingerprint, the texts they were made from
+    (`texts_key`, see `GenerationTables.texts_digest`), the count and a checksum."""
+    lines = [" ".join(passage) for passage in tokenized]  # tokens hold no spaces
+    ordered_names = sorted(names)
     data = {
         "fingerprint": fingerprint(),
-        "tokens": [" ".join(passage) for passage in tokenized],  # tokens hold no spaces
-        "names": sorted(names),
+        "texts": texts_key,
+        "count": len(lines),
+        "sha256": _tokens_checksum(lines, ordered_names),
+        "tokens": lines,
+        "names": ordered_names,
     }
     write_json_atomically(path, data)
 
 
-def load_tokens(path: Path, count: int) -> tuple[list[list[str]], frozenset[str]] | None:
-    """Saved tokens for `count` passages, or None when absent, stale or unreadable."""
+def load_tokens(
+    path: Path, count: int, texts_key: str | None = None
+) -> tuple[list[list[str]], frozenset[str]] | None:
+    """Saved tokens for `count` passages made from the texts `texts_key` names; None when
+    absent, made by other code, or damaged (the caller tokenizes again; damage is logged)."""
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
@@ -201,6 +216,35 @@ def load_tokens(path: Path, count: int) -> tuple[list[list[str]], frozenset[str]
     except (OSError, ValueError) as exc:
         logger.warning("saved tokens %s are unreadable (%s); tokenizing again", path, exc)
         return None
-    if data.get("fingerprint") != fingerprint() or len(data.get("tokens", ())) != count:
+    if not isinstance(data, dict) or data.get("fingerprint") != fingerprint():
+        return None  # written by other tokenizer code: stale, not damaged
+    problem = _tokens_problem(data, count, texts_key)
+    if problem:
+        logger.warning("saved tokens %s are damaged (%s); tokenizing again", path, problem)
         return None
     return [line.split() for line in data["tokens"]], frozenset(data["names"])
+
+
+def _tokens_problem(data: dict, count: int, texts_key: str | None) -> str | None:
+    lines, names = data.get("tokens"), data.get("names")
+    if not isinstance(lines, list) or not all(isinstance(line, str) for line in lines):
+        return "the tokens are not a list of strings"
+    if not isinstance(names, list) or not all(isinstance(name, str) for name in names):
+        return "the names are not a list of strings"
+    if len(lines) != count or data.get("count") != count:
+        return f"they hold {len(lines)} passages, the index {count}"
+    if texts_key is not None and data.get("texts") != texts_key:
+        return "they were made from other passage texts"
+    if data.get("sha256") != _tokens_checksum(lines, names):
+        return "they do not match their checksum"
+    return None
+
+
+def _tokens_checksum(lines: Sequence[str], names: Sequence[str]) -> str:
+    digest = hashlib.sha256()
+    for line in lines:
+        digest.update(line.encode("utf-8") + b"\n")
+    digest.update(b"\0")
+    for name in names:
+        digest.update(name.encode("utf-8") + b"\n")
+    return digest.hexdigest()

@@ -168,6 +168,7 @@ class Searcher:
         self._swap_lock = threading.Lock()
         self._model_error: Exception | None = None
         self._unloadable: set[str] = set()  # generations that failed to load
+        self._pointer_problem: str | None = None  # last unreadable-pointer warning
 
     # ----- generations -------------------------------------------------------------------
 
@@ -225,10 +226,15 @@ class Searcher:
     def _switch_in_background(self, serving: _Snapshot) -> None:
         try:
             generation = self.generations.current()
-        except IndexUnavailableError as exc:  # keep answering from what is loaded
-            logger.warning("cannot read the index pointer (%s); still serving %s", exc,
-                           serving.generation)  # fmt: skip
+        except Exception as exc:  # a damaged pointer: keep answering from what is loaded
+            if str(exc) != self._pointer_problem:  # said once, not every second
+                self._pointer_problem = str(exc)
+                logger.warning("cannot read the index pointer (%s); still serving %s", exc,
+                               serving.generation)  # fmt: skip
             return
+        if self._pointer_problem is not None:
+            self._pointer_problem = None
+            logger.info("the index pointer is readable again")
         if generation in (None, serving.generation) or generation in self._unloadable:
             return
         if not self._swap_lock.acquire(blocking=False):
@@ -321,11 +327,20 @@ class Searcher:
     def _tables(
         self, generation: str, collection: Any, windows: Any, cache: Path | None
     ) -> GenerationTables:
-        """The generation's saved tables; read from Chroma (and saved) when there are none."""
+        """The generation's saved tables, verified; read from Chroma (and saved again) when
+        there are none or they do not verify (one warning says why)."""
         directory = cache / saved_tables.TABLES_DIR if cache else None
-        saved = saved_tables.load(directory, generation) if directory else None
-        if saved is not None:
-            return saved
+        try:
+            saved = saved_tables.load(directory, generation) if directory else None
+            if saved is not None:
+                saved_tables.check(saved, collection, windows, generation)
+                return saved
+        except saved_tables.DamagedTablesError as exc:
+            logger.warning(
+                "saved search tables in %s are damaged (%s); rebuilding them from Chroma",
+                directory,
+                exc,
+            )
         logger.info("reading index generation %s from Chroma", generation)
         try:
             read = saved_tables.from_records(
@@ -347,14 +362,15 @@ class Searcher:
         """Every passage's tokens and the corpus's name tokens: saved after the first load
         of a generation (tokenizing 100k passages takes most of a minute on 2 cores)."""
         path = cache / LEXICAL_FILE if cache else None
-        saved = load_tokens(path, len(tables)) if path else None
+        texts_key = tables.texts_digest()
+        saved = load_tokens(path, len(tables), texts_key) if path else None
         if saved is not None:
             return saved
         found = [tokens(text) for text in tables.texts]
         names = name_tokens(tables.texts)
         if path is not None:
             try:
-                save_tokens(path, found, names)
+                save_tokens(path, found, names, texts_key)
             except OSError as exc:
                 logger.warning("could not save passage tokens to %s (%s)", path, exc)
         return found, names

@@ -9,7 +9,7 @@ import pytest
 
 from store.errors import StoreError
 from store.index.embed import SentenceTransformerEncoder, resolve_model_path
-from store.index.onnx_export import cached_model_dir, quantized_file_name
+from store.index.onnx_export import cached_model_dir, export_problem, quantized_file_name
 
 
 def test_default_model_resolves_to_the_bundled_copy() -> None:
@@ -32,7 +32,7 @@ def test_an_unknown_model_name_fails_with_the_fix(tmp_path: Path) -> None:
 
 @pytest.mark.slow
 def test_onnx_int8_is_exported_locally_cached_and_close_to_torch(
-    tmp_path: Path, real_encoder
+    tmp_path: Path, real_encoder, caplog
 ) -> None:
     onnx = SentenceTransformerEncoder(backend="onnx-int8", cache_dir=tmp_path / "models")
     texts = ["What is KAZBAT?", "Rogozin said Kazakhstan was Russia's wife.", "pancakes"]
@@ -43,3 +43,18 @@ def test_onnx_int8_is_exported_locally_cached_and_close_to_torch(
     assert np.all(agreement > 0.97)
     again = SentenceTransformerEncoder(backend="onnx-int8", cache_dir=tmp_path / "models")
     assert np.allclose(again.encode(texts), quantized, atol=1e-6)  # loaded from the cache
+    assert export_problem(cached) is None
+
+    # A cached export cut short (a full disk, a crash) is exported again, not loaded.
+    model_file = cached / quantized_file_name()
+    model_file.write_bytes(model_file.read_bytes()[: model_file.stat().st_size // 2])
+    assert "damaged" in (export_problem(cached) or "")
+    with caplog.at_level("WARNING", logger="store.index.onnx_export"):
+        repaired = SentenceTransformerEncoder(backend="onnx-int8", cache_dir=tmp_path / "models")
+        assert np.allclose(repaired.encode(texts), quantized, atol=1e-6)
+    ours = [r for r in caplog.records if r.name == "store.index.onnx_export"]
+    assert [r.getMessage() for r in ours if r.levelname == "WARNING"] == [
+        f"the exported model in {cached} is damaged (its files do not match their checksums); "
+        "exporting it again"
+    ]
+    assert export_problem(cached) is None

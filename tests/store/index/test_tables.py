@@ -12,7 +12,6 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from store.errors import IndexUnavailableError
 from store.index import tables
 from store.index.build import Indexer, fetch_records
 from store.index.generations import GRACE_SECONDS, LocalGenerations, ServerGenerations
@@ -135,26 +134,86 @@ def _day(number: int | None) -> date | None:
     return None if number is None else date(number // 10000, number // 100 % 100, number % 100)
 
 
-def test_saved_tables_load_back_equal_and_only_for_their_generation(tmp_path: Path, caplog) -> None:
+def test_saved_tables_load_back_equal_and_only_for_their_generation(tmp_path: Path) -> None:
     built = tables.from_records(*_records(50))
     folder = tmp_path / "cache" / "tables"
     tables.save(built, folder, "g1")
     again = tables.load(folder, "g1")
     assert again is not None and again.passage_ids == built.passage_ids
     assert again.texts == built.texts and again.doc_ids == built.doc_ids
+    assert again.text_hashes == built.text_hashes
     for name in ("published", "vectors", "window_first", "window_passage", "window_vectors"):
         assert np.array_equal(getattr(again, name), getattr(built, name))
-    assert tables.load(folder, "g2") is None
     assert tables.load(tmp_path / "nowhere", "g1") is None
     assert not [p for p in folder.parent.iterdir() if p.name.endswith(".tmp")]
+    with pytest.raises(tables.DamagedTablesError, match="generation 'g1'"):
+        tables.load(folder, "g2")
 
-    (folder / tables.ARRAYS_FILE).write_bytes(b"not numpy")
-    assert tables.load(folder, "g1") is None
-    assert "unusable" in caplog.text
-
+    # Another layout (an older kz-brief) is not damage: simply read from Chroma again.
     info = json.loads((folder / tables.INFO_FILE).read_text())
     (folder / tables.INFO_FILE).write_text(json.dumps({**info, "version": -1}))
     assert tables.load(folder, "g1") is None
+
+
+def _saved(tmp_path: Path) -> Path:
+    folder = tmp_path / "tables"
+    tables.save(tables.from_records(*_records(40)), folder, "g1")
+    return folder
+
+
+def _flip_a_bit(path: Path, at: float) -> None:
+    data = bytearray(path.read_bytes())
+    data[int(len(data) * at)] ^= 0x10
+    path.write_bytes(bytes(data))
+
+
+@pytest.mark.parametrize(
+    ("damage", "reason"),
+    [
+        (lambda f: (f / tables.ARRAYS_FILE).write_bytes(b"not numpy"), "checksum"),
+        (
+            lambda f: (f / tables.ARRAYS_FILE).write_bytes(
+                (f / tables.ARRAYS_FILE).read_bytes()[:-100]
+            ),
+            "checksum",
+        ),
+        (lambda f: _flip_a_bit(f / tables.ARRAYS_FILE, 0.7), "checksum"),
+        (lambda f: _flip_a_bit(f / tables.TEXTS_FILE, 0.5), "checksum"),
+        (lambda f: (f / tables.INFO_FILE).write_text("{trunc"), "unreadable"),
+        (lambda f: (f / tables.INFO_FILE).write_text("[]"), "not a JSON object"),
+        (lambda f: (f / tables.TEXTS_FILE).unlink(), "unreadable"),
+    ],
+)
+def test_damaged_saved_tables_are_reported_never_loaded(tmp_path: Path, damage, reason) -> None:
+    folder = _saved(tmp_path)
+    damage(folder)
+    with pytest.raises(tables.DamagedTablesError, match=reason):
+        tables.load(folder, "g1")
+
+
+def _rewrite_texts(folder: Path, change) -> None:
+    """Change passages.json and record the new file's checksum, as a buggy writer would:
+    only the per-passage checks can tell."""
+    texts = json.loads((folder / tables.TEXTS_FILE).read_text())
+    change(texts)
+    (folder / tables.TEXTS_FILE).write_text(json.dumps(texts))
+    info = json.loads((folder / tables.INFO_FILE).read_text())
+    info["sha256"][tables.TEXTS_FILE] = tables._file_sha256(folder / tables.TEXTS_FILE)
+    (folder / tables.INFO_FILE).write_text(json.dumps(info))
+
+
+def test_texts_out_of_line_with_their_ids_are_caught_even_with_a_good_checksum(
+    tmp_path: Path,
+) -> None:
+    folder = _saved(tmp_path)
+    # Texts shifted by one row against their ids and hashes: quotes under the wrong ids.
+    _rewrite_texts(folder, lambda t: t.update(texts=t["texts"][1:] + t["texts"][:1]))
+    with pytest.raises(tables.DamagedTablesError, match="does not match its hash"):
+        tables.load(folder, "g1")
+    folder = _saved(tmp_path / "again")
+    _rewrite_texts(folder, lambda t: t.update(texts=t["texts"][:-1]))
+    with pytest.raises(tables.DamagedTablesError, match="40 entries"):
+        tables.load(folder, "g1")
 
 
 def _dated_corpus(folder: Path, documents: int = 24) -> Path:
@@ -232,7 +291,8 @@ def _chroma_filtered(snapshot, vector, filters: DateFilter) -> dict[str, float]:
 
 
 class _NoReads:
-    """A Chroma collection that may be queried but not read record by record."""
+    """A Chroma collection that may be queried, counted and sampled by id (how saved tables
+    are checked), but not read record by record."""
 
     def __init__(self, collection):
         self._collection = collection
@@ -240,7 +300,12 @@ class _NoReads:
     def query(self, **kwargs):
         return self._collection.query(**kwargs)
 
+    def count(self):
+        return self._collection.count()
+
     def get(self, **kwargs):
+        if kwargs.get("ids") is not None and len(kwargs["ids"]) <= tables.CHROMA_SAMPLE:
+            return self._collection.get(**kwargs)
         raise AssertionError("read every record from Chroma instead of the saved tables")
 
 
@@ -305,7 +370,9 @@ def test_a_replica_forgets_caches_of_generations_it_no_longer_serves(tmp_path: P
     assert sorted(p.name for p in cache_root.iterdir()) == ["g-recent", "g-served"]
 
 
-def test_saved_tables_that_do_not_match_chroma_ask_for_a_rebuild(tmp_path, seeds_copy) -> None:
+def test_saved_tables_that_do_not_match_chroma_are_rebuilt_with_one_warning(
+    tmp_path, seeds_copy, caplog
+) -> None:
     generations = LocalGenerations(tmp_path / "data" / "index")
     encoder = FakeEncoder()
     generation = Indexer(generations, encoder).build(seeds_copy).generation
@@ -318,9 +385,14 @@ def test_saved_tables_that_do_not_match_chroma_ask_for_a_rebuild(tmp_path, seeds
         for kind in ("passages", "sentences")
     }
     cache = generations.cache_dir(generation) / tables.TABLES_DIR
+    # Whole and self-consistent, but of fewer passages than the generation holds.
     tables.save(tables.from_records(kept["passages"], kept["sentences"]), cache, generation)
-    with pytest.raises(IndexUnavailableError, match="--rebuild"):
-        Searcher(generations, encoder).search("a lover and a wife at the security forum")
+    hits = Searcher(generations, encoder).search("a lover and a wife at the security forum")
+    assert hits and hits[0].doc_id.startswith("euobserver")
+    warnings = [r for r in caplog.records if r.levelname == "WARNING"]
+    assert len(warnings) == 1 and "rebuilding them from Chroma" in warnings[0].getMessage()
+    rebuilt = tables.load(cache, generation)
+    assert rebuilt is not None and len(rebuilt) == generations.collection(generation).count()
 
 
 def test_unusable_saved_tables_are_read_again_and_replaced(dated_index) -> None:
