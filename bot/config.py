@@ -9,6 +9,7 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from store.state.urls import DATABASE_EXAMPLE, database_problem, redacted
 
@@ -33,6 +34,8 @@ SETTING_NAMES = (
     "LOG_FORMAT",
     "KZ_IMPORT_MAX_MB",
     "KZ_IMPORT_TIMEOUT",
+    "KZ_MAX_DOCUMENT_MB",
+    "KZ_ALLOW_LINKS_OUTSIDE_SEEDS",
 )
 
 
@@ -42,6 +45,60 @@ class ConfigError(Exception):
 
 def _secret(value: str | None) -> str | None:
     return value.strip() if value and value.strip() else None
+
+
+REDIS_SCHEMES = ("redis", "rediss", "unix")
+# Web captures are tens of kilobytes; a converted book a few megabytes.
+DEFAULT_MAX_DOCUMENT_MB = 10.0
+TRUE_WORDS = frozenset({"1", "true", "yes", "on"})
+FALSE_WORDS = frozenset({"", "0", "false", "no", "off"})
+
+
+def _redis_url(value: str | None) -> str | None:
+    """REDIS_URL as redis-py reads it, checked here so a typo is one clear line at start-up
+    (`localhost:6379` is not a URL: redis-py would raise a bare ValueError later)."""
+    url = _secret(value)
+    if url is None:
+        return None
+    problem = None
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 - raises ValueError for a port that is not a number
+    except ValueError as exc:
+        problem = str(exc)
+    else:
+        if parts.scheme not in REDIS_SCHEMES:
+            problem = "it must start with redis://, rediss:// or unix://"
+        elif parts.scheme != "unix" and not parts.hostname:
+            problem = "it names no host"
+        elif parts.scheme == "unix" and not parts.path:
+            problem = "it names no socket path"
+    if problem:
+        raise ConfigError(
+            f"REDIS_URL is not a Redis URL ({problem}); write it like "
+            "redis://localhost:6379/0, or leave it empty to keep de-duplication in this process."
+        )
+    return url
+
+
+def _flag(env: Mapping[str, str], name: str) -> bool:
+    text = (env.get(name) or "").strip().lower()
+    if text in TRUE_WORDS:
+        return True
+    if text in FALSE_WORDS:
+        return False
+    raise ConfigError(f"{name} must be true or false, got {text!r}.")
+
+
+def _megabytes(env: Mapping[str, str], name: str, default: float) -> int:
+    text = (env.get(name) or "").strip()
+    try:
+        value = float(text) if text else default
+    except ValueError:
+        value = -1.0
+    if not value > 0:
+        raise ConfigError(f"{name} must be a number of megabytes above 0, got {text!r}.")
+    return int(value * 1_000_000)
 
 
 @dataclass(frozen=True)
@@ -65,6 +122,10 @@ class Settings:
     # in a SQL database (default: the SQLite file in the data dir). URLs may hold passwords.
     redis_url: str | None = field(default=None, repr=False)
     database_url: str | None = field(default=None, repr=False)
+    # Documents larger than this are skipped by `index` (and `--explain` reads no more).
+    max_document_bytes: int = int(DEFAULT_MAX_DOCUMENT_MB * 1_000_000)
+    # Whether symbolic links in the seeds folder may point outside it (off: they are skipped).
+    follow_outside_links: bool = False
     # None when LOG_LEVEL is unset: `serve` then logs at INFO, the other commands at WARNING.
     log_level: str | None = None
     # `kz-brief import` of a URL: the largest download, and the seconds it may take in all.
@@ -116,8 +177,10 @@ class Settings:
             slack_signing_secret=_secret(env.get("SLACK_SIGNING_SECRET")),
             slack_api_base_url=base_url,
             admin_users=admins,
-            redis_url=_secret(env.get("REDIS_URL")),
+            redis_url=_redis_url(env.get("REDIS_URL")),
             database_url=database_url,
+            max_document_bytes=_megabytes(env, "KZ_MAX_DOCUMENT_MB", DEFAULT_MAX_DOCUMENT_MB),
+            follow_outside_links=_flag(env, "KZ_ALLOW_LINKS_OUTSIDE_SEEDS"),
             log_level=(env.get("LOG_LEVEL") or "").strip().upper() or None,
             import_max_mb=import_max_mb,
             import_timeout=import_timeout,

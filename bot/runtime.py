@@ -8,6 +8,7 @@ from bot.config import Settings
 from store.index.build import Indexer
 from store.index.embed import Encoder, open_encoder
 from store.index.generations import GenerationStore, open_generations
+from store.ingest.corpus import CorpusLimits
 
 if TYPE_CHECKING:
     # The searcher brings BM25 and scipy (~0.2 s): imported only when one is opened, so a
@@ -36,8 +37,12 @@ def open_searcher(settings: Settings, *, load: bool = True) -> Searcher:
     return searcher
 
 
+def corpus_limits(settings: Settings) -> CorpusLimits:
+    return CorpusLimits(settings.max_document_bytes, settings.follow_outside_links)
+
+
 def open_indexer(settings: Settings) -> Indexer:
-    return Indexer(generations_for(settings), encoder_for(settings))
+    return Indexer(generations_for(settings), encoder_for(settings), limits=corpus_limits(settings))
 
 
 def reindex_summary(settings: Settings) -> str:

@@ -26,7 +26,7 @@ from store.index.context import context_line, embedding_text
 from store.index.embed import Encoder, Progress, similarity_function
 from store.index.generations import KINDS, GenerationStore, new_generation_id
 from store.ingest.chunk import chunk_id, sentence_windows
-from store.ingest.corpus import Fingerprint, KnownDocument, discover
+from store.ingest.corpus import CorpusLimits, Fingerprint, KnownDocument, discover
 from store.ingest.prepare import PIPELINE_VERSION, PreparedDocument, prepare
 from store.types import period_end, period_text
 
@@ -81,13 +81,21 @@ class Indexer:
     """Builds generations in a generation store with an encoder (loaded only if needed).
 
     `context=False` embeds passages bare, without their document's context line: only for
-    measuring what the context is worth (bench/ideas.py).
+    measuring what the context is worth (bench/ideas.py). `limits`: what the seeds folder
+    may hold (size, links outside it).
     """
 
-    def __init__(self, generations: GenerationStore, encoder: Encoder, context: bool = True):
+    def __init__(
+        self,
+        generations: GenerationStore,
+        encoder: Encoder,
+        context: bool = True,
+        limits: CorpusLimits | None = None,
+    ):
         self.generations = generations
         self.encoder = encoder
         self.context = context
+        self.limits = limits or CorpusLimits()
 
     def build(
         self,
@@ -121,7 +129,8 @@ class Indexer:
             )
         old_docs = {d["doc_id"]: d for d in (old_manifest or {}).get("documents", [])}
         reusable = same_model and not rebuild
-        found = discover(seeds_dir, _known_documents(old_docs) if reusable else None)
+        known = _known_documents(old_docs) if reusable else None
+        found = discover(seeds_dir, known, self.limits)
         report.skipped = list(found.skipped)
 
         unchanged: list[dict[str, Any]] = []

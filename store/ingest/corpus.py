@@ -4,6 +4,10 @@ A document is a `.txt` or `.md` file; its facts (title, author, publisher, url, 
 notes) live beside it in `NAME.meta.toml`. Files are read as bytes and decoded here once,
 so every later character offset points into exactly the text this module returns.
 
+The corpus stays inside its folder: a symbolic link that resolves outside it is skipped
+with a warning (unless the admin allows it), and so is a file over the size limit, which is
+never read past that limit.
+
 Each document also gets a fingerprint (size and modification time of it and of its metadata
 file), taken without reading anything: given what the previous index recorded, `discover`
 reads only the documents whose fingerprint moved, so a re-index of an unchanged corpus costs
@@ -37,6 +41,10 @@ META_FIELDS = (
 )  # fmt: skip
 # `date_basis = "text"`: the importer found the date only in the document's visible text.
 DATE_BASES = ("metadata", "text")
+# Web captures are tens of kilobytes: a document over this is skipped, never read whole.
+DEFAULT_MAX_BYTES = 10_000_000
+# A metadata file holds a few short fields.
+MAX_META_BYTES = 100_000
 # A file modified this shortly before it was read may be written again with the same size
 # and the same timestamp (file clocks tick in milliseconds, FAT's in 2 s), so the fingerprint
 # taken then is not trusted: the document is simply read and hashed again next time.
@@ -117,6 +125,19 @@ class UnchangedDocument:
     content_hash: str
 
 
+class DocumentTooLargeError(ValueError):
+    """A file over the size limit; the message names the limit and its setting."""
+
+
+@dataclass(frozen=True)
+class CorpusLimits:
+    """What `discover` accepts: files up to `max_bytes`, and symbolic links only when they
+    stay inside the seeds folder (or anywhere, with `follow_outside_links`)."""
+
+    max_bytes: int = DEFAULT_MAX_BYTES
+    follow_outside_links: bool = False
+
+
 @dataclass
 class Discovery:
     """The documents found in a folder, and the files skipped with the reason.
@@ -134,16 +155,22 @@ def meta_path_for(path: Path) -> Path:
     return path.with_name(path.stem + META_SUFFIX)
 
 
-def discover(seeds_dir: Path, known: Mapping[str, KnownDocument] | None = None) -> Discovery:
+def discover(
+    seeds_dir: Path,
+    known: Mapping[str, KnownDocument] | None = None,
+    limits: CorpusLimits | None = None,
+) -> Discovery:
     """Find every document under `seeds_dir`, reading only those whose fingerprint differs
     from the one in `known` (doc_id -> what the previous index recorded); skip, with a
-    warning, what cannot be a document."""
+    warning, what cannot be a document or is outside `limits`."""
     found = Discovery()
     if not seeds_dir.is_dir():
         found.skipped.append(f"{seeds_dir}: the seeds folder does not exist")
         return found
     known = known or {}
-    files = _visible_files(seeds_dir)
+    limits = limits or CorpusLimits()
+    root = os.path.realpath(seeds_dir)
+    files = _visible_files(seeds_dir, root, limits, found.skipped)
     listed = {path for _, path in files}
     seen: dict[str, str] = {}
     # Plain strings, not Paths, in this loop: it runs once per file of a large corpus.
@@ -164,13 +191,17 @@ def discover(seeds_dir: Path, known: Mapping[str, KnownDocument] | None = None) 
         previous = known.get(doc_id)
         if previous is not None:
             fingerprint = _fingerprint(path, path[: -len(suffix)] + META_SUFFIX)
-            if fingerprint == previous.fingerprint:
+            if fingerprint == previous.fingerprint and fingerprint.size <= limits.max_bytes:
                 seen[doc_id] = name
                 found.unchanged.append(
                     UnchangedDocument(doc_id, Path(path), fingerprint, previous.content_hash)
                 )
                 continue
-        document = read_document(Path(path), doc_id)
+        try:
+            document = read_document(Path(path), doc_id, limits, root)
+        except DocumentTooLargeError as exc:
+            found.skipped.append(f"{relative}: {exc}; skipped")
+            continue
         if document is None:
             found.skipped.append(f"{relative}: binary file, not text; skipped")
             continue
@@ -188,11 +219,15 @@ def _not_a_document(relative: str, path: str, suffix: str) -> str:
     return f"{relative}: not a .txt or .md file; skipped"
 
 
-def _visible_files(seeds_dir: Path) -> list[tuple[str, str]]:
+def _visible_files(
+    seeds_dir: Path, root: str, limits: CorpusLimits, skipped: list[str]
+) -> list[tuple[str, str]]:
     """(posix path relative to `seeds_dir`, full path) of every file not hidden, in path order.
 
     The same files as `rglob("*")` + `is_file()` (links to files followed, links to folders
-    not), but directory entries answer `is_file` without a `stat` per file.
+    not), but directory entries answer `is_file` without a `stat` per file. A link that
+    resolves outside `root` (the real path of `seeds_dir`) is skipped with a reason in
+    `skipped`, unless allowed.
     """
     found: list[tuple[tuple[str, ...], str]] = []
     pending: list[tuple[tuple[str, ...], str]] = [((), str(seeds_dir))]
@@ -205,6 +240,12 @@ def _visible_files(seeds_dir: Path) -> list[tuple[str, str]]:
                         continue
                     if entry.is_dir(follow_symlinks=False):
                         pending.append(((*parts, entry.name), entry.path))
+                    elif entry.is_symlink():
+                        problem = _link_problem(entry.path, root, limits)
+                        if problem:
+                            skipped.append(f"{'/'.join((*parts, entry.name))}: {problem}")
+                        else:
+                            found.append(((*parts, entry.name), entry.path))
                     elif entry.is_file():
                         found.append(((*parts, entry.name), entry.path))
         except PermissionError:
@@ -212,6 +253,27 @@ def _visible_files(seeds_dir: Path) -> list[tuple[str, str]]:
     # Sorted by path parts, as `sorted(Path)` does: "a/b.txt" before "a-b.txt".
     found.sort(key=lambda item: item[0])
     return [("/".join(parts), path) for parts, path in found]
+
+
+def _link_problem(path: str, root: str, limits: CorpusLimits) -> str | None:
+    """Why a symbolic link in the seeds folder is not read (None: it is read as a file)."""
+    target = os.path.realpath(path)
+    if not os.path.exists(target):
+        return "a symbolic link to nothing; skipped"
+    if os.path.isdir(target):
+        return "a symbolic link to a folder; not followed"
+    if not os.path.isfile(target):
+        return "a symbolic link to something that is not a file; skipped"
+    if not limits.follow_outside_links and not _inside(target, root):
+        return (
+            f"a symbolic link to {target}, outside the seeds folder; skipped "
+            "(set KZ_ALLOW_LINKS_OUTSIDE_SEEDS=true to index such files)"
+        )
+    return None
+
+
+def _inside(target: str, root: str) -> bool:
+    return os.path.commonpath([target, root]) == root
 
 
 def _has_document(stem_path: str, listed: set[str]) -> bool:
@@ -239,17 +301,29 @@ def _settled(fingerprint: Fingerprint, now_ns: int) -> Fingerprint | None:
     return fingerprint if newest < now_ns - SETTLE_NS else None
 
 
-def read_document(path: Path, doc_id: str) -> SourceDocument | None:
-    """Decode one file (UTF-8, undecodable bytes replaced with a warning); None if binary."""
+def read_document(
+    path: Path, doc_id: str, limits: CorpusLimits | None = None, root: str | None = None
+) -> SourceDocument | None:
+    """Decode one file (UTF-8, undecodable bytes replaced with a warning); None if binary.
+
+    Never reads more than `limits.max_bytes` (DocumentTooLargeError past it), so neither a
+    huge file nor `/dev/zero` can exhaust memory. A metadata file that is a link outside
+    `root` (the seeds folder; by default the document's own folder) is ignored.
+    """
+    limits = limits or CorpusLimits()
     # Stat before reading: a write in between then shows as a changed fingerprint next time.
     fingerprint = _settled(fingerprint_of(path), time.time_ns())
-    raw = path.read_bytes()
+    raw = read_at_most(path, limits.max_bytes)
+    if raw is None:
+        raise DocumentTooLargeError(
+            f"larger than {limits.max_bytes / 1_000_000:g} MB (KZ_MAX_DOCUMENT_MB)"
+        )
     if b"\x00" in raw[:8192] and not has_text_bom(raw):
         return None
     warnings: list[str] = []
     text = decode_text(raw, path.name, warnings)
     meta_file = meta_path_for(path)
-    meta_raw = meta_file.read_bytes() if meta_file.exists() else b""
+    meta_raw = _metadata_bytes(meta_file, root or os.path.realpath(path.parent), limits, warnings)
     metadata = parse_metadata(meta_raw, meta_file.name, warnings) if meta_raw else Metadata()
     digest = hashlib.sha256(raw + b"\x00" + meta_raw).hexdigest()
     return SourceDocument(
@@ -262,6 +336,31 @@ def read_document(path: Path, doc_id: str) -> SourceDocument | None:
         warnings=tuple(warnings),
         fingerprint=fingerprint,
     )
+
+
+def read_at_most(path: Path, limit: int) -> bytes | None:
+    """The file's bytes, or None when it holds more than `limit` (only limit + 1 are read)."""
+    with path.open("rb") as handle:
+        raw = handle.read(limit + 1)
+    return raw if len(raw) <= limit else None
+
+
+def _metadata_bytes(meta_file: Path, root: str, limits: CorpusLimits, warnings: list[str]) -> bytes:
+    """The metadata file's bytes (b"" when there is none, or it is not to be read)."""
+    if not meta_file.exists():
+        return b""
+    if meta_file.is_symlink():
+        problem = _link_problem(str(meta_file), root, limits)
+        if problem:
+            warnings.append(f"{meta_file.name}: {problem}")
+            return b""
+    raw = read_at_most(meta_file, MAX_META_BYTES)
+    if raw is None:
+        warnings.append(
+            f"{meta_file.name}: over {MAX_META_BYTES // 1000} kB, not a metadata file; ignored"
+        )
+        return b""
+    return raw
 
 
 def decode_text(raw: bytes, name: str, warnings: list[str]) -> str:

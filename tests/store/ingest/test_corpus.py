@@ -8,7 +8,15 @@ from pathlib import Path
 
 import pytest
 
-from store.ingest.corpus import Discovery, Fingerprint, KnownDocument, discover, read_document
+from store.ingest.corpus import (
+    CorpusLimits,
+    Discovery,
+    DocumentTooLargeError,
+    Fingerprint,
+    KnownDocument,
+    discover,
+    read_document,
+)
 from tests.conftest import age_files
 
 
@@ -258,3 +266,50 @@ def test_a_fingerprint_survives_the_manifest_as_json(tmp_path: Path) -> None:
     assert Fingerprint.from_json(list(fingerprint)) == fingerprint
     assert Fingerprint.from_json(None) is None
     assert Fingerprint.from_json([10, "x", None, None]) is None
+
+
+# --- The corpus stays inside its folder ----------------------------------------------------
+
+
+def test_a_link_to_a_file_outside_the_seeds_folder_is_skipped_with_a_warning(
+    tmp_path: Path,
+) -> None:
+    seeds, private = tmp_path / "seeds", tmp_path / "private"
+    _write(seeds, "article.txt", "An article about NATO.")
+    memo = _write(private, "memo.txt", "A private memo that must never be quoted.")
+    _write(private, "meta.meta.toml", 'title = "Private title"')
+    (seeds / "memo.txt").symlink_to(memo)
+    (seeds / "inside.txt").symlink_to(seeds / "article.txt")  # stays inside: read
+    (seeds / "article.meta.toml").symlink_to(private / "meta.meta.toml")
+    (seeds / "folder").symlink_to(private, target_is_directory=True)
+    (seeds / "broken.txt").symlink_to(tmp_path / "nothing-here.txt")
+    found = discover(seeds)
+    assert sorted(d.doc_id for d in found.documents) == ["article", "inside"]
+    assert not any("private memo" in d.text for d in found.documents)
+    skipped = "\n".join(found.skipped)
+    assert f"memo.txt: a symbolic link to {memo}, outside the seeds folder" in skipped
+    assert "KZ_ALLOW_LINKS_OUTSIDE_SEEDS=true" in skipped
+    assert "folder: a symbolic link to a folder; not followed" in skipped
+    assert "broken.txt: a symbolic link to nothing" in skipped
+    article = next(d for d in found.documents if d.doc_id == "article")
+    assert article.metadata.title is None  # the linked metadata file was not read
+    assert any("outside the seeds folder" in w for w in article.warnings)
+
+    allowed = discover(seeds, limits=CorpusLimits(follow_outside_links=True))
+    assert "memo" in [d.doc_id for d in allowed.documents]
+
+
+def test_a_file_over_the_size_limit_is_skipped_and_never_read_whole(tmp_path: Path) -> None:
+    _write(tmp_path, "small.txt", "A short article.")
+    _write(tmp_path, "huge.txt", "word " * 1000)
+    found = discover(tmp_path, limits=CorpusLimits(max_bytes=1000))
+    assert [d.doc_id for d in found.documents] == ["small"]
+    assert found.skipped == ["huge.txt: larger than 0.001 MB (KZ_MAX_DOCUMENT_MB); skipped"]
+
+
+def test_reading_dev_zero_stops_at_the_limit(tmp_path: Path) -> None:
+    zero = Path("/dev/zero")
+    if not zero.exists():
+        pytest.skip("no /dev/zero on this system")
+    with pytest.raises(DocumentTooLargeError, match="KZ_MAX_DOCUMENT_MB"):
+        read_document(zero, "zero", CorpusLimits(max_bytes=5_000_000))
