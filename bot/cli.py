@@ -15,9 +15,11 @@ from typing import TYPE_CHECKING
 
 import click
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from bot.config import ConfigError, Settings, load_settings
+from bot.failures import StartupError, Stop
 from bot.logs import configure_logging
 
 if TYPE_CHECKING:
@@ -30,13 +32,14 @@ errors = Console(stderr=True)
 
 @contextmanager
 def user_errors() -> Iterator[None]:
-    """Turn the store's and settings' errors into a one-line reason and a non-zero exit."""
+    """Turn the store's and settings' errors into a one-line reason and the exit code of
+    their kind (bot.failures)."""
     from store.errors import StoreError
 
     try:
         yield
-    except (StoreError, ConfigError) as exc:
-        raise click.ClickException(str(exc)) from exc
+    except (StoreError, ConfigError, StartupError) as exc:
+        raise Stop.because(exc) from exc
 
 
 def settings_from(ctx: click.Context) -> Settings:
@@ -77,7 +80,7 @@ def cli(ctx: click.Context) -> None:
     try:
         settings = load_settings()
     except ConfigError as exc:
-        raise click.ClickException(str(exc)) from exc
+        raise Stop.because(exc) from exc
     configure_logging(settings.log_level or "WARNING", settings.log_format)
     ctx.obj = settings
 
@@ -185,34 +188,41 @@ def print_index_report(report: IndexReport) -> None:
             f"passages whose vectors were reused: {report.reused_passages}."
         )
     for note in report.notes:
-        console.print(f"Note: {note}")
+        console.print(f"Note: {note}", markup=False)
     warnings = report.warnings
     console.print(f"Warnings: {len(warnings)}")
     for warning in warnings:
-        console.print(f"  [yellow]![/yellow] {warning}", highlight=False)
+        console.print(f"  [yellow]![/yellow] {escape(warning)}", highlight=False)
     if report.switched:
-        console.print(f"Now serving generation {report.generation} from {report.location}.")
+        console.print(
+            f"Now serving generation {report.generation} from {report.location}.", markup=False
+        )
 
 
 def explain(path: Path, settings: Settings) -> None:
     """Print the cleaner's verdict on every paragraph of one file, and its date decision."""
-    from bot.runtime import encoder_for
+    from bot.runtime import corpus_limits, encoder_for
     from store.index.embed import similarity_function
     from store.ingest.clean import format_explanation
-    from store.ingest.corpus import read_document
+    from store.ingest.corpus import DocumentTooLargeError, read_document
     from store.ingest.prepare import prepare
     from store.types import period_text
 
-    document = read_document(path, path.stem)
+    try:
+        document = read_document(path, path.stem, corpus_limits(settings))
+    except DocumentTooLargeError as exc:
+        raise Stop(f"{path} is {exc}: not read further.") from exc
     if document is None:
-        raise click.ClickException(f"{path} is a binary file, not text.")
+        raise Stop(f"{path} is a binary file, not text.")
     ready = prepare(document, similarity_function(encoder_for(settings)))
     for line in format_explanation(ready.verdicts):
         # One line per paragraph even when piped: a terminal wraps it, grep still finds it.
         console.print(line, highlight=False, markup=False, soft_wrap=True)
     shown = period_text(ready.published, ready.date_precision) if ready.published else "none"
     console.print(
-        f"\nDate: {shown} (basis: {ready.date_basis}; {ready.date_note})", highlight=False
+        f"\nDate: {shown} (basis: {ready.date_basis}; {ready.date_note})",
+        highlight=False,
+        markup=False,
     )
     console.print(f"Passages: {len(ready.chunks)}", highlight=False)
     for warning in ready.warnings:
@@ -275,14 +285,19 @@ def print_import_report(outcomes: list[ImportOutcome], target: Path, dry_run: bo
         source = outcome.source if "://" in outcome.source else Path(outcome.source).name
         if outcome.status in ("skipped", "failed"):
             style = "red" if outcome.status == "failed" else "yellow"
-            table.add_row(source, f"[{style}]{outcome.status}[/{style}]", "", "", outcome.reason)
+            status = f"[{style}]{outcome.status}[/{style}]"
+            table.add_row(escape(source), status, "", "", escape(outcome.reason))
             continue
         if outcome.published:
             basis = f"{outcome.date_basis}: {outcome.date_source}"
         else:
             basis = "none found (the indexer dates it from its text)"
         table.add_row(
-            source, outcome.status, f"{outcome.name}.txt", outcome.published or "—", basis
+            escape(source),
+            outcome.status,
+            escape(f"{outcome.name}.txt"),
+            outcome.published or "—",
+            escape(basis),
         )
         notes.extend(f"{outcome.name}: {note}" for note in outcome.notes)
     console.print(table)
@@ -322,17 +337,19 @@ def status(ctx: click.Context) -> None:
                 f"No index at {generations.location} yet: run `kz-brief index`."
             )
         manifest = generations.manifest(generation)
-    console.print(f"Index:      {generations.location}", highlight=False)
-    console.print(f"Generation: {generation} (built {manifest.get('built_at')})", highlight=False)
+    plain = {"highlight": False, "markup": False}
+    console.print(f"Index:      {generations.location}", **plain)
+    console.print(f"Generation: {generation} (built {manifest.get('built_at')})", **plain)
     console.print(
         f"Model:      {manifest.get('model')} ({manifest.get('backend', 'torch')}, "
         f"{manifest.get('dimension')} dimensions)",
-        highlight=False,
+        **plain,
     )
     if manifest.get("model") != settings.embedding_model:
         console.print(
-            f"[red]The configured model is {settings.embedding_model}: run "
-            "`kz-brief index --rebuild`.[/red]"
+            f"The configured model is {settings.embedding_model}: run `kz-brief index --rebuild`.",
+            style="red",
+            **plain,
         )
     console.print(
         f"No match:   {Calibration.from_manifest(manifest).describe()}",
@@ -345,10 +362,10 @@ def status(ctx: click.Context) -> None:
     for entry in manifest.get("documents", []):
         doc = _document_info(entry)
         table.add_row(
-            doc.doc_id,
-            doc.title,
+            escape(doc.doc_id),
+            escape(doc.title),
             period_text(doc.published, doc.date_precision) if doc.published else "—",
-            doc.date_basis,
+            escape(doc.date_basis),
             str(doc.chunk_count),
         )
     console.print(table)
@@ -500,7 +517,7 @@ def evaluate_command(
             mode: evaluate(searcher, questions, k, overlap) for mode, searcher in searchers.items()
         }
     for problem in missing_snippets(questions, texts):
-        errors.print(f"[yellow]relevant text found in no document:[/yellow] {problem}")
+        errors.print(f"[yellow]relevant text found in no document:[/yellow] {escape(problem)}")
     print_eval_tables(questions_file, questions, reports, k, by_kind)
     if show_failures:
         for mode, report in reports.items():
@@ -521,9 +538,11 @@ def print_eval_tables(questions_file, questions, reports, k: int, by_kind: bool)
     hybrid = reports["hybrid"]
     paraphrased = hybrid.subset(lambda o: o.paraphrased).answerable_count
     table = Table(
-        title=f"{len(questions)} questions from {questions_file}: "
-        f"{hybrid.answerable_count} answerable ({paraphrased} paraphrased), "
-        f"{hybrid.off_topic_count} to refuse"
+        title=escape(
+            f"{len(questions)} questions from {questions_file}: "
+            f"{hybrid.answerable_count} answerable ({paraphrased} paraphrased), "
+            f"{hybrid.off_topic_count} to refuse"
+        )
     )
     columns = ("retrieval", "hit@1", f"hit@{k}", "MRR", "no-match accuracy", "false no-match")
     for column in (*columns, "filler rate", "passages/answer", "furniture shown"):
@@ -567,7 +586,7 @@ def print_eval_tables(questions_file, questions, reports, k: int, by_kind: bool)
             else "—"
             for mode in reports
         ]
-        slices.add_row(name, f"{right}/{len(part.outcomes)}", *cells)
+        slices.add_row(escape(name), f"{right}/{len(part.outcomes)}", *cells)
     wide.print(slices)
 
 
@@ -621,10 +640,10 @@ def feedback(ctx: click.Context, limit: int, as_json: bool) -> None:
     table.add_column("last flagged")
     for passage in passages[:limit]:
         table.add_row(
-            f"{passage.title or passage.doc_id}\n[dim]{passage.doc_id}[/dim]",
-            f"{passage.excerpt[:80]}…\n[dim]{passage.chunk_id}[/dim]",
+            f"{escape(passage.title or passage.doc_id)}\n[dim]{escape(passage.doc_id)}[/dim]",
+            f"{escape(passage.excerpt[:80])}…\n[dim]{escape(passage.chunk_id)}[/dim]",
             *(str(passage.counts[flag]) for flag in FLAGS),
-            passage.last_at,
+            escape(passage.last_at),
         )
     console.print(table)
 

@@ -32,6 +32,11 @@ class SearchAPI(Protocol):
         """Every indexed document, oldest first, undated last."""
         ...
 
+    def passage(self, chunk_id: str) -> Hit | None:
+        """The passage `chunk_id` of the generation being served (None: not in it), so a
+        feedback click on a passage that no longer exists is refused."""
+        ...
+
     def info(self) -> IndexInfo:
         """The generation being served."""
         ...

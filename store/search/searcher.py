@@ -172,9 +172,19 @@ class Searcher:
 
     # ----- generations -------------------------------------------------------------------
 
+    def check(self) -> str:
+        """The generation a load would serve, checked without loading anything heavy: a
+        missing or damaged index, or one built with another model, is an error at once."""
+        generation = self._pointer()
+        self._check_model(self.generations.manifest(generation))
+        return generation
+
     def load(self) -> None:
         """Load the current generation and the model now (start-up), not on first question;
-        side by side, since each takes seconds and they wait on different things."""
+        side by side, since each takes seconds and they wait on different things. The index
+        is checked first: without one, loading the model (an ONNX export, the first time)
+        would only delay the message that says so."""
+        self.check()
         model = threading.Thread(target=self._warm_up_model, name="load-model", daemon=True)
         model.start()
         try:
@@ -258,8 +268,7 @@ class Searcher:
         finally:
             self._swap_lock.release()
 
-    def _open(self, generation: str) -> _Snapshot:
-        manifest = self.generations.manifest(generation)
+    def _check_model(self, manifest: dict[str, Any]) -> None:
         if manifest.get("model") != self.encoder.model_id:
             raise ModelMismatchError(
                 f"The index was built with the embedding model {manifest.get('model')!r} "
@@ -267,6 +276,10 @@ class Searcher:
                 f"{self.encoder.model_id!r}. Run `kz-brief index --rebuild` to re-embed the "
                 "corpus with the configured model, or set KZ_EMBEDDING_MODEL back."
             )
+
+    def _open(self, generation: str) -> _Snapshot:
+        manifest = self.generations.manifest(generation)
+        self._check_model(manifest)
         collection = self.generations.collection(generation, "passages")
         windows = self.generations.collection(generation, "sentences")
         cache = self.generations.cache_dir(generation)
@@ -414,6 +427,12 @@ class Searcher:
 
     def documents(self) -> list[DocumentInfo]:
         return list(self._current().sorted_documents)
+
+    def passage(self, chunk_id: str) -> Hit | None:
+        """Passage `chunk_id` of the generation being served; None when it holds none."""
+        snapshot = self._current()
+        row = snapshot.position.get(chunk_id)
+        return None if row is None else _hit(snapshot, snapshot.passages[row], 0.0)
 
     def covers(self) -> str:
         """One sentence naming what the corpus holds, for no-match replies."""
@@ -762,29 +781,10 @@ class Searcher:
         query_vector: np.ndarray,
     ) -> list[Hit]:
         highlights = self._highlights(snapshot, chosen, query, query_vector)
-        hits = []
-        for passage, marks in zip(chosen, highlights, strict=True):
-            doc = snapshot.documents[passage.doc_id]
-            hits.append(
-                Hit(
-                    quote=passage.text,
-                    doc_id=passage.doc_id,
-                    chunk_id=passage.id,
-                    title=doc.title,
-                    author=doc.author,
-                    publisher=doc.publisher,
-                    url=doc.url,
-                    published=doc.published,
-                    date_precision=doc.date_precision,
-                    date_basis=doc.date_basis,
-                    score=round(cosines[passage.row], 4),
-                    highlights=marks,
-                    source_path=doc.source_path,
-                    start=passage.start,
-                    end=passage.end,
-                )
-            )
-        return hits
+        return [
+            _hit(snapshot, passage, round(cosines[passage.row], 4), marks)
+            for passage, marks in zip(chosen, highlights, strict=True)
+        ]
 
     def _highlights(
         self,
@@ -832,6 +832,32 @@ def _context_tokens(doc: DocumentInfo | None) -> list[str]:
         return []
     year = str(doc.published.year) if doc.published else ""
     return tokens(f"{doc.title} {doc.publisher or ''} {year} {doc.genre}")
+
+
+def _hit(
+    snapshot: _Snapshot,
+    passage: _Passage,
+    score: float,
+    highlights: tuple[tuple[int, int], ...] = (),
+) -> Hit:
+    doc = snapshot.documents[passage.doc_id]
+    return Hit(
+        quote=passage.text,
+        doc_id=passage.doc_id,
+        chunk_id=passage.id,
+        title=doc.title,
+        author=doc.author,
+        publisher=doc.publisher,
+        url=doc.url,
+        published=doc.published,
+        date_precision=doc.date_precision,
+        date_basis=doc.date_basis,
+        score=score,
+        highlights=highlights,
+        source_path=doc.source_path,
+        start=passage.start,
+        end=passage.end,
+    )
 
 
 def _filtered_rows(tables: GenerationTables, filters: DateFilter) -> Rows | None:

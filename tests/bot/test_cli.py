@@ -234,10 +234,10 @@ def test_model_mismatch_fails_with_the_rebuild_message(indexed, use_encoder):
     assert result.exit_code == 1 and "kz-brief index --rebuild" in result.output
 
 
-def test_bad_setting_is_a_one_line_error(env, monkeypatch):
+def test_bad_setting_is_a_one_line_error_and_exit_code_2(env, monkeypatch):
     monkeypatch.setenv("CHROMA_PORT", "eighty")
     result = run("status")
-    assert result.exit_code == 1 and "CHROMA_PORT" in result.output
+    assert result.exit_code == 2 and "CHROMA_PORT" in result.output
 
 
 def test_eval_reports_hybrid_and_baseline(indexed):
