@@ -3,26 +3,34 @@
 HTTP mode serves events, slash commands and interactivity at one path, `/slack/events`, with
 gunicorn's threaded worker: one worker process (so the embedding model is loaded once and
 the in-process event de-duplication sees every request) and several threads. Beside it:
-`GET /healthz` and, when given metrics, `GET /metrics` (Prometheus). Each Slack request is
-handled in a fresh `contextvars` context (its log fields, see `handlers.logcontext`), and
-its acknowledgement is timed, counted and logged.
+`GET /healthz` (liveness: the process answers), `GET /readyz` (readiness: 200 once the
+model and index are loaded and the index, and its Chroma server, can be reached; 503 with
+the reason otherwise) and, when given metrics, `GET /metrics` (Prometheus). Each Slack
+request is handled in a fresh `contextvars` context (its log fields, see
+`handlers.logcontext`), and its acknowledgement is timed, counted and logged.
 
 Why `run_http` takes a factory: gunicorn forks its worker from the master process, and a
 torch model that has already run in the parent hangs in the forked child (OpenMP thread
-pools do not survive fork). The serve command therefore passes a function that opens the
-searcher and builds the app *inside* the worker; a ready `App` is accepted too when it
-holds no such model (tests).
+pools do not survive fork). The serve command therefore passes a function that builds the
+app *inside* the worker (the model then loads there, in the background); a ready `App` is
+accepted too when it holds no such model (tests).
+
+Requests are checked before Bolt sees them: a malformed timestamp header, an oversized or
+unreadable body gets a 4xx and one log line, never a 500 and a traceback (anyone who can
+reach the port could otherwise fill the log).
 """
 
 from __future__ import annotations
 
 import contextvars
+import io
 import logging
 import signal
 import sys
 import threading
 import time
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from gunicorn import glogging
@@ -32,6 +40,8 @@ from slack_bolt.adapter.socket_mode import SocketModeHandler
 from slack_bolt.adapter.wsgi import SlackRequestHandler
 
 from bot.config import ConfigError, Settings
+from bot.failures import StartupError
+from bot.warmup import Readiness
 from handlers import logcontext, messages
 
 if TYPE_CHECKING:
@@ -41,15 +51,83 @@ logger = logging.getLogger(__name__)
 
 EVENTS_PATH = "/slack/events"
 HEALTH_PATH = "/healthz"
+READY_PATH = "/readyz"
 METRICS_PATH = "/metrics"
+# Slack's payloads are a few kilobytes; anything far larger is not from Slack.
+MAX_BODY_BYTES = 1_000_000
 
 WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 
 
-def make_wsgi_app(app: App, path: str = EVENTS_PATH, metrics: Metrics | None = None) -> WSGIApp:
-    """The WSGI application gunicorn serves: Bolt at `path`, plus `GET /healthz` and, with
-    `metrics`, `GET /metrics`."""
-    slack = SlackRequestHandler(app, path=path)
+@dataclass(frozen=True)
+class Service:
+    """What the server serves: the Bolt app, what `/readyz` asks (None: ready as soon as it
+    answers, for an app whose searcher is loaded already), what to do when the process
+    stops (`stop`: hand unfinished work to the next process instead of waiting for it), and
+    the metrics `/metrics` shows (None: no /metrics)."""
+
+    app: App
+    readiness: Callable[[], Readiness] | None = None
+    stop: Callable[[], None] | None = None
+    metrics: Metrics | None = None
+
+
+def _plain(start_response: Callable[..., Any], status: str, text: str) -> list[bytes]:
+    start_response(status, [("Content-Type", "text/plain; charset=utf-8")])
+    return [text.encode("utf-8")]
+
+
+def request_problem(environ: dict[str, Any]) -> tuple[str, str] | None:
+    """(status, reason) for a request Bolt should never see; None when it may."""
+    timestamp = environ.get("HTTP_X_SLACK_REQUEST_TIMESTAMP")
+    if timestamp is not None and not (timestamp.isascii() and timestamp.isdigit()):
+        return "401 Unauthorized", "malformed X-Slack-Request-Timestamp"
+    length_text = environ.get("CONTENT_LENGTH") or "0"
+    if not (length_text.isascii() and length_text.isdigit()):
+        return "400 Bad Request", "malformed Content-Length"
+    if int(length_text) > MAX_BODY_BYTES:
+        return "413 Content Too Large", f"a body of {length_text} bytes"
+    return None
+
+
+def _read_body(environ: dict[str, Any]) -> bytes:
+    """The body, read once and put back for Bolt's adapter (which reads wsgi.input)."""
+    length = int(environ.get("CONTENT_LENGTH") or 0)
+    body = environ["wsgi.input"].read(length) if length else b""
+    environ["wsgi.input"] = io.BytesIO(body)
+    return body
+
+
+def _refusal(environ: dict[str, Any]) -> tuple[str, str] | None:
+    problem = request_problem(environ)
+    if problem is None:
+        try:
+            _read_body(environ).decode("utf-8")
+        except (OSError, ValueError) as exc:
+            problem = ("400 Bad Request", f"unreadable body ({type(exc).__name__})")
+    return problem
+
+
+def make_wsgi_app(
+    app: App | Service, path: str = EVENTS_PATH, metrics: Metrics | None = None
+) -> WSGIApp:
+    """The WSGI application gunicorn serves: Bolt at `path`, `GET /healthz` (alive),
+    `GET /readyz` (ready to answer) and, with metrics, `GET /metrics`."""
+    service = app if isinstance(app, Service) else Service(app, metrics=metrics)
+    metrics = service.metrics or metrics
+    slack = SlackRequestHandler(service.app, path=path)
+
+    def bolt(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+        if environ.get("PATH_INFO") == path and (problem := _refusal(environ)) is not None:
+            status, reason = problem
+            logger.warning("Refused a request to %s: %s (%s)", path, reason, status)
+            return _plain(start_response, status, reason)
+        try:
+            return slack(environ, start_response)
+        except Exception as exc:  # Bolt parses the body before it checks the signature
+            logger.warning("Refused a request to %s that could not be read (%s: %s)", path,
+                           type(exc).__name__, str(exc)[:200])  # fmt: skip
+            return _plain(start_response, "400 Bad Request", "malformed request")
 
     def handle_slack(environ: dict[str, Any], start_response: Callable[..., Any]) -> Any:
         started = time.monotonic()
@@ -59,7 +137,7 @@ def make_wsgi_app(app: App, path: str = EVENTS_PATH, metrics: Metrics | None = N
             statuses.append(int(status.split(" ", 1)[0]))
             return start_response(status, headers, exc_info)
 
-        body = slack(environ, noting_status)
+        body = bolt(environ, noting_status)
         seconds = time.monotonic() - started
         # Bolt's middleware has named the request by now (in this context).
         kind = (logcontext.current() or logcontext.RequestFields()).kind
@@ -78,8 +156,11 @@ def make_wsgi_app(app: App, path: str = EVENTS_PATH, metrics: Metrics | None = N
     def wsgi(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
         route = (environ.get("REQUEST_METHOD"), environ.get("PATH_INFO"))
         if route == ("GET", HEALTH_PATH):
-            start_response("200 OK", [("Content-Type", "text/plain; charset=utf-8")])
-            return [b"ok"]
+            return _plain(start_response, "200 OK", "ok")
+        if route == ("GET", READY_PATH):
+            ready = service.readiness() if service.readiness else Readiness(True, "ready")
+            status = "200 OK" if ready.ready else "503 Service Unavailable"
+            return _plain(start_response, status, ready.reason)
         if route == ("GET", METRICS_PATH) and metrics is not None:
             from bot.metrics import CONTENT_TYPE
 
@@ -130,15 +211,23 @@ def gunicorn_options(
 _OPTIONAL_SETTINGS = frozenset({"control_socket_disable"})
 
 
+# gunicorn's exit code when a worker fails to boot (its arbiter then stops everything).
+WORKER_BOOT_ERROR = 3
+
+
 class _GunicornServer(BaseApplication):
     """gunicorn embedded: options from code, the WSGI app built in the worker on first load."""
 
     def __init__(
-        self, load_app: Callable[[], App | WSGIApp], options: dict[str, Any], path: str
+        self,
+        load_app: Callable[[], App | Service | WSGIApp],
+        options: dict[str, Any],
+        path: str,
     ) -> None:
         self._load_app = load_app
         self._options = options
         self._path = path
+        self._service: Service | None = None  # in the worker, once loaded
         super().__init__()
 
     def load_config(self) -> None:
@@ -146,14 +235,30 @@ class _GunicornServer(BaseApplication):
             if key in _OPTIONAL_SETTINGS and key not in self.cfg.settings:
                 continue
             self.cfg.set(key, value)
+        self.cfg.set("worker_exit", self._worker_exit)
+
+    def _worker_exit(self, server: Any, worker: Any) -> None:
+        """In the worker as it stops (restart, reload, shutdown), before Python waits for its
+        threads: questions still waiting for the model are left to the next worker."""
+        if self._service is not None and self._service.stop is not None:
+            self._service.stop()
 
     def load(self) -> WSGIApp:
-        loaded = self._load_app()
-        return make_wsgi_app(loaded, self._path) if isinstance(loaded, App) else loaded
+        try:
+            loaded = self._load_app()
+            if isinstance(loaded, App | Service):
+                self._service = loaded if isinstance(loaded, Service) else Service(loaded)
+                return make_wsgi_app(self._service, self._path)
+            return loaded
+        except Exception as exc:
+            # The start-up checks ran in the master, so this is a race (a file removed in
+            # between): one line, not a traceback, then gunicorn stops (see `run_http`).
+            logger.error(messages.cannot_start(f"{type(exc).__name__}: {exc}"))
+            sys.exit(WORKER_BOOT_ERROR)
 
 
 def run_http(
-    app: App | Callable[[], App | WSGIApp],
+    app: App | Service | Callable[[], App | Service | WSGIApp],
     host: str = "127.0.0.1",
     port: int = 3000,
     *,
@@ -165,14 +270,27 @@ def run_http(
 ) -> None:
     """Serve Slack's requests over HTTP until stopped (SIGINT/SIGTERM stop gracefully).
 
-    `app` is a Bolt `App`, or a function that runs in the worker process and returns one,
-    or the finished WSGI application (`make_wsgi_app` with metrics); use a function when
-    the app holds a torch model (see the module docstring).
+    `app` is a Bolt `App` (or `Service`), or a function that runs in the worker process and
+    returns one (or the finished WSGI application); use a function when the app holds a
+    torch model (see the module docstring). A worker that cannot boot stops the server
+    with StartupError, not gunicorn's exit 3 and its traceback.
     """
-    load_app: Callable[[], App | WSGIApp] = (lambda: app) if isinstance(app, App) else app
+    load_app: Callable[[], App | Service | WSGIApp]
+    if isinstance(app, App | Service):
+        built = app
+        load_app = lambda: built  # noqa: E731 - the same app in the worker
+    else:
+        load_app = app
     options = gunicorn_options(host, port, threads, timeout, log_level, json_logs)
     logger.info("Serving Slack requests at http://%s:%s%s", host, port, path)
-    _GunicornServer(load_app, options, path).run()
+    try:
+        _GunicornServer(load_app, options, path).run()
+    except SystemExit as exc:
+        if exc.code == WORKER_BOOT_ERROR:
+            raise StartupError(
+                messages.cannot_start("the worker process could not start (see the line above)")
+            ) from None
+        raise
 
 
 def connect_socket_mode(app: App, settings: Settings) -> SocketModeHandler:
@@ -201,8 +319,9 @@ def _stop_on_sigterm() -> None:
         signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(0))
 
 
-def run_socket_mode(app: App, settings: Settings) -> None:
-    """Connect over Socket Mode and answer until Ctrl-C or SIGTERM."""
+def run_socket_mode(app: App, settings: Settings, stop: Callable[[], None] | None = None) -> None:
+    """Connect over Socket Mode and answer until Ctrl-C or SIGTERM; then `stop` (see
+    `Service.stop`)."""
     handler = connect_socket_mode(app, settings)
     _stop_on_sigterm()
     try:
@@ -212,3 +331,5 @@ def run_socket_mode(app: App, settings: Settings) -> None:
     finally:
         logger.info("Closing the Socket Mode connection")
         handler.close()
+        if stop is not None:
+            stop()

@@ -7,14 +7,14 @@ The CLI group loads this command only when it is named (`bot.cli._Commands`); `b
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import click
-from slack_bolt import App
 from slack_bolt.error import BoltError
 
 from bot import config
 from bot.config import ConfigError, Settings
+from bot.failures import EXIT_SETTINGS, StartupError, Stop
 from bot.logs import configure_logging
 from handlers import messages
 from handlers.logcontext import RequestLogFields
@@ -22,12 +22,15 @@ from store.errors import StoreError
 
 if TYPE_CHECKING:
     from bot.metrics import Metrics
-    from bot.serve import WSGIApp
+    from bot.serve import Service
 
 logger = logging.getLogger(__name__)
 
 SOCKET_MODE = "Socket Mode"
 HTTP_MODE = "HTTP mode"
+# When the process stops, queued answers get this long to go out (gunicorn allows a worker
+# 30 s); what is left stays in the pending journal for the next process.
+DRAIN_SECONDS = 20.0
 
 
 def slack_setting_problems(settings: Settings, http: bool) -> dict[str, str]:
@@ -50,28 +53,64 @@ def slack_setting_problems(settings: Settings, http: bool) -> dict[str, str]:
     return problems
 
 
-def open_app(settings: Settings, metrics: Metrics | None = None) -> App:
-    """Open the searcher (loads the model and the index, once) and build the Bolt app;
-    `metrics` (HTTP mode) counts its work and reports the generation it serves."""
-    from bot.app import build_app, make_deps, open_shared_state, serving_generation
-    from bot.runtime import open_searcher
+def open_service(
+    settings: Settings, identity: Any = None, metrics: Metrics | None = None
+) -> Service:
+    """Build the Bolt app now and load the searcher (model and index) in the background:
+    Slack's requests are acknowledged while it loads, and questions wait for it. Questions
+    a stopped process acknowledged but never answered are answered too. `metrics` (HTTP
+    mode) counts the work and reports the generation served."""
+    from bot.app import (
+        build_app,
+        make_deps,
+        open_pending,
+        open_shared_state,
+        resume_in_background,
+        serving_generation,
+    )
+    from bot.runtime import generations_for, open_searcher
+    from bot.serve import Service
+    from bot.warmup import BackgroundSearcher
 
-    # Shared state first: a database that cannot be reached is reported in a second, not
-    # after the model has loaded.
     state = open_shared_state(settings)
-    searcher = open_searcher(settings)
+    pending = open_pending(settings)
+    searcher = BackgroundSearcher(
+        lambda: open_searcher(settings, load=False), generations_for(settings)
+    )
     if metrics is not None:
-        metrics.watch_index(lambda: serving_generation(searcher))
-    return build_app(settings, make_deps(settings, searcher, metrics, state))
+        # Nothing to report until loaded: a scrape must never wait for the model.
+        metrics.watch_index(lambda: serving_generation(searcher) if searcher.wait(0) else None)
+    deps = make_deps(settings, searcher, metrics, state, pending)
+    app = build_app(settings, deps, identity)
+    searcher.start()
+    resume_in_background(app, deps, pending)
+
+    def stop() -> None:
+        searcher.stop()
+        delivered = deps.outbox.wait_idle(DRAIN_SECONDS)
+        deps.outbox.close(timeout=0)
+        logger.info("Stopping: %s", "every answer delivered" if delivered
+                    else "answers not yet delivered are left to the next process")  # fmt: skip
+
+    return Service(app, searcher.readiness, stop, metrics)
 
 
-def open_http_app(settings: Settings) -> WSGIApp:
-    """The app as gunicorn's worker serves it: Bolt at /slack/events, /healthz, /metrics."""
+def open_http_service(settings: Settings, identity: Any = None) -> Service:
+    """The app as gunicorn's worker serves it: Bolt at /slack/events, /healthz, /readyz,
+    /metrics."""
     from bot.metrics import Metrics
-    from bot.serve import make_wsgi_app
 
-    metrics = Metrics()
-    return make_wsgi_app(open_app(settings, metrics), metrics=metrics)
+    return open_service(settings, identity, Metrics())
+
+
+def start_up(settings: Settings) -> Any:
+    """The start-up checks (bot.startup), as one line and an exit code when one fails."""
+    from bot.startup import preflight
+
+    try:
+        return preflight(settings)
+    except (StoreError, ConfigError, StartupError) as exc:
+        raise Stop.because(exc, messages.cannot_start(str(exc))) from exc
 
 
 @click.command()
@@ -109,7 +148,7 @@ def serve(ctx: click.Context, http_mode: bool, host: str, port: int, threads: in
         try:
             settings = config.load_settings()
         except ConfigError as exc:
-            raise click.ClickException(str(exc)) from exc
+            raise Stop.because(exc) from exc
     problems = slack_setting_problems(settings, http=http_mode)
     if problems:
         mode = HTTP_MODE if http_mode else SOCKET_MODE
@@ -119,26 +158,31 @@ def serve(ctx: click.Context, http_mode: bool, host: str, port: int, threads: in
     log_level = settings.log_level or "INFO"
     configure_logging(log_level, settings.log_format, context=RequestLogFields())
 
+    identity = start_up(settings)
+
     if http_mode:
         from bot.serve import run_http
 
-        # The worker process opens the searcher itself (see bot.serve on fork and torch).
-        run_http(
-            lambda: open_http_app(settings),
-            host,
-            port,
-            threads=threads,
-            log_level=log_level,
-            json_logs=settings.log_format == "json",
-        )
+        # The worker process builds the app itself (see bot.serve on fork and torch).
+        try:
+            run_http(
+                lambda: open_http_service(settings, identity),
+                host,
+                port,
+                threads=threads,
+                log_level=log_level,
+                json_logs=settings.log_format == "json",
+            )
+        except StartupError as exc:
+            raise Stop.because(exc) from exc
         return
 
     from bot.serve import run_socket_mode
 
     try:
-        app = open_app(settings)
-    except (StoreError, ConfigError) as exc:
-        raise click.ClickException(messages.cannot_start(str(exc))) from exc
+        service = open_service(settings, identity)
+    except (StoreError, ConfigError, StartupError) as exc:
+        raise Stop.because(exc, messages.cannot_start(str(exc))) from exc
     except BoltError as exc:
-        raise click.ClickException(messages.token_rejected(str(exc))) from exc
-    run_socket_mode(app, settings)
+        raise Stop(messages.token_rejected(str(exc)), EXIT_SETTINGS) from exc
+    run_socket_mode(service.app, settings, service.stop)

@@ -44,9 +44,27 @@ _SENTENCE_END = re.compile(r"[.!?][\"'”’)\]]*(?=\s)|\n")
 # --- Text helpers --------------------------------------------------------------------------
 
 
-def escape(text: str) -> str:
-    """Slack's three control characters as entities: nothing in `text` becomes markup."""
+_FORMATTING = re.compile(r"[*_~`]")
+ZERO_WIDTH_SPACE = "\u200b"
+
+
+def escape_controls(text: str) -> str:
+    """Slack's three control characters as entities: no `<!channel>`, `<@U123>` or link."""
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def escape(text: str) -> str:
+    """`text` for mrkdwn, shown as typed: nothing in it becomes markup.
+
+    Control characters become entities (`escape_controls`). mrkdwn has no escape for its
+    formatting characters (* _ ~ `), so each is set between zero-width spaces: a marker
+    must touch a word on one side and a space or the line's edge on the other to open or
+    close bold, italics, strike or code, and a zero-width space on both sides is neither,
+    whether Slack counts it as a space or not. The text reads the same.
+    """
+    return _FORMATTING.sub(
+        lambda m: f"{ZERO_WIDTH_SPACE}{m.group()}{ZERO_WIDTH_SPACE}", escape_controls(text)
+    )
 
 
 def shorten(text: str, limit: int) -> str:
@@ -244,11 +262,12 @@ def _header(text: str) -> Block:
 
 
 def _escaped_within(text: str, limit: int) -> str:
-    """`escape(text)` shortened so the escaped form (not the raw one) fits `limit`."""
-    escaped = escape(text)
+    """`escape_controls(text)` shortened so the escaped form (not the raw one) fits `limit`
+    (plain_text needs no more: Slack shows it as it is)."""
+    escaped = escape_controls(text)
     while len(escaped) > limit:
         text = shorten(text, len(text) - (len(escaped) - limit))
-        escaped = escape(text)
+        escaped = escape_controls(text)
     return escaped
 
 

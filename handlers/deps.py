@@ -11,8 +11,9 @@ from collections.abc import Callable
 from concurrent.futures import Executor, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
-from typing import Protocol
+from typing import Any, Protocol
 
+from handlers.delivery import Outbox
 from store.api import SearchAPI
 from store.state.base import EventDeduper, FeedbackStore, Locks, ThreadMemory
 from store.state.dedupe import MemoryDeduper
@@ -53,6 +54,16 @@ class NoObserver:
         pass
 
 
+class PendingJournal(Protocol):
+    """Requests acknowledged but not yet answered, on disk (`store.state.pending`)."""
+
+    def add(self, key: str, kind: str, payload: dict[str, Any]) -> bool:
+        """Note a request before it is acknowledged; False when it was noted before."""
+        ...
+
+    def done(self, key: str) -> None: ...
+
+
 def _answer_pool() -> Executor:
     return ContextThreadPool(max_workers=4, thread_name_prefix="kz-answer")
 
@@ -83,6 +94,9 @@ class Deps:
     buttons without it). `reindex` runs the same re-index as `kz-brief index` and returns
     its summary (for the admins in `admin_users`). `observer` counts answers, failures and
     clicks for metrics. `today` gives the date that ages ("17 years old") are counted to.
+    `outbox` delivers every message (in order per channel, retried; see `delivery`).
+    `pending`, when given, keeps each acknowledged question on disk until it is answered,
+    so a restart loses none.
     """
 
     searcher: SearchAPI
@@ -95,6 +109,8 @@ class Deps:
     reindex: Callable[[], str] | None = None
     observer: Observer = field(default_factory=NoObserver)
     today: Callable[[], date] = utc_today
+    outbox: Outbox = field(default_factory=Outbox)
+    pending: PendingJournal | None = None
     # Passages per answer, and per chronological brief.
     answer_k: int = 3
     brief_k: int = 6

@@ -121,13 +121,15 @@ def update_answer(
             logger.exception("Could not answer the edited message %s in %s", ts, channel)
             deps.observer.failed("edit")
             reply = apology_reply()
+        answer_channel, answer_ts = asked.answer_channel, asked.answer_ts
         try:
-            client.chat_update(
-                channel=asked.answer_channel,
-                ts=asked.answer_ts,
-                text=reply.text,
-                blocks=reply.blocks,
-            )
+            deps.outbox.send(
+                answer_channel,
+                lambda: client.chat_update(
+                    channel=answer_channel, ts=answer_ts, text=reply.text, blocks=reply.blocks
+                ),
+                label=f"the updated answer {answer_channel}/{answer_ts}",
+            ).result()
         except Exception:
             logger.exception("Could not update my answer to %s in %s", ts, channel)
             deps.observer.failed("edit")

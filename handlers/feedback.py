@@ -64,7 +64,10 @@ def encode(hit: Hit) -> str | None:
 
 
 def decode(value: str) -> FeedbackTarget:
-    """Read a value written by `encode`; ValueError when it is not one."""
+    """Read a value written by `encode`; ValueError when it is not one (or is longer than
+    a button value can be: Slack never sends one, so it was not sent by Slack)."""
+    if len(value) > MAX_VALUE_CHARS:
+        raise ValueError(f"feedback button value of {len(value)} characters")
     try:
         data = json.loads(value)
         chunk_id, doc_id = str(data["c"]), str(data["d"])

@@ -26,7 +26,12 @@ def publish_home(deps: Deps, client: WebClient, user_id: str) -> None:
     except Exception:
         logger.exception("Index unavailable while building the Home tab")
         info = None
-    client.views_publish(user_id=user_id, view=blocks.home_view(info, documents, deps.today()))
+    view = blocks.home_view(info, documents, deps.today())
+    deps.outbox.send(
+        f"home:{user_id}",
+        lambda: client.views_publish(user_id=user_id, view=view),
+        label=f"the Home tab of {user_id}",
+    )
 
 
 def register(app: App, deps: Deps) -> None:

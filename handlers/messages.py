@@ -19,6 +19,19 @@ SEARCHING = "Searching the corpus…"
 
 FEEDBACK_LABELS = {"useful": "Useful", "outdated": "Outdated", "wrong_source": "Wrong source"}
 FEEDBACK_FAILED = "Sorry — your feedback could not be saved just now. Please try again later."
+FEEDBACK_UNKNOWN_PASSAGE = (
+    "That button does not name a passage of the current index (it may have been re-indexed "
+    "since), so your feedback was not saved. Ask again and flag the passage in the new answer."
+)
+
+
+def undelivered(channel: str) -> str:
+    """For the asker, by another route, when their answer could not be posted in `channel`
+    (a Slack channel ID from the request payload, not user text)."""
+    return (
+        f"Sorry — I could not post my answer to your question in <#{channel}> just now "
+        "(Slack did not accept it). Please ask again in a minute."
+    )
 
 
 def feedback_thanks(label: str) -> str:
@@ -277,6 +290,13 @@ def token_rejected(error: str) -> str:
     )
 
 
+def slack_unreachable(base_url: str, reason: str) -> str:
+    return (
+        f"Slack's Web API at {base_url} cannot be reached ({reason}). Check the network "
+        "(and SLACK_API_BASE_URL, if set), then start again."
+    )
+
+
 def cannot_start(reason: str) -> str:
     return f"kz-brief cannot start the Slack bot: {reason}"
 
@@ -287,6 +307,13 @@ def database_unusable(where: str, reason: str) -> str:
         f"KZ_DATABASE_URL ({where}) cannot hold the readers' feedback: {reason}. Check that "
         "the database server is running and reachable, and the user, password and database "
         "name in KZ_DATABASE_URL."
+    )
+
+
+def state_file_damaged(path: str, reason: str) -> str:
+    return (
+        f"{path} is damaged ({reason}). Restore it from a backup, or move it aside "
+        f"(mv {path} {path}.damaged) and start again with an empty one."
     )
 
 

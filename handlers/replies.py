@@ -15,16 +15,16 @@ import time
 from collections.abc import Callable
 from concurrent.futures import Future
 from dataclasses import dataclass, replace
-from functools import partial
 from typing import Any
 
 from slack_sdk import WebClient
-from slack_sdk.web import SlackResponse
 
 from handlers import blocks, logcontext, messages
 from handlers.dedupe import message_key
+from handlers.delivery import Stopping
 from handlers.deps import Deps
 from handlers.parsing import Request, event_text_to_plain, parse_request, strip_bot_mention
+from handlers.posting import Place, post_in_thread
 from handlers.share import ShareRequest, encode
 from store.api import follow_up_question
 from store.types import Answer
@@ -178,16 +178,6 @@ def message_request(event_text: str, bot_user_id: str | None) -> Request:
     return parse_request(event_text_to_plain(strip_bot_mention(event_text, bot_user_id)))
 
 
-def _remember_answer(
-    deps: Deps, channel: str, asked_ts: str | None, response: SlackResponse | None
-) -> None:
-    if asked_ts is None or response is None:
-        return
-    answer_ts, answer_channel = response.get("ts"), response.get("channel") or channel
-    if answer_ts:
-        deps.threads.remember_answer(channel, asked_ts, answer_channel, answer_ts)
-
-
 def run_in_background(deps: Deps, job: Callable[..., None], *args: Any) -> Future[None]:
     """Run `job(*args)` on the answer pool, logging anything it raises."""
 
@@ -200,16 +190,23 @@ def run_in_background(deps: Deps, job: Callable[..., None], *args: Any) -> Futur
             )
             logger.exception("Background job %s failed", name)
 
-    return deps.answer_pool.submit(guarded)
-
-
-def post_apology(client: WebClient, channel: str, thread_ts: str | None) -> SlackResponse | None:
-    """Tell the user something broke; never raises (it is the last resort)."""
     try:
-        return client.chat_postMessage(channel=channel, thread_ts=thread_ts, text=messages.APOLOGY)
-    except Exception:
-        logger.exception("Could not post the apology in %s", channel)
-        return None
+        return deps.answer_pool.submit(guarded)
+    except RuntimeError as exc:  # the process is exiting; the pending journal keeps the work
+        logger.warning("Not started: %s (%s)", getattr(job, "__name__", job), exc)
+        refused: Future[None] = Future()
+        refused.set_exception(exc)
+        return refused
+
+
+def post_apology(
+    deps: Deps, client: WebClient, place: Place, *, check_first: bool = False
+) -> Future[Any]:
+    """Tell the user something broke, in their thread (through the outbox: never raises)."""
+    text = messages.APOLOGY
+    return post_in_thread(
+        deps, client, place, text, blocks.text_blocks(text), what="apology", check_first=check_first
+    )
 
 
 def note_answered(deps: Deps, kind: str, started: float, reply: Reply) -> None:
@@ -226,38 +223,38 @@ def note_answered(deps: Deps, kind: str, started: float, reply: Reply) -> None:
 
 
 def reply_in_thread(
-    deps: Deps,
-    client: WebClient,
-    channel: str,
-    thread_ts: str,
-    request: Request,
-    user_id: str | None = None,
-    asked_ts: str | None = None,
-    *,
-    kind: str = "mention",
-    started: float | None = None,
-) -> None:
-    """Answer `request` in the thread; on any error, log it and apologise there. Where the
-    answer (or apology) went is remembered for the asking message `asked_ts`, so an edit of
-    that message can update it. `kind` and `started` (when the request arrived) are for
-    metrics and logs."""
-    started = time.monotonic() if started is None else started
+    deps: Deps, client: WebClient, place: Place, request: Request, *, resumed: bool = False
+) -> Future[Any]:
+    """Answer `request` in `place`'s thread; on any error, log it and apologise there.
+    Where the answer (or apology) went is remembered for the asking message, so an edit of
+    that message can update it (see `posting.post_in_thread`). `resumed`: another process
+    took the request and may have posted its answer before it stopped; look first. The
+    place's `kind` and `started` (when the request arrived) are for metrics and logs."""
+    started = place.started or time.monotonic()
     try:
-        reply = build_reply(deps, request, user_id=user_id)
-        response = client.chat_postMessage(
-            channel=channel,
-            thread_ts=thread_ts,
-            text=reply.text,
-            blocks=reply.blocks,
-            unfurl_links=False,
-            unfurl_media=False,
-        )
-        note_answered(deps, kind, started, reply)
+        reply = build_reply(deps, request, user_id=place.user_id)
+    except Stopping:
+        logger.info("Left %s to the next process: this one is stopping", place.describe())
+        return _stopped()
     except Exception:
-        logger.exception("Could not answer in %s (thread %s)", channel, thread_ts)
-        deps.observer.failed(kind)
-        response = post_apology(client, channel, thread_ts)
-    _remember_answer(deps, channel, asked_ts, response)
+        logger.exception("Could not answer %s", place.describe())
+        deps.observer.failed(place.kind)
+        return post_apology(deps, client, place, check_first=resumed)
+    return post_in_thread(
+        deps,
+        client,
+        place,
+        reply.text,
+        reply.blocks,
+        check_first=resumed,
+        on_done=lambda: note_answered(deps, place.kind, started, reply),
+    )
+
+
+def _stopped() -> Future[Any]:
+    future: Future[Any] = Future()
+    future.set_exception(Stopping("the process is stopping"))
+    return future
 
 
 def answer_message(
@@ -268,15 +265,22 @@ def answer_message(
     kind: str = "mention",
 ) -> None:
     """Answer a person's message (a mention, a DM or a thread follow-up: `kind`) once, in
-    its thread, in the background; a follow-up borrows the thread's first question."""
+    its thread, in the background; a follow-up borrows the thread's first question.
+
+    The question is written to `deps.pending` before this returns, which (Bolt processing
+    before it responds) is before Slack is told it arrived: a restart answers it.
+    """
     started = time.monotonic()
     logcontext.rename(kind)
+    fields = logcontext.current()
+    event_id = fields.event_id if fields else None
     channel = event.get("channel")
     ts = event.get("ts")
     if not channel or not ts:
         logger.warning("Ignored a message event without channel or ts")
         return
-    if not deps.deduper.first_time(message_key(channel, ts)):
+    key = message_key(channel, ts)
+    if not deps.deduper.first_time(key):
         logger.info("Message %s in %s was already answered", ts, channel)
         return
     thread_ts = event.get("thread_ts") or ts
@@ -284,15 +288,23 @@ def answer_message(
     request = in_thread_context(deps, channel, thread_ts, ts, request)
     deps.threads.remember_thread(channel, thread_ts, ts, question_of(request))
     deps.threads.remember_asked(channel, ts, thread_ts)
-    user_id = event.get("user")
-    run_in_background(
-        deps,
-        partial(reply_in_thread, kind=kind, started=started),
-        deps,
-        client,
-        channel,
-        thread_ts,
-        request,
-        user_id,
-        ts,
-    )
+    place = Place(channel, thread_ts, ts, event.get("user"), event_id, key, kind, started)
+    payload = place_payload(place, request)
+    if deps.pending is not None and not deps.pending.add(key, "message", payload):
+        logger.info("Message %s in %s was answered before (a restart in between)", ts, channel)
+        return
+    run_in_background(deps, reply_in_thread, deps, client, place, request)
+
+
+def place_payload(place: Place, request: Request) -> dict[str, Any]:
+    """What `deps.pending` keeps to answer a request again after a restart."""
+    return {
+        "channel": place.channel,
+        "thread_ts": place.thread_ts,
+        "asked_ts": place.asked_ts,
+        "user_id": place.user_id,
+        "event_id": place.event_id,
+        "request_kind": place.kind,
+        "kind": request.kind,
+        "text": request.text,
+    }

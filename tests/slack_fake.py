@@ -2,10 +2,14 @@
 
 `FakeSlack` is a real HTTP server on 127.0.0.1 (a thread) that answers the Web API methods
 the bot uses like Slack does, accepts posts to `response_url`s, records every call, checks
-Block Kit limits as Slack would, keeps the messages the bot posted (chat.update changes
-them, and fails with message_not_found for any other ts), and can be told to fail the next
-calls (429 with Retry-After, a dropped connection, or an API error). `SlackSender` posts to
-the app exactly what Slack posts: signed event, slash-command and block_actions requests.
+Block Kit limits as Slack would, keeps the messages the bot posted with their metadata
+(chat.update changes them, and fails with message_not_found for any other ts;
+conversations.replies reads a thread back), and can be told to fail the next calls: 429
+with Retry-After, 500, a connection dropped before the request is handled ("disconnect")
+or after it was ("drop": posted, but the answer never arrives), or an API error. With
+`channel_interval` it enforces Slack's posting limit: one chat.postMessage per channel per
+that many seconds, 429 with Retry-After past it. `SlackSender` posts to the app exactly
+what Slack posts: signed event, slash-command and block_actions requests.
 """
 
 from __future__ import annotations
@@ -14,6 +18,7 @@ import hashlib
 import hmac
 import itertools
 import json
+import math
 import socketserver
 import threading
 import time
@@ -50,6 +55,11 @@ def new_event_id() -> str:
     return f"Ev{next(_id_counter):010d}"
 
 
+def new_trigger_id() -> str:
+    """Slack gives every slash command and button click its own trigger id."""
+    return f"13345224609.{next(_id_counter):09d}.8088930838d88f008e0"
+
+
 # --- The fake Web API ----------------------------------------------------------------------
 
 
@@ -74,7 +84,7 @@ class Call:
 
 @dataclass
 class _Failure:
-    how: str  # "429", "disconnect", or an API error code such as "not_in_channel"
+    how: str  # "429", "500", "disconnect", "drop", or an API error code ("not_in_channel")
     times: int
 
 
@@ -112,11 +122,14 @@ class _BurstyHTTPServer(ThreadingHTTPServer):
 class FakeSlack:
     """A fake Slack Web API on 127.0.0.1 (port chosen by the OS), run in a thread."""
 
-    def __init__(self) -> None:
+    def __init__(self, channel_interval: float | None = None) -> None:
         self._calls: list[Call] = []
         self._messages: dict[tuple[str, str], dict[str, Any]] = {}
         self._failures: dict[str, list[_Failure]] = {}
         self._lock = threading.Condition()
+        # Slack's per-channel limit: seconds between two chat.postMessage in one channel.
+        self.channel_interval = channel_interval
+        self._last_post: dict[str, float] = {}
         self._server: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
         self.socket_mode_url: str | None = None
@@ -172,8 +185,10 @@ class FakeSlack:
     # control
 
     def fail_next(self, method: str, times: int = 1, how: str = "429") -> None:
-        """Make the next `times` calls to `method` fail: "429" (Retry-After: 1),
-        "disconnect" (connection closed without a response), or an API error code."""
+        """Make the next `times` calls to `method` fail: "429" (Retry-After: 1), "500",
+        "disconnect" (connection closed, the request not handled), "drop" (handled, e.g.
+        the message posted, then the connection closed without a response), or an API
+        error code."""
         with self._lock:
             self._failures.setdefault(self._path(method), []).append(_Failure(how, times))
 
@@ -257,14 +272,48 @@ class FakeSlack:
             self._record(Call(request.command, path, headers, body, 429))
             _send(request, 429, {"ok": False, "error": "ratelimited"}, {"Retry-After": "1"})
             return
+        if failure == "500":
+            self._record(Call(request.command, path, headers, body, 500))
+            _send(request, 500, {"ok": False, "error": "internal_error"})
+            return
+        if (wait := self._rate_limited(path, body)) is not None:
+            self._record(Call(request.command, path, headers, body, 429))
+            _send(request, 429, {"ok": False, "error": "ratelimited"}, {"Retry-After": wait})
+            return
 
         if path.startswith("/response_url/"):
-            self._record(Call(request.command, path, headers, body, 200))
+            self._record(Call(request.command, path, headers, body, 0 if failure else 200))
+            if failure == "drop":
+                request.close_connection = True
+                return
             _send_text(request, 200, "ok")
             return
-        status, payload = 200, self._api_answer(path, headers, body, failure)
-        self._record(Call(request.command, path, headers, body, status))
-        _send(request, status, payload)
+        dropped = failure == "drop"
+        payload = self._api_answer(path, headers, body, None if dropped else failure)
+        # A dropped answer is recorded as status 0: the bot never learns it was accepted.
+        self._record(Call(request.command, path, headers, body, 0 if dropped else 200))
+        if dropped:
+            request.close_connection = True
+            return
+        _send(request, 200, payload)
+
+    def _rate_limited(self, path: str, body: dict[str, Any]) -> str | None:
+        """Retry-After (as Slack sends it) when this post comes too soon after the last one
+        in its channel; None when it may go. Sub-second limits (faster tests) answer with
+        fractions of a second, which Slack itself never does."""
+        if self.channel_interval is None or path != "/api/chat.postMessage":
+            return None
+        channel = str(body.get("channel"))
+        now = time.monotonic()
+        with self._lock:
+            since = now - self._last_post.get(channel, -1e9)
+            if since >= self.channel_interval:
+                self._last_post[channel] = now
+                return None
+        remaining = self.channel_interval - since
+        if self.channel_interval >= 1:
+            return str(max(1, math.ceil(remaining)))
+        return f"{remaining:.3f}"
 
     def _take_failure(self, path: str) -> str | None:
         with self._lock:
@@ -315,6 +364,10 @@ class FakeSlack:
             key = (body["channel"], ts)
             message = {"type": "message", "text": body.get("text", ""), "user": BOT_USER_ID}
             message.update({"bot_id": BOT_ID, "ts": ts, "blocks": body.get("blocks", [])})
+            if metadata := body.get("metadata"):
+                message["metadata"] = (
+                    json.loads(metadata) if isinstance(metadata, str) else metadata
+                )
             with self._lock:
                 if method == "chat.update":
                     if key not in self._messages:
@@ -325,6 +378,8 @@ class FakeSlack:
                     message["thread_ts"] = body["thread_ts"]
                 self._messages[key] = message
             return {"ok": True, "channel": body["channel"], "ts": ts, "message": message}
+        if method == "conversations.replies":
+            return self._replies(body)
         if method == "chat.delete":
             return {"ok": True, "channel": body.get("channel"), "ts": body.get("ts")}
         if method == "views.publish":
@@ -333,6 +388,34 @@ class FakeSlack:
                 return {"ok": False, "error": "invalid_arguments", "detail": problem}
             return {"ok": True, "view": {"id": "V0000001", **view}}
         return {"ok": False, "error": "unknown_method"}
+
+    def _replies(self, body: dict[str, Any]) -> dict[str, Any]:
+        """The bot's messages in the thread `ts` of `channel`, oldest first, a page at a
+        time (the cursor is an offset); metadata only with include_all_metadata."""
+        channel, thread_ts = body.get("channel"), body.get("ts")
+        with_metadata = str(body.get("include_all_metadata")).lower() in ("1", "true")
+        with self._lock:
+            found = sorted(
+                (
+                    dict(message)
+                    for (in_channel, ts), message in self._messages.items()
+                    if in_channel == channel and thread_ts in (ts, message.get("thread_ts"))
+                ),
+                key=lambda message: float(message["ts"]),
+            )
+        if not with_metadata:
+            for message in found:
+                message.pop("metadata", None)
+        start = int(body.get("cursor") or 0)
+        limit = int(body.get("limit") or 100)
+        page = found[start : start + limit]
+        more = start + limit < len(found)
+        return {
+            "ok": True,
+            "messages": page,
+            "has_more": more,
+            "response_metadata": {"next_cursor": str(start + limit) if more else ""},
+        }
 
 
 def _parse_body(raw: bytes, content_type: str) -> dict[str, Any]:
@@ -630,7 +713,7 @@ def command_body(
             "api_app_id": APP_ID,
             "is_enterprise_install": "false",
             "response_url": response_url,
-            "trigger_id": "13345224609.738474920.8088930838d88f008e0",
+            "trigger_id": new_trigger_id(),
         }
     )
 
@@ -660,7 +743,7 @@ def block_actions_body(
         "api_app_id": APP_ID,
         "token": "legacy-verification-token",
         "container": container,
-        "trigger_id": "13345224609.738474920.8088930838d88f008e0",
+        "trigger_id": new_trigger_id(),
         "team": {"id": TEAM_ID, "domain": "kz-test"},
         "channel": {"id": channel, "name": "general"},
         "response_url": response_url,

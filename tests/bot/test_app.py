@@ -13,6 +13,7 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
+from slack_sdk.http_retry import HttpRequest, HttpResponse, RetryState
 from slack_sdk.http_retry.builtin_handlers import (
     ConnectionErrorRetryHandler,
     RateLimitErrorRetryHandler,
@@ -63,14 +64,23 @@ def test_build_app_points_the_web_client_at_the_configured_base_url_with_retries
 ) -> None:
     app = build_app(settings, Deps(searcher=searcher))
     assert app.client.base_url == slack.base_url
-    kinds = {type(handler) for handler in app.client.retry_handlers}
-    assert {
-        RateLimitErrorRetryHandler,
-        ConnectionErrorRetryHandler,
-        ServerErrorRetryHandler,
-    } <= kinds
+    handlers = app.client.retry_handlers
+    for kind in (RateLimitErrorRetryHandler, ConnectionErrorRetryHandler, ServerErrorRetryHandler):
+        assert any(isinstance(handler, kind) for handler in handlers)
     # The token was checked once at start-up, against the configured base URL.
     assert len(slack.calls_to("auth.test")) == 1
+
+    # The client retries other methods itself; the outbox retries what it sends (it knows
+    # whether a retry could post twice), so the client must leave those alone.
+    def retried(method: str, status: int) -> bool:
+        request = HttpRequest(method="POST", url=slack.base_url + method, headers={})
+        response = HttpResponse(status_code=status, headers={"retry-after": ["1"]})
+        return any(
+            h.can_retry(state=RetryState(), request=request, response=response) for h in handlers
+        )
+
+    assert retried("chat.postEphemeral", 429) and retried("conversations.replies", 503)
+    assert not retried("chat.postMessage", 429) and not retried("chat.update", 503)
 
 
 def test_build_app_without_a_bot_token_names_the_variable(searcher: ControlledSearcher) -> None:

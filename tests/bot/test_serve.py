@@ -204,19 +204,52 @@ def use_settings(monkeypatch: pytest.MonkeyPatch, env: dict[str, str]) -> None:
     monkeypatch.setattr(config, "load_settings", lambda: Settings.from_env(env))
 
 
+class _FakeGenerations:
+    location = "nowhere"
+
+    def current(self) -> str:
+        return "g-fake"
+
+
+class _Runtime:
+    """What a stand-in `bot.runtime` saw: each searcher checked, and each one loaded."""
+
+    def __init__(self, missing_index: bool = False) -> None:
+        self.missing_index = missing_index
+        self.checked: list[Settings] = []
+        self.loaded: list[Settings] = []
+
+    def open_searcher(self, settings: Settings, load: bool = True) -> FakeSearcher:
+        runtime = self
+
+        class Loading(FakeSearcher):
+            def check(self) -> str:
+                runtime.checked.append(settings)
+                if runtime.missing_index:
+                    raise IndexMissingError("No index yet: run `kz-brief index` first.")
+                return "g-fake"
+
+            def load(self) -> None:
+                self.check()
+                runtime.loaded.append(settings)
+
+        searcher = Loading()
+        if load:
+            searcher.load()
+        return searcher
+
+    def install(self, monkeypatch: pytest.MonkeyPatch) -> _Runtime:
+        module = types.ModuleType("bot.runtime")
+        module.open_searcher = self.open_searcher  # type: ignore[attr-defined]
+        module.generations_for = lambda settings: _FakeGenerations()  # type: ignore[attr-defined]
+        monkeypatch.setitem(sys.modules, "bot.runtime", module)
+        return self
+
+
 @pytest.fixture
-def fake_runtime(monkeypatch: pytest.MonkeyPatch) -> list[Settings]:
-    """A stand-in `bot.runtime` whose open_searcher records when it is called."""
-    opened: list[Settings] = []
-    module = types.ModuleType("bot.runtime")
-
-    def open_searcher(settings: Settings) -> FakeSearcher:
-        opened.append(settings)
-        return FakeSearcher()
-
-    module.open_searcher = open_searcher  # type: ignore[attr-defined]
-    monkeypatch.setitem(sys.modules, "bot.runtime", module)
-    return opened
+def fake_runtime(monkeypatch: pytest.MonkeyPatch) -> _Runtime:
+    """A stand-in `bot.runtime` over the fake searcher that records checks and loads."""
+    return _Runtime().install(monkeypatch)
 
 
 @pytest.mark.parametrize(
@@ -240,7 +273,7 @@ def fake_runtime(monkeypatch: pytest.MonkeyPatch) -> list[Settings]:
 )
 def test_serve_without_the_needed_tokens_says_what_to_set_and_exits_2(
     monkeypatch: pytest.MonkeyPatch,
-    fake_runtime: list[Settings],
+    fake_runtime: _Runtime,
     args: list[str],
     env: dict[str, str],
     named: list[str],
@@ -253,11 +286,12 @@ def test_serve_without_the_needed_tokens_says_what_to_set_and_exits_2(
         assert text in result.output
     for text in not_named:
         assert text not in result.output
-    assert fake_runtime == []  # no model loaded when it cannot connect anyway
+    # Nothing checked, nothing loaded, when it cannot connect anyway.
+    assert fake_runtime.checked == fake_runtime.loaded == []
 
 
 def test_serve_uses_socket_mode_when_the_app_token_is_set(
-    monkeypatch: pytest.MonkeyPatch, fake_runtime: list[Settings], slack: FakeSlack
+    monkeypatch: pytest.MonkeyPatch, fake_runtime: _Runtime, slack: FakeSlack
 ) -> None:
     env = {
         "SLACK_BOT_TOKEN": BOT_TOKEN,
@@ -266,16 +300,19 @@ def test_serve_uses_socket_mode_when_the_app_token_is_set(
     }
     use_settings(monkeypatch, env)
     started: list[tuple[App, Settings]] = []
-    monkeypatch.setattr(serve, "run_socket_mode", lambda app, s: started.append((app, s)))
+    monkeypatch.setattr(serve, "run_socket_mode", lambda app, s, stop: started.append((app, s)))
     result = CliRunner().invoke(serve_command, [])
     assert result.exit_code == 0, result.output
-    assert len(fake_runtime) == 1 and len(started) == 1
+    assert len(started) == 1
     app, used = started[0]
     assert isinstance(app, App) and used.slack_app_token == "xapp-1-test"
+    # Checked before connecting; loaded in the background, not before connecting.
+    assert len(fake_runtime.checked) >= 1
+    assert wait_until(lambda: len(fake_runtime.loaded) == 1)
 
 
 def test_serve_http_builds_the_app_inside_the_worker(
-    monkeypatch: pytest.MonkeyPatch, fake_runtime: list[Settings], slack: FakeSlack
+    monkeypatch: pytest.MonkeyPatch, fake_runtime: _Runtime, slack: FakeSlack
 ) -> None:
     env = {
         "SLACK_BOT_TOKEN": BOT_TOKEN,
@@ -293,11 +330,20 @@ def test_serve_http_builds_the_app_inside_the_worker(
     assert result.exit_code == 0, result.output
     (call,) = calls
     assert (call["host"], call["port"], call["threads"]) == ("127.0.0.1", 3999, 4)
-    # A factory, not an app: nothing is loaded until gunicorn's worker calls it.
-    assert not isinstance(call["app"], App) and fake_runtime == []
-    wsgi = call["app"]()
-    assert len(fake_runtime) == 1
+    # A factory, not an app: the index was checked, but nothing is loaded until gunicorn's
+    # worker calls it, and then in the background.
+    assert not isinstance(call["app"], App | serve.Service)
+    assert fake_runtime.checked and fake_runtime.loaded == []
+    service = call["app"]()
+    assert isinstance(service, serve.Service) and isinstance(service.app, App)
+    assert wait_until(lambda: service.readiness is not None and service.readiness().ready)
+    assert len(fake_runtime.loaded) == 1
+    # The bot's identity was learned once, before the worker: the worker asked nothing.
+    assert len(slack.calls_to("auth.test")) == 1
     # What the worker serves: the WSGI app with /metrics beside Slack's path.
+    from bot.serve import make_wsgi_app
+
+    wsgi = make_wsgi_app(service)
     started: list[str] = []
     page = b"".join(
         wsgi({"REQUEST_METHOD": "GET", "PATH_INFO": "/metrics"}, lambda s, h: started.append(s))
@@ -305,25 +351,22 @@ def test_serve_http_builds_the_app_inside_the_worker(
     assert started == ["200 OK"] and b"kz_brief_requests_total" in page
 
 
-def test_serve_reports_a_missing_index_plainly(
+def test_serve_reports_a_missing_index_in_one_line_and_exit_1(
     monkeypatch: pytest.MonkeyPatch, slack: FakeSlack
 ) -> None:
     env = {"SLACK_BOT_TOKEN": BOT_TOKEN, "SLACK_APP_TOKEN": "xapp-1"}
     use_settings(monkeypatch, env)
-    module = types.ModuleType("bot.runtime")
-
-    def open_searcher(settings: Settings) -> None:
-        raise IndexMissingError("No index yet: run `kz-brief index` first.")
-
-    module.open_searcher = open_searcher  # type: ignore[attr-defined]
-    monkeypatch.setitem(sys.modules, "bot.runtime", module)
+    runtime = _Runtime(missing_index=True).install(monkeypatch)
     result = CliRunner().invoke(serve_command, [])
     assert result.exit_code == 1
-    assert "run `kz-brief index` first" in result.output
+    assert result.output.strip().splitlines() == [
+        "Error: kz-brief cannot start the Slack bot: No index yet: run `kz-brief index` first."
+    ]
+    assert runtime.loaded == []
 
 
 def test_an_unreachable_database_stops_serve_before_the_model_loads(
-    monkeypatch: pytest.MonkeyPatch, fake_runtime: list[Settings], slack: FakeSlack
+    monkeypatch: pytest.MonkeyPatch, fake_runtime: _Runtime, slack: FakeSlack
 ) -> None:
     env = {
         "SLACK_BOT_TOKEN": BOT_TOKEN,
@@ -336,4 +379,5 @@ def test_an_unreachable_database_stops_serve_before_the_model_loads(
     assert result.exit_code == 1
     assert "KZ_DATABASE_URL (postgresql://kz:***@127.0.0.1:" in result.output
     assert "hunter2pw" not in result.output
-    assert fake_runtime == []  # no model loaded for a bot that cannot start
+    # Nothing checked further, nothing loaded, for a bot that cannot start.
+    assert fake_runtime.checked == fake_runtime.loaded == []

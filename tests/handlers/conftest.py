@@ -149,6 +149,7 @@ def running_bot(settings: Settings, deps: Deps, slack: FakeSlack) -> Iterator[Ru
     finally:
         server.stop()
         deps.answer_pool.shutdown(wait=True, cancel_futures=True)
+        deps.outbox.close(timeout=5)
 
 
 def production_deps(settings: Settings, searcher: ControlledSearcher) -> Deps:
@@ -179,7 +180,7 @@ def quote_sections(blocks: list[dict[str, Any]]) -> list[str]:
 def unquote(mrkdwn: str) -> str:
     """A quote section back to plain text: no '>' prefixes, bold stars, entities or '…'."""
     lines = [re.sub(r"^> ?", "", line) for line in mrkdwn.split("\n")]
-    text = "\n".join(lines).replace("*", "").removesuffix(" …")
+    text = "\n".join(lines).replace("*", "").replace("\u200b", "").removesuffix(" …")
     text = text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
     return " ".join(text.split())
 

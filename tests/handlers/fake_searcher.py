@@ -199,6 +199,9 @@ class FakeSearcher:
     def refresh(self) -> None:
         """Nothing to switch to: the hits are fixed."""
 
+    def passage(self, chunk_id: str) -> Hit | None:
+        return next((hit for hit in self._hits if hit.chunk_id == chunk_id), None)
+
 
 class ControlledSearcher:
     """Any SearchAPI, plus knobs: `delay` seconds before each call, `fail_next(exc, times)`."""
@@ -252,3 +255,7 @@ class ControlledSearcher:
     def refresh(self) -> None:
         self._before("refresh")
         self.inner.refresh()  # type: ignore[attr-defined]
+
+    def passage(self, chunk_id: str) -> Hit | None:
+        # Not counted as a call: it is how feedback is checked, not a search.
+        return self.inner.passage(chunk_id)  # type: ignore[attr-defined]

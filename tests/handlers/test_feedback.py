@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.config import Settings
-from handlers import blocks, feedback
+from handlers import blocks, feedback, messages
 from store.state.feedback import open_feedback
 from tests.handlers.conftest import (
     RunningBot,
@@ -155,7 +155,8 @@ def test_a_click_that_cannot_be_stored_gets_an_apology(
         # A button value that is not ours is answered too, never silently dropped.
         url = bot.slack.response_url("bad")
         bot.send.action(value="{oops", action_id="feedback_useful", response_url=url)
-        assert bot.slack.wait_for(url)[0].body["text"].startswith("Sorry")
+        told = bot.slack.wait_for(url)[0].body["text"]
+        assert told == messages.FEEDBACK_UNKNOWN_PASSAGE
 
 
 def test_without_a_feedback_store_there_are_no_buttons(
