@@ -19,6 +19,7 @@ not stop it: `/readyz` says so and the loaded index keeps answering where it can
 from __future__ import annotations
 
 import logging
+import os
 from typing import Any
 
 from slack_sdk.errors import SlackApiError
@@ -28,6 +29,18 @@ from bot.failures import StartupError
 from handlers import messages
 
 logger = logging.getLogger(__name__)
+
+
+def check_data_dir(settings: Settings) -> None:
+    """KZ_DATA_DIR is (or can be made) a folder this process can write in."""
+    folder = settings.data_dir
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        probe = folder / f".kz-brief-write-test-{os.getpid()}"
+        probe.write_bytes(b"")
+        probe.unlink()
+    except OSError as exc:
+        raise ConfigError(messages.data_dir_unusable(str(folder), str(exc))) from exc
 
 
 def check_state(settings: Settings) -> None:
@@ -66,8 +79,9 @@ def check_slack_token(settings: Settings) -> Any:
 def preflight(settings: Settings) -> Any:
     """Run every start-up check; returns the bot's identity (auth.test). Raises ConfigError
     (a setting) or StartupError / StoreError (files, servers), each one line with the fix."""
+    check_data_dir(settings)
+    generation = check_index(settings)  # before the state: without an index, nothing else
     check_state(settings)
-    generation = check_index(settings)
     identity = check_slack_token(settings)
     logger.info(
         "Start-up checks passed: index generation %s, Slack bot %s",

@@ -18,6 +18,7 @@ another route.
 
 from __future__ import annotations
 
+import contextvars
 import http.client
 import logging
 import socket
@@ -128,6 +129,8 @@ class Job(Generic[T]):
     future: Future[T] = field(default_factory=Future)
     queued_at: float = 0.0
     check_first: bool = False
+    # The sender's `contextvars` (the request's log fields): its log lines keep them.
+    context: contextvars.Context = field(default_factory=contextvars.copy_context)
 
 
 class Outbox:
@@ -219,7 +222,7 @@ class Outbox:
                         self._idle.notify_all()
                         return
                     job = queue[0]
-                self._deliver(lane, job)
+                job.context.run(self._deliver, lane, job)
                 with self._lock:
                     if queue and queue[0] is job:
                         queue.popleft()

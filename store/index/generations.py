@@ -123,7 +123,7 @@ class LocalGenerations:
         pointer = self.root / POINTER_FILE
         try:
             data = json.loads(pointer.read_text(encoding="utf-8"))
-        except FileNotFoundError:
+        except (FileNotFoundError, NotADirectoryError):  # no index there (yet)
             return None
         except (OSError, ValueError) as exc:
             raise _bad_pointer(pointer, f"unreadable: {exc}") from exc

@@ -193,5 +193,5 @@ def test_the_download_limit_comes_from_the_settings(admin, web, monkeypatch):
     assert "larger than the 1 KB import limit (KZ_IMPORT_MAX_MB)" in result.output
     monkeypatch.setenv("KZ_IMPORT_TIMEOUT", "soon")
     bad = run("import", web.url("/page"))
-    assert bad.exit_code == 1
+    assert bad.exit_code == 2  # a malformed setting (bot.failures)
     assert "KZ_IMPORT_TIMEOUT must be a positive number, got 'soon'." in bad.output

@@ -201,8 +201,9 @@ def stack(tmp_path_factory: pytest.TempPathFactory, postgres: PostgresServer) ->
             replicas = [
                 start_replica(name, env, root / f"replica-{name}", root) for name in ("a", "b")
             ]
+            # Ready, not only alive: each loads its model and index in the background.
             wait_until(
-                lambda: all(r.get("/healthz")[0] == 200 for r in replicas),
+                lambda: all(r.get("/readyz")[0] == 200 for r in replicas),
                 STARTUP_SECONDS,
                 "both replicas serving",
                 [r.process for r in replicas],
