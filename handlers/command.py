@@ -22,7 +22,7 @@ from handlers import blocks, messages
 from handlers.delivery import Stopping
 from handlers.deps import Deps
 from handlers.parsing import Request, parse_request
-from handlers.posting import Place, send_to_response_url
+from handlers.posting import Place, leave, send_to_response_url
 from handlers.reindex import ReindexRunner, admin_mentions
 from handlers.replies import build_reply, note_answered, place_payload, run_in_background
 
@@ -39,7 +39,7 @@ def respond_privately(
     try:
         reply = build_reply(deps, request, user_id=place.user_id, share=True)
     except Stopping:
-        logger.info("Left %s to the next process: this one is stopping", place.describe())
+        leave(deps, place)
         return
     except Exception:
         logger.exception("Could not answer %s %s for %s", COMMAND, request.kind, place.describe())

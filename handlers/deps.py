@@ -63,6 +63,10 @@ class PendingJournal(Protocol):
 
     def done(self, key: str) -> None: ...
 
+    def release(self, key: str) -> None:
+        """This process stops and leaves the request to the next one (not done)."""
+        ...
+
 
 def _answer_pool() -> Executor:
     return ContextThreadPool(max_workers=4, thread_name_prefix="kz-answer")

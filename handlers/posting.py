@@ -213,6 +213,16 @@ def apologise_elsewhere(client: WebClient, place: Place) -> bool:
         return False
 
 
+def leave(deps: Deps, place: Place) -> None:
+    """This process is stopping: the request goes, unfinished, to the next one."""
+    logger.info("Left %s to the next process: this one is stopping", place.describe())
+    if place.pending_key and deps.pending is not None:
+        try:
+            deps.pending.release(place.pending_key)
+        except Exception:
+            logger.exception("Could not hand %s to the next process", place.pending_key)
+
+
 def finish(deps: Deps, place: Place) -> None:
     """The request is answered (or apologised for): a restart must not answer it again."""
     if place.pending_key and deps.pending is not None:

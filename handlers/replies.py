@@ -24,7 +24,7 @@ from handlers.dedupe import message_key
 from handlers.delivery import Stopping
 from handlers.deps import Deps
 from handlers.parsing import Request, event_text_to_plain, parse_request, strip_bot_mention
-from handlers.posting import Place, post_in_thread
+from handlers.posting import Place, leave, post_in_thread
 from handlers.share import ShareRequest, encode
 from store.api import follow_up_question
 from store.types import Answer
@@ -234,7 +234,7 @@ def reply_in_thread(
     try:
         reply = build_reply(deps, request, user_id=place.user_id)
     except Stopping:
-        logger.info("Left %s to the next process: this one is stopping", place.describe())
+        leave(deps, place)
         return _stopped()
     except Exception:
         logger.exception("Could not answer %s", place.describe())

@@ -31,9 +31,11 @@ PENDING_FILE = "pending.sqlite3"
 # Done rows are kept this long as a record of what was answered (Slack retries within hours
 # at most; a restart replays within seconds).
 KEEP_DONE_SECONDS = 3600.0
-# A question still unanswered after this many tries (each by a process that then died, or
-# that could not deliver) is given up: logged, never retried forever.
-MAX_TRIES = 3
+# A question still unanswered after this many processes died holding it is given up:
+# logged, never retried forever (it may be what kills them). A process that stops in
+# order releases what it holds, and that does not count.
+MAX_TRIES = 5
+RELEASED = ""
 
 _SCHEMA = (
     """
@@ -94,10 +96,13 @@ def is_alive(owner: str) -> bool:
 class PendingReplies:
     """The journal in one SQLite file, shared by the threads of one process."""
 
-    def __init__(self, path: Path, *, clock: Callable[[], float] = time.time) -> None:
+    def __init__(
+        self, path: Path, *, clock: Callable[[], float] = time.time, owner: str | None = None
+    ) -> None:
+        """`owner`: who writes the rows (default: this process, `process_identity`)."""
         self.path = path
         self._clock = clock
-        self._owner = process_identity()
+        self._owner = owner if owner is not None else process_identity()
         self._lock = threading.Lock()
         path.parent.mkdir(parents=True, exist_ok=True)
         self._db = sqlite3.connect(str(path), check_same_thread=False, timeout=10)
@@ -130,6 +135,16 @@ class PendingReplies:
             self._db.execute(
                 "UPDATE pending SET done_at = ? WHERE key = ? AND done_at IS NULL",
                 (self._clock(), key),
+            )
+
+    def release(self, key: str) -> None:
+        """This process is stopping in order and leaves the request to the next one, at
+        once and without counting it as a try (see MAX_TRIES)."""
+        with self._lock, self._db:
+            self._db.execute(
+                "UPDATE pending SET owner = ?, tries = MAX(tries - 1, 0)"
+                " WHERE key = ? AND done_at IS NULL AND owner = ?",
+                (RELEASED, key, self._owner),
             )
 
     def take_over(self) -> tuple[list[PendingReply], list[PendingReply]]:

@@ -184,7 +184,7 @@ class SlackLike:
     after each of `retry_after` seconds in turn (Slack: at once, a minute, five minutes;
     here compressed to seconds)."""
 
-    def __init__(self, url: str, *, retry_after: tuple[float, ...] = (1.0, 2.0, 4.0, 8.0)):
+    def __init__(self, url: str, *, retry_after: tuple[float, ...] = (1, 2, 4, 8, 15, 30)):
         self.sender = SlackSender(url)
         self.retry_after = retry_after
         self.deliveries: list[Delivery] = []
