@@ -20,7 +20,7 @@ import yaml
 
 from bot.cli import cli
 from bot.config import SETTING_NAMES, Settings
-from bot.serve import EVENTS_PATH, HEALTH_PATH, METRICS_PATH
+from bot.serve import EVENTS_PATH, HEALTH_PATH, METRICS_PATH, READY_PATH
 from tests.conftest import REPO
 
 COMPOSE = yaml.safe_load((REPO / "compose.yaml").read_text(encoding="utf-8"))
@@ -29,8 +29,6 @@ DOCKERFILE = (REPO / "Dockerfile").read_text(encoding="utf-8")
 README = (REPO / "README.md").read_text(encoding="utf-8")
 REPLICAS = sorted(name for name in SERVICES if name.startswith("replica-"))
 BOTS = [*REPLICAS, "index"]
-# Not yet served by this branch's code; routed so the proxy needs no change when it is.
-READY_PATH = "/readyz"
 VARIABLE = re.compile(r"\$\{([A-Z_][A-Z0-9_]*)")
 
 
