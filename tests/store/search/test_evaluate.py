@@ -1,4 +1,5 @@
-"""The measures `kz-brief eval` reports, on a scripted searcher (no model, no index)."""
+"""The measures `kz-brief eval` reports, on a scripted searcher (no model), and the form of the
+question sets (the held-out one checked against an index built with a hashing encoder)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from store.errors import StoreError
+from store.search.eval_corpus import corpus_index
 from store.search.evaluate import (
     EvalQuestion,
     answering_sentences,
@@ -18,7 +20,9 @@ from store.search.evaluate import (
     overlaps,
 )
 from store.types import Answer, Hit
-from tests.conftest import REPO
+from tests.conftest import REPO, SEEDS
+
+HOLDOUT = REPO / "tests" / "eval" / "holdout"
 
 
 def _hit(quote: str, doc_id: str = "a") -> Hit:
@@ -139,3 +143,49 @@ def test_the_hard_set_is_what_the_readme_says() -> None:
     assert sum("role" in q.traits for q in questions) >= 10
     assert len({q.id for q in questions}) == len(questions)
     assert json.loads((REPO / "tests" / "eval" / "hard.jsonl").read_text().splitlines()[0])
+
+
+def test_the_holdout_set_is_well_formed_and_its_passages_are_in_its_index(
+    tmp_path: Path, fake_encoder
+) -> None:
+    """The held-out set (tests/eval/README.md) is what the README says, and every expected
+    passage is inside one passage of an index of its corpus, built as `kz-brief eval --corpus`
+    builds it. Only its form is checked: scoring it in a test would invite tuning to it."""
+    questions = load_questions(HOLDOUT / "questions.jsonl")
+    files = sorted(p for p in (HOLDOUT / "corpus").iterdir() if p.suffix in (".txt", ".md"))
+    texts = [p.read_text(encoding="utf-8") for p in files]
+
+    generations = corpus_index([SEEDS, HOLDOUT / "corpus"], tmp_path, fake_encoder)
+    records = generations.collection(generations.current()).get(include=["documents", "metadatas"])
+    passages = records["documents"]
+    indexed = {meta["doc_id"].rpartition("/")[2] for meta in records["metadatas"]}
+    assert {p.stem for p in files} <= indexed
+    split_or_missing = [
+        f"{q.id}: {snippet!r}"
+        for q in questions
+        for snippet in q.relevant
+        if not any(snippet in passage for passage in passages)
+    ]
+    assert split_or_missing == []
+    sources = [q for q in questions if q.asks_sources]
+    assert sources and all(q.docs and set(q.docs) <= indexed for q in sources)
+    traps = [q for q in questions if q.kind == "furniture"]
+    assert traps and all(any(f in text for text in texts) for q in traps for f in q.forbidden)
+
+    answerable = [q for q in questions if q.answerable]
+    counts = overlaps(questions, texts)
+    assert len(counts) == len(answerable) >= 60
+    assert sum(count <= 2 for count in counts.values()) * 2 >= len(answerable)
+    kinds = {q.kind for q in questions}
+    assert {"who", "what", "when", "how-many", "said", "source", "off-topic", "furniture"} <= kinds
+    assert sum(q.kind == "off-topic" for q in questions) >= 20
+    assert sum("disagree" in q.traits for q in questions) >= 2
+    assert sum("role" in q.traits for q in questions) >= 10
+    assert len({q.id for q in questions}) == len(questions)
+
+    # Held out means new: no question, id or document shared with the set the ranking is tuned on.
+    tuned = load_questions(REPO / "tests" / "eval" / "hard.jsonl")
+    assert not {q.id for q in tuned} & {q.id for q in questions}
+    assert not {q.question for q in tuned} & {q.question for q in questions}
+    tuned_docs = {p.stem for p in (REPO / "tests" / "eval" / "corpus").iterdir()}
+    assert not tuned_docs & {p.stem for p in files}
