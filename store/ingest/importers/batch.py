@@ -4,7 +4,9 @@ For each source the original bytes are kept under `.originals/` in the target fo
 extracted text becomes `NAME.txt` and its facts `NAME.meta.toml`. A re-import of the same
 source (same path or URL) finds its earlier name through `[sources] document` in the
 metadata file and writes only files whose bytes change, so an unchanged source changes
-nothing, not even a modification time. One source failing never stops the batch.
+nothing, not even a modification time. One source failing never stops the batch. A file is
+recorded by its path relative to the target folder, so the folder can be copied to another
+machine without carrying the admin's own paths.
 """
 
 from __future__ import annotations
@@ -213,8 +215,8 @@ class _Batch:
         raw, kind, url, charset = self._load(item)
         if not raw.strip():
             raise ImportFailure("empty file: nothing to import")
-        document = item.url or str(item.path.resolve())  # type: ignore[union-attr]
-        name, same_bytes = self._name_for(document, raw, item)
+        document, earlier_forms = self._document(item)
+        name, same_bytes = self._name_for((document, *earlier_forms), raw, item)
         outcome.name = name
         txt, meta = self.target / f"{name}.txt", self.target / f"{name}{META_SUFFIX}"
         original = self.originals / f"{name}{KIND_SUFFIX[kind]}"
@@ -232,7 +234,8 @@ class _Batch:
                 return
         extracted = _extract(kind, raw, url, charset, item.path)
         old_meta = read_meta(meta) if meta.exists() else None
-        notes = (old_meta or {}).get("notes") if imported_from(old_meta) == document else None
+        same_source = imported_from(old_meta) in (document, *earlier_forms)
+        notes = (old_meta or {}).get("notes") if same_source else None
         relative = f"{ORIGINALS}/{original.name}"
         meta_text = render_meta(
             extracted, document, relative, notes if isinstance(notes, str) else None
@@ -273,10 +276,25 @@ class _Batch:
 
     # --- names ---
 
-    def _name_for(self, document: str, raw: bytes, item: _Item) -> tuple[str, bool]:
-        """The name an earlier import of this source used, or of a source with the very
-        same bytes (a file that moved, a copy: True); else a new name no document has."""
-        name = self._known_sources().get(document)
+    def _document(self, item: _Item) -> tuple[str, tuple[str, ...]]:
+        """How `[sources] document` names this source: its URL, or its path relative to the
+        target folder; and the absolute path earlier versions recorded, to find old imports."""
+        if item.url is not None:
+            return item.url, ()
+        assert item.path is not None
+        absolute = item.path.resolve()
+        try:
+            relative = Path(os.path.relpath(absolute, self.target.resolve())).as_posix()
+        except ValueError:  # no relative path (another drive)
+            return str(absolute), ()
+        return relative, (str(absolute),)
+
+    def _name_for(self, documents: Sequence[str], raw: bytes, item: _Item) -> tuple[str, bool]:
+        """The name an earlier import of this source (any of `documents`, the forms it may
+        be recorded in) used, or of a source with the very same bytes (a file that moved, a
+        copy: True); else a new name no document has."""
+        known = self._known_sources()
+        name = next((known[d] for d in documents if d in known), None)
         if name is None:
             name = self._same_original(raw)
             if name is not None and (self.target / f"{name}.txt").exists():

@@ -261,7 +261,7 @@ def test_import_writes_the_pair_and_keeps_the_original_byte_for_byte(tmp_path: P
     assert metadata.author == "Aigerim Seitkali" and metadata.date_basis == "metadata"
     sources = dict(metadata.sources)
     assert sources["published"] == "JSON-LD datePublished"
-    assert sources["document"] == str(HTML.resolve())
+    assert sources["document"] == os.path.relpath(HTML.resolve(), seeds.resolve())
     assert sources["original"] == ".originals/steppe-review-ipap.html"
     docx_meta = tomllib.loads((seeds / "almaty-training-centre.meta.toml").read_text("utf-8"))
     assert (docx_meta["published"], docx_meta["date_basis"]) == ("2007-05-14", "text")
@@ -284,12 +284,60 @@ def test_importing_the_same_sources_again_changes_no_file(tmp_path: Path) -> Non
     assert _snapshot(seeds) == before  # bytes and modification times
 
 
-def test_a_changed_source_updates_its_files_and_keeps_the_admins_notes(tmp_path: Path) -> None:
+def test_the_folder_records_no_path_of_this_machine_and_works_when_copied(
+    tmp_path: Path,
+) -> None:
+    """`[sources] document` names a file relative to the target folder: seeds/ copied with
+    its sources to another machine (another absolute path) re-imports as unchanged."""
+    here = tmp_path / "alice"
+    (here / "downloads").mkdir(parents=True)
+    shutil.copy(HTML, here / "downloads" / "page.html")
+    import_sources([str(here / "downloads" / "page.html")], here / "seeds")
+    meta = (here / "seeds" / "page.meta.toml").read_text("utf-8")
+    assert tomllib.loads(meta)["sources"]["document"] == "../downloads/page.html"
+    assert str(tmp_path) not in meta
+    there = tmp_path / "elsewhere" / "bob"
+    shutil.copytree(here, there)
+    before = _snapshot(there / "seeds")
+    (outcome,) = import_sources([str(there / "downloads" / "page.html")], there / "seeds")
+    assert (outcome.status, outcome.name) == ("unchanged", "page")
+    assert outcome.reason == "unchanged since its last import"  # known by its path, not bytes
+    assert _snapshot(there / "seeds") == before
+
+
+def _imported_download(tmp_path: Path) -> tuple[Path, Path]:
+    """The news page saved as downloads/page.html and imported into seeds/."""
     page = tmp_path / "downloads" / "page.html"
     page.parent.mkdir()
     page.write_bytes(HTML.read_bytes())
     seeds = tmp_path / "seeds"
     import_sources([str(page)], seeds)
+    return page, seeds
+
+
+def test_an_import_recorded_with_an_absolute_path_is_still_found(tmp_path: Path) -> None:
+    """Imports written before paths were relative name the source absolutely; a changed
+    source updates that document instead of becoming a second one."""
+    page, seeds = _imported_download(tmp_path)
+    meta = seeds / "page.meta.toml"
+    written = meta.read_text("utf-8")
+    meta.write_text(
+        written.replace('"../downloads/page.html"', f'"{page.resolve()}"').replace(
+            "\n[sources]", 'notes = "Checked."\n\n[sources]', 1
+        ),
+        "utf-8",
+    )
+    page.write_bytes(HTML.read_bytes().replace(b"later this year.", b"later this year, too."))
+    (outcome,) = import_sources([str(page)], seeds)
+    assert (outcome.status, outcome.name) == ("updated", "page")
+    rewritten = tomllib.loads(meta.read_text("utf-8"))
+    assert rewritten["sources"]["document"] == "../downloads/page.html"
+    assert rewritten["notes"] == "Checked."
+    assert sorted(p.name for p in seeds.glob("*.txt")) == ["page.txt"]
+
+
+def test_a_changed_source_updates_its_files_and_keeps_the_admins_notes(tmp_path: Path) -> None:
+    page, seeds = _imported_download(tmp_path)
     meta = seeds / "page.meta.toml"
     written = meta.read_text("utf-8")
     meta.write_text(written.replace("\n[sources]", 'notes = "Checked."\n\n[sources]', 1), "utf-8")
