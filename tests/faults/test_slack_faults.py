@@ -106,14 +106,21 @@ def test_a_retry_after_an_unknown_outcome_never_posts_twice(bot: RunningBot, how
     assert wait_until(lambda: bot.slack.calls_to("chat.update"), 15)
 
 
+@pytest.mark.parametrize(
+    "interval",
+    [
+        # Five times faster (Retry-After in fractions of a second): six seconds, not thirty.
+        0.2,
+        # Slack's own limit with whole-second Retry-After, as issue 12 states it.
+        pytest.param(1.0, marks=pytest.mark.slow, id="slack-limit"),
+    ],
+)
 def test_a_burst_of_30_mentions_in_one_channel_gets_30_answers_and_no_apology(
-    bot: RunningBot,
+    bot: RunningBot, interval: float
 ) -> None:
-    """Slack's limit of about one message a second per channel, five times faster (with
-    Retry-After in fractions of a second, which Slack rounds to whole seconds): the same
-    queueing and waiting, in six seconds instead of thirty. A question in another channel
-    meanwhile is answered at once, not behind the burst."""
-    bot.slack.channel_interval = 0.2
+    """Slack's limit of about one message a second per channel: the burst queues and waits
+    its turn. A question in another channel meanwhile is answered at once, not behind it."""
+    bot.slack.channel_interval = interval
     sent: list[dict] = []
     lock = threading.Lock()
 
@@ -133,7 +140,7 @@ def test_a_burst_of_30_mentions_in_one_channel_gets_30_answers_and_no_apology(
     other_asked = time.monotonic()
     assert wait_until(lambda: answers_in(bot.slack, "COTHER"), 10)
     other_wait = time.monotonic() - other_asked
-    assert wait_until(lambda: len(answers_in(bot.slack, "CBURST")) == 30, 60)
+    assert wait_until(lambda: len(answers_in(bot.slack, "CBURST")) == 30, 30 * interval + 30)
     drained = time.monotonic() - started
     answered = answers_in(bot.slack, "CBURST")
     assert sorted(a["thread_ts"] for a in answered) == sorted(e["ts"] for e in sent)
@@ -144,7 +151,7 @@ def test_a_burst_of_30_mentions_in_one_channel_gets_30_answers_and_no_apology(
                if c.status == 429]  # fmt: skip
     assert limited, "the limit was never reached: this burst proves nothing"
     assert other_wait < 2.0, f"the other channel waited {other_wait:.1f} s behind the burst"
-    assert drained >= 29 * 0.2  # no faster than the limit allows
+    assert drained >= 29 * interval  # no faster than the limit allows
     assert is_verbatim_from_seeds(quote_sections(answers_in(bot.slack, "COTHER")[0]["blocks"])[0])
 
 
