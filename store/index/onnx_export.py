@@ -18,6 +18,9 @@ import os
 import re
 import shutil
 import tempfile
+import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +30,8 @@ logger = logging.getLogger(__name__)
 
 ONNX_DIR = "onnx"
 EXPORT_RECORD = "kz-brief-export.json"
+# Libraries that log warnings about a normal export (see `_library_chatter_silenced`).
+CHATTY_LIBRARIES = ("sentence_transformers", "transformers", "optimum")
 
 
 def quantization_target() -> str:
@@ -67,9 +72,10 @@ def export_onnx_int8(model_path: str, target: Path) -> None:
         staged = work / "model"
         shutil.copytree(model_path, staged)
         logger.info("exporting %s to ONNX and quantizing to int8 (once)", model_path)
-        model = SentenceTransformer(str(staged), backend="onnx", device="cpu")
-        model.save_pretrained(str(staged))
-        export_dynamic_quantized_onnx_model(model, quantization_target(), str(staged))
+        with _library_chatter_silenced():
+            model = SentenceTransformer(str(staged), backend="onnx", device="cpu")
+            model.save_pretrained(str(staged))
+            export_dynamic_quantized_onnx_model(model, quantization_target(), str(staged))
         record = {"sha256": _file_hashes(staged)}
         (staged / EXPORT_RECORD).write_text(json.dumps(record, indent=1), encoding="utf-8")
         try:
@@ -79,6 +85,24 @@ def export_onnx_int8(model_path: str, target: Path) -> None:
                 raise
     finally:
         shutil.rmtree(work, ignore_errors=True)
+
+
+@contextmanager
+def _library_chatter_silenced() -> Iterator[None]:
+    """Quiet the export's library output: sentence-transformers warns that it is exporting
+    (we asked it to) and that the export should be saved (it is), and the tracer warns about
+    constants. On an admin's first `make run` that reads as a failure; it is not one."""
+    libraries = [logging.getLogger(name) for name in CHATTY_LIBRARIES]
+    levels = [library.level for library in libraries]
+    for library in libraries:
+        library.setLevel(logging.ERROR)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            yield
+    finally:
+        for library, level in zip(libraries, levels, strict=True):
+            library.setLevel(level)
 
 
 def load_onnx_int8(model_path: str, cache_dir: Path | None) -> Any:
