@@ -116,9 +116,12 @@ class _KnownIdentityClient(WebClient):
         return self._identity
 
 
-def make_web_client(settings: Settings, identity: Any = None) -> WebClient:
+def make_web_client(
+    settings: Settings, identity: Any = None, sdk_logger: logging.Logger | None = None
+) -> WebClient:
     """The Web API client: the bot token, `SLACK_API_BASE_URL` (GovSlack, a test fake),
-    retries; with `identity` (an auth.test response), auth.test is not called again."""
+    retries; with `identity` (an auth.test response), auth.test is not called again.
+    `sdk_logger` replaces the logger the SDK reports its failed attempts to."""
     if not settings.slack_bot_token:
         raise ConfigError(messages.MISSING_BOT_TOKEN)
     options: dict[str, Any] = {
@@ -127,6 +130,8 @@ def make_web_client(settings: Settings, identity: Any = None) -> WebClient:
         "retry_handlers": retry_handlers(),
         "timeout": 30,
     }
+    if sdk_logger is not None:
+        options["logger"] = sdk_logger
     if identity is not None:
         return _KnownIdentityClient(identity, **options)
     return WebClient(**options)

@@ -29,6 +29,10 @@ from bot.failures import StartupError
 from handlers import messages
 
 logger = logging.getLogger(__name__)
+# The SDK logs an ERROR for each failed attempt at auth.test; the check reports the failure
+# itself, in one line (StartupError), so those repeats of it are kept out of the log.
+_sdk_attempts = logging.getLogger(f"{__name__}.slack_sdk")
+_sdk_attempts.setLevel(logging.CRITICAL)
 
 
 def check_data_dir(settings: Settings) -> None:
@@ -67,7 +71,7 @@ def check_slack_token(settings: Settings) -> Any:
     """auth.test with the bot token: the bot's identity, or ConfigError naming the token."""
     from bot.app import make_web_client
 
-    client = make_web_client(settings)
+    client = make_web_client(settings, sdk_logger=_sdk_attempts)
     try:
         return client.auth_test()
     except SlackApiError as exc:

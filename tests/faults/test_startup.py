@@ -121,6 +121,12 @@ FAILURES = [
     ("malformed REDIS_URL", {"REDIS_URL": "localhost:6379"}, 2, "REDIS_URL is not a Redis URL"),
     ("unwritable data dir", {"KZ_DATA_DIR": "{tmp}/a-file/data"}, 2, "KZ_DATA_DIR"),
     ("Chroma down", {"CHROMA_HOST": "127.0.0.1", "CHROMA_PORT": "{port}"}, 1, "Chroma server"),
+    (
+        "Slack unreachable",
+        {"SLACK_API_BASE_URL": "http://127.0.0.1:{port}/api/"},
+        1,
+        "Slack's Web API at http://127.0.0.1:",
+    ),
     ("bad embedding backend", {"KZ_EMBEDDING_BACKEND": "gpu"}, 2, "KZ_EMBEDDING_BACKEND"),
 ]
 
