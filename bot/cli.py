@@ -156,8 +156,9 @@ def _reindex_lock(settings: Settings, dry_run: bool) -> Iterator[None]:
     if not settings.redis_url or dry_run:
         yield
         return
+    from store.state.base import REINDEX_LOCK
     from store.state.factory import redis_client
-    from store.state.locks import REINDEX_LOCK, RedisLocks
+    from store.state.locks import RedisLocks
 
     lease = RedisLocks(redis_client(settings.redis_url)).acquire(REINDEX_LOCK)
     if lease is None:

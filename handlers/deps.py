@@ -16,9 +16,6 @@ from typing import Any, Protocol
 from handlers.delivery import Outbox
 from store.api import SearchAPI
 from store.state.base import EventDeduper, FeedbackStore, Locks, ThreadMemory
-from store.state.dedupe import MemoryDeduper
-from store.state.locks import LocalLocks
-from store.state.threads import SqliteThreadMemory
 
 
 class Observer(Protocol):
@@ -91,8 +88,9 @@ class Deps:
     `searcher` is built once per process (it holds the embedding model) before the first
     question. `answer_pool` runs searches and replies off Bolt's listener threads, so a
     slash command or button is acknowledged at once even while other searches are running.
-    `threads` remembers the threads the bot answered in and where its answers are (for
-    follow-ups and edits; in memory unless given a file or Redis). `locks` keep a re-index,
+    `deduper`, `threads` and `locks` are the state stores `bot.app.make_deps` opens (in this
+    process and the data dir, or in Redis). `threads` remembers the threads the bot answered
+    in and where its answers are (for follow-ups and edits). `locks` keep a re-index,
     and the edits of one message, from running twice at once (in this process, or in Redis
     across replicas). `feedback` stores clicks on the passages' feedback buttons (no
     buttons without it). `reindex` runs the same re-index as `kz-brief index` and returns
@@ -104,11 +102,11 @@ class Deps:
     """
 
     searcher: SearchAPI
-    deduper: EventDeduper = field(default_factory=MemoryDeduper)
+    deduper: EventDeduper
+    threads: ThreadMemory
+    locks: Locks
     admin_users: frozenset[str] = frozenset()
     answer_pool: Executor = field(default_factory=_answer_pool)
-    threads: ThreadMemory = field(default_factory=SqliteThreadMemory)
-    locks: Locks = field(default_factory=LocalLocks)
     feedback: FeedbackStore | None = None
     reindex: Callable[[], str] | None = None
     observer: Observer = field(default_factory=NoObserver)

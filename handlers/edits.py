@@ -32,8 +32,7 @@ from handlers.replies import (
     question_of,
     run_in_background,
 )
-from store.state.base import AskedMessage
-from store.state.locks import holding
+from store.state.base import AskedMessage, holding
 
 logger = logging.getLogger(__name__)
 

@@ -16,8 +16,7 @@ import threading
 from collections.abc import Callable
 
 from handlers import messages
-from store.state.base import Lease, Locks
-from store.state.locks import REINDEX_LOCK, LocalLocks
+from store.state.base import REINDEX_LOCK, Lease, Locks
 
 logger = logging.getLogger(__name__)
 
@@ -32,9 +31,9 @@ def admin_mentions(admin_users: frozenset[str]) -> str:
 class ReindexRunner:
     """Runs `reindex` on a background thread, at most one at a time under `locks`."""
 
-    def __init__(self, reindex: Callable[[], str], locks: Locks | None = None) -> None:
+    def __init__(self, reindex: Callable[[], str], locks: Locks) -> None:
         self._reindex = reindex
-        self._locks: Locks = locks if locks is not None else LocalLocks()
+        self._locks = locks
         self._lease: Lease | None = None
         self._thread: threading.Thread | None = None
 

@@ -7,6 +7,8 @@ the settings. Handlers see only these protocols (through `handlers.deps.Deps`).
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -154,3 +156,19 @@ class Locks(Protocol):
         """Take the lock `name`, waiting up to `wait` seconds; None when another holder
         still has it."""
         ...
+
+
+# Held by `/kz-brief reindex` and, with REDIS_URL set, by `kz-brief index`.
+REINDEX_LOCK = "reindex"
+
+
+@contextmanager
+def holding(locks: Locks, name: str, *, wait: float = 0.0) -> Iterator[bool]:
+    """Hold `name` for the block; yields False (and holds nothing) when it could not be
+    taken within `wait` seconds."""
+    lease = locks.acquire(name, wait=wait)
+    try:
+        yield lease is not None
+    finally:
+        if lease is not None:
+            lease.release()

@@ -13,17 +13,13 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from typing import Any
 
-from store.state.base import Lease, Locks
+from store.state.base import Lease
 from store.state.outage import Outage
 
 logger = logging.getLogger(__name__)
-
-# Held by `/kz-brief reindex` and, with REDIS_URL set, by `kz-brief index`.
-REINDEX_LOCK = "reindex"
 
 
 class _LocalLease:
@@ -139,15 +135,3 @@ class RedisLocks:
             self._outage.began(exc)
             return self._fallback.acquire(name, wait=wait)
         return _RedisLease(lock, name, self._ttl) if taken else None
-
-
-@contextmanager
-def holding(locks: Locks, name: str, *, wait: float = 0.0) -> Iterator[bool]:
-    """Hold `name` for the block; yields False (and holds nothing) when it could not be
-    taken within `wait` seconds."""
-    lease = locks.acquire(name, wait=wait)
-    try:
-        yield lease is not None
-    finally:
-        if lease is not None:
-            lease.release()

@@ -22,7 +22,6 @@ from slack_sdk.http_retry.builtin_handlers import (
 
 from bot.app import build_app, make_deps
 from bot.config import ConfigError, Settings
-from handlers.deps import Deps
 from store.state.dedupe import MemoryDeduper, RedisDeduper
 from tests.handlers import conftest as handler_fixtures
 from tests.handlers.conftest import RunningBot, production_deps, quote_sections, running_bot
@@ -62,7 +61,7 @@ def test_importing_the_app_modules_has_no_side_effects() -> None:
 def test_build_app_points_the_web_client_at_the_configured_base_url_with_retries(
     settings: Settings, slack: FakeSlack, searcher: ControlledSearcher
 ) -> None:
-    app = build_app(settings, Deps(searcher=searcher))
+    app = build_app(settings, handler_fixtures.in_memory_deps(searcher))
     assert app.client.base_url == slack.base_url
     handlers = app.client.retry_handlers
     for kind in (RateLimitErrorRetryHandler, ConnectionErrorRetryHandler, ServerErrorRetryHandler):
@@ -85,7 +84,7 @@ def test_build_app_points_the_web_client_at_the_configured_base_url_with_retries
 
 def test_build_app_without_a_bot_token_names_the_variable(searcher: ControlledSearcher) -> None:
     with pytest.raises(ConfigError, match="SLACK_BOT_TOKEN"):
-        build_app(Settings.from_env({}), Deps(searcher=searcher))
+        build_app(Settings.from_env({}), handler_fixtures.in_memory_deps(searcher))
 
 
 def mention_request(text: str = "What did NATO say?") -> tuple[str, dict[str, object]]:
@@ -247,7 +246,7 @@ def test_no_misleading_token_warning_when_the_token_is_also_in_the_environment(
 ) -> None:
     monkeypatch.setenv("SLACK_BOT_TOKEN", settings.slack_bot_token or "")  # as .env does
     with caplog.at_level("WARNING"):
-        build_app(settings, Deps(searcher=searcher))
+        build_app(settings, handler_fixtures.in_memory_deps(searcher))
     assert "will be unused" not in caplog.text
 
 

@@ -22,7 +22,6 @@ from bot import config, serve
 from bot.app import build_app
 from bot.config import ConfigError, Settings
 from bot.slack_commands import serve as serve_command
-from handlers.deps import Deps
 from store.errors import IndexMissingError
 from tests.handlers import conftest as handler_fixtures
 from tests.handlers.fake_searcher import FakeSearcher
@@ -49,7 +48,7 @@ import os, sys
 from bot.app import build_app
 from bot.config import Settings
 from bot.serve import run_http
-from handlers.deps import Deps
+from tests.handlers.conftest import in_memory_deps
 from tests.handlers.fake_searcher import FakeSearcher
 
 base_url, port, marker, secret = sys.argv[1:5]
@@ -61,7 +60,7 @@ settings = Settings.from_env(
 def factory():
     with open(marker, "w") as out:
         out.write(str(os.getpid()))
-    return build_app(settings, Deps(searcher=FakeSearcher()))
+    return build_app(settings, in_memory_deps(FakeSearcher()))
 
 run_http(factory, "127.0.0.1", int(port), threads=4, log_level="info")
 """
@@ -183,7 +182,7 @@ def test_socket_mode_answers_a_mention_end_to_end(slack: FakeSlack) -> None:
                 "SLACK_API_BASE_URL": slack.base_url,
             }
         )
-        app = build_app(app_settings, Deps(searcher=FakeSearcher()))
+        app = build_app(app_settings, handler_fixtures.in_memory_deps(FakeSearcher()))
         handler = serve.connect_socket_mode(app, app_settings)
         try:
             opened = slack.calls_to("apps.connections.open")

@@ -25,6 +25,10 @@ from bot.app import build_app, make_deps
 from bot.config import Settings
 from bot.serve import make_wsgi_app
 from handlers.deps import Deps
+from store.api import SearchAPI
+from store.state.dedupe import MemoryDeduper
+from store.state.locks import LocalLocks
+from store.state.threads import SqliteThreadMemory
 from tests.handlers.fake_searcher import DOCS, ControlledSearcher, seed_text
 from tests.slack_fake import (
     BOT_TOKEN,
@@ -150,6 +154,17 @@ def running_bot(settings: Settings, deps: Deps, slack: FakeSlack) -> Iterator[Ru
         server.stop()
         deps.answer_pool.shutdown(wait=True, cancel_futures=True)
         deps.outbox.close(timeout=5)
+
+
+def in_memory_deps(searcher: SearchAPI) -> Deps:
+    """Handlers' dependencies with one-machine state in memory (no data dir, no journal):
+    for tests of the app's wiring rather than of what it remembers."""
+    return Deps(
+        searcher=searcher,
+        deduper=MemoryDeduper(),
+        threads=SqliteThreadMemory(),
+        locks=LocalLocks(),
+    )
 
 
 def production_deps(settings: Settings, searcher: ControlledSearcher) -> Deps:

@@ -9,9 +9,9 @@ import time
 import pytest
 import redis
 
-from store.state.base import Locks
+from store.state.base import Locks, holding
 from store.state.factory import redis_client
-from store.state.locks import LocalLocks, RedisLocks, holding
+from store.state.locks import LocalLocks, RedisLocks
 from tests.servers import free_port
 
 
