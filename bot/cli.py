@@ -220,8 +220,9 @@ def explain(path: Path, settings: Settings) -> None:
         # One line per paragraph even when piped: a terminal wraps it, grep still finds it.
         console.print(line, highlight=False, markup=False, soft_wrap=True)
     shown = period_text(ready.published, ready.date_precision) if ready.published else "none"
+    console.print(f"\nTitle: {ready.title}", highlight=False, markup=False, soft_wrap=True)
     console.print(
-        f"\nDate: {shown} (basis: {ready.date_basis}; {ready.date_note})",
+        f"Date: {shown} (basis: {ready.date_basis}; {ready.date_note})",
         highlight=False,
         markup=False,
     )

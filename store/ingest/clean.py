@@ -92,7 +92,15 @@ _EDITORIAL_NOTE = _cues(
     r"(?:transcript|text) (?:has been|was) (?:produced|generated|edited|lightly edited)",
     r"\berrors may remain\b", r"\bmay contain errors\b",
     r"views expressed (?:here|herein|in this \w+|are)", r"do not necessarily (?:reflect|represent)",
+    # a note on the copy itself: "Page retrieved 4 June 2023 from ...", "Accessed on ..."
+    r"^(?:(?:this )?(?:page|copy|snapshot|article|document) )?(?:was )?"
+    r"(?:retrieved|captured|accessed|archived|downloaded)\b(?! by\b)",
+    r"\bcontents? may have changed\b",
 )  # fmt: skip
+# A table of contents entry: a heading, dot leaders (or a wide gap) and a page number.
+_CONTENTS_ENTRY = re.compile(r"\S(?:\s*(?:\.\s*){4,}|\s*…+\s*)\d{1,4}$")
+# A numbered section heading in a report: "2. The Kazakh course", "3.1 Costs".
+_NUMBERED_HEADING = re.compile(r"^\d{1,2}(?:\.\d{1,2})*\.?\s+[A-ZА-ЯЁ]")
 # Transcript marks: a timestamp or a stage direction alone on its line.
 _TRANSCRIPT_MARK = re.compile(
     r"^[\[(]\s*(?:(?:\d{1,2}:)?\d{1,2}:\d{2}|[^\W\d_](?:[^\W\d_]| ){1,30})\s*[\])]$"
@@ -128,6 +136,15 @@ _BYLINE = re.compile(
     r"^(?:BY\s|By\s+[A-Z]|(?i:(?:written|posted|published|compiled)\b"
     r"|filed under\b|(?:additional )?reporting by\b|editing by\b|author\s*:"
     r"|(?:produced|music|hosted|edited|transcribed|translated) by\b|автор\s*:))"
+)
+# The line under a byline naming the writer's post: "Steppe Wire Writer", "Staff
+# Correspondent", "Special Correspondent in Almaty", "Special to the Caspian Review".
+# Case-sensitive, so a headline's "a fearless writer" never reads as one.
+_BYLINE_ROLE = re.compile(
+    r"^(?:(?:[A-Z][\w.'&-]*|of|the|and)\s+){0,4}"
+    r"(?:Writer|Correspondent|Reporter|Columnist|Stringer|Contributor)s?"
+    r"(?:\s+(?:in|for|at)\s+[A-Z][\w.'-]*(?:\s+[A-Z][\w.'-]*){0,2})?$"
+    r"|^Special to (?:the )?[A-Z]"
 )
 # The credits that close a wire story or a programme: nothing after them is the article.
 _SIGN_OFF = re.compile(
@@ -392,6 +409,8 @@ def _intrinsic_rule(text: str, shape: _Shape) -> Rule | None:
         return "transcript-mark", "a timestamp or stage direction in a transcript"
     if _is_dateline(plain):
         return "dateline", "a line holding only a date"
+    if shape.words <= 15 and _CONTENTS_ENTRY.search(plain):
+        return "contents", "a table-of-contents entry (heading and page number)"
     if shape.words <= 6 and _ADVERT.search(plain):
         return "advert", "advertisement label"
     if shape.words <= 60 and (_CAPTION.search(plain) or _PHOTO_CREDIT.search(plain)):
@@ -403,6 +422,8 @@ def _intrinsic_rule(text: str, shape: _Shape) -> Rule | None:
         and (shape.words <= 12 or not shape.ends_sentence or _SIGN_OFF.match(plain))
     ):
         return "byline", "author, credit or publication line"
+    if shape.words <= 8 and not shape.ends_sentence and _BYLINE_ROLE.match(credit):
+        return "byline", "the writer's post under a byline"
     if shape.words <= 60 and _EDITORIAL_NOTE.search(plain):
         return "editorial-note", "a note about the text (transcript note or disclaimer)"
     return _cue_rule(plain, shape) or _navigation_rule(plain, shape)
@@ -419,8 +440,9 @@ def _fill_sandwiches(rules: list[Rule | None]) -> None:
 
 # A footnote mark glued to a word or its punctuation ("... in 2006.1 The plan"), and a note
 # that begins with such a number ("1 NATO, Individual Partnership Action Plan, 2006.").
-_FOOTNOTE_MARK = re.compile(r"[^\W\d_][.,;:)\"'”’»]?(\d{1,3})(?=\s|$)")
-_FOOTNOTE = re.compile(r"^(\d{1,3})\s+[\"“«(]?[A-ZА-ЯЁ]")
+# Marks in brackets count too ("... by 2012.[1]" and a note "[1] Figures from ...").
+_FOOTNOTE_MARK = re.compile(r"(?:[^\W\d_][.,;:)\"'”’»]?(\d{1,3})|\S\[(\d{1,3})\])(?=\s|$)")
+_FOOTNOTE = re.compile(r"^(?:(\d{1,3})\s+|\[(\d{1,3})\]\s*)[\"“«(]?[A-ZА-ЯЁ]")
 
 
 def _mark_footnotes(
@@ -430,9 +452,10 @@ def _mark_footnotes(
     marked: set[str] = set()
     for i, paragraph in enumerate(paragraphs):
         note = _FOOTNOTE.match(paragraph.text)
-        if note and note.group(1) in marked and shapes[i].words <= 80 and rules[i] is None:
-            rules[i] = ("footnote", f"footnote {note.group(1)}, marked earlier in the text")
-        marked.update(_FOOTNOTE_MARK.findall(paragraph.text))
+        number = note and (note.group(1) or note.group(2))
+        if number and number in marked and shapes[i].words <= 80 and rules[i] is None:
+            rules[i] = ("footnote", f"footnote {number}, marked earlier in the text")
+        marked.update(a or b for a, b in _FOOTNOTE_MARK.findall(paragraph.text))
 
 
 def _mark_running_headers(shapes: list[_Shape], rules: list[Rule | None], paged: bool) -> None:
@@ -462,6 +485,7 @@ class _Page:
     shapes: list[_Shape]
     intrinsic: list[Rule | None]
     headings: list[bool]
+    cover: int = 0  # paragraphs on a paged text's first page (its cover); 0 if not paged
 
     def __len__(self) -> int:
         return len(self.paragraphs)
@@ -499,6 +523,9 @@ def _is_chrome_heading(page: _Page, i: int) -> bool:
     text, shape = page.text(i), page.shapes[i]
     if _COMMENTS_HEADER.match(text):
         return True
+    if page.intrinsic[i] and page.intrinsic[i][0] == "subscription-call" and shape.words <= 3:
+        # "## Subscribe", "Newsletter": a box's heading (a price list's "1. €150" is not)
+        return not shape.ends_sentence and not shape.is_list
     if (
         page.intrinsic[i]
         or shape.is_list
@@ -566,8 +593,12 @@ def _quote(text: str) -> str:
 
 
 def _subheading(page: _Page, i: int) -> bool:
+    """A short unpunctuated line inside the article; a numbered one ("2. The Kazakh
+    course") only when prose follows it, since a numbered list of headlines does not."""
     shape = page.shapes[i]
-    if page.intrinsic[i] or page.headings[i] or shape.is_list:
+    if page.intrinsic[i] or page.headings[i]:
+        return False
+    if shape.is_list and not (_NUMBERED_HEADING.match(page.text(i)) and page.prose(i + 1)):
         return False
     return not shape.ends_sentence and shape.words <= 12
 
@@ -579,6 +610,8 @@ def _prose_run(page: _Page, s: int, across_subheadings: bool) -> int:
     while k < len(page):
         if page.prose(k):
             count += 1
+        elif _BIO_LABEL.match(page.text(k).translate(_PLAIN)):
+            break  # "About the author": what follows is a bio, whatever else it is
         elif page.intrinsic[k] is None:
             if not (across_subheadings and _subheading(page, k) and page.prose(k + 1)):
                 break
@@ -614,7 +647,25 @@ def _find_headline(page: _Page, title: str | None) -> range | None:
         for s in sorted(starts):
             if _prose_run(page, s, across) >= min_run:
                 return range(starts[s], starts[s] + 1)
+    return _cover_title(page)
+
+
+def _cover_title(page: _Page) -> range | None:
+    """A report's title on its cover page: the first line there that is neither in capitals
+    (the institution) nor a date, byline or label; "Women in Uniform:" runs on to the next."""
+    for i in range(min(page.cover, MAX_COVER_LINES)):
+        text, shape = page.text(i), page.shapes[i]
+        if page.intrinsic[i] or shape.is_list or shape.ends_sentence or text.isupper():
+            continue
+        if not 2 <= shape.words <= 25:
+            continue
+        if text.endswith(":") and i + 1 < page.cover and not page.intrinsic[i + 1]:
+            return range(i, i + 2)
+        return range(i, i + 1)
     return None
+
+
+MAX_COVER_LINES = 8
 
 
 def _near_title(have: str, want: str) -> bool:
@@ -828,6 +879,9 @@ def clean(
     if not paragraphs:
         return []
     page = _analyse(paragraphs, paged="\f" in text)
+    if "\f" in text:
+        first_break = text.index("\f")
+        page.cover = sum(p.start < first_break for p in paragraphs)
     region = _find_region(page, title, similarity)
     structural = _structural_rules(page)
     rules = [_decide(page, i, region, structural) for i in range(len(page))]

@@ -1,10 +1,25 @@
-"""Find a document's publication date in its text, knowing that a page header can lie.
+"""Find a document's publication date in its text, knowing that a page can lie about it.
 
-Raw web captures often start with the date the page was *captured*, not published. So a
-header date is trusted only when nothing in the article contradicts it: a weekday named
-with a day and month ("Thursday (25 June)") must fall on that weekday in the year before
-the candidate date. A dateline that is contradicted is reported and dropped, and the
-document is left undated rather than dated wrongly.
+A publication date stands on its own: a line holding only a date, a byline or a "Published"
+label, a wire story's opening dateline ("ASTANA, Sept. 14 (Agency) -"), a release's closing
+date line. A date inside a sentence of the article is the date of an event, never the
+page's own, so only those places are read, from the cleaner's verdicts. Among them:
+
+1. a date labelled as published, posted or issued, or on the byline;
+2. an opening dateline with a full date;
+3. a line holding only a date (and time) in the page header;
+4. another short header line naming a date ("News · Defence · 14.06.2016") or, failing a
+   day, a month ("POLICY BRIEF No. 14 · MARCH 2011": month precision);
+5. a closing date line right after the article;
+6. an opening dateline without a year, dated by the year of the page's "Updated" line;
+7. an "Updated" / "Last modified" date, only when the page shows no original one, and said
+   so in the note (the original may be earlier).
+
+"Captured", "Retrieved", "Accessed" and "Archived" dates say when a copy was made: never a
+publication date. Raw captures also begin with an unlabelled capture date, so any candidate
+is dropped when a weekday named in the article contradicts it: "Thursday (25 June)" must
+fall on that weekday in the year before the candidate date. A document is left undated
+rather than dated wrongly.
 """
 
 from __future__ import annotations
@@ -14,25 +29,42 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from store.ingest.clean import Verdict, clean
+
+_ENGLISH_MONTHS = [
+    ("jan", "january"),
+    ("feb", "february"),
+    ("mar", "march"),
+    ("apr", "april"),
+    ("may",),
+    ("jun", "june"),
+    ("jul", "july"),
+    ("aug", "august"),
+    ("sep", "sept", "september"),
+    ("oct", "october"),
+    ("nov", "november"),
+    ("dec", "december"),
+]
+# Russian month names, as dates are written ("14 сентября 2022") and as months are named
+# alone ("сентябрь 2022").
+_RUSSIAN_MONTHS = [
+    ("января", "январь"),
+    ("февраля", "февраль"),
+    ("марта", "март"),
+    ("апреля", "апрель"),
+    ("мая", "май"),
+    ("июня", "июнь"),
+    ("июля", "июль"),
+    ("августа", "август"),
+    ("сентября", "сентябрь"),
+    ("октября", "октябрь"),
+    ("ноября", "ноябрь"),
+    ("декабря", "декабрь"),
+]
 MONTHS = {
     name: number
-    for number, names in enumerate(
-        [
-            ("jan", "january"),
-            ("feb", "february"),
-            ("mar", "march"),
-            ("apr", "april"),
-            ("may",),
-            ("jun", "june"),
-            ("jul", "july"),
-            ("aug", "august"),
-            ("sep", "sept", "september"),
-            ("oct", "october"),
-            ("nov", "november"),
-            ("dec", "december"),
-        ],
-        start=1,
-    )
+    for table in (_ENGLISH_MONTHS, _RUSSIAN_MONTHS)
+    for number, names in enumerate(table, start=1)
     for name in names
 }
 WEEKDAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
@@ -42,13 +74,24 @@ _DAY = r"(?P<day>\d{1,2})(?:st|nd|rd|th)?"
 _YEAR = r"(?P<year>(?:19|20)\d{2})"
 _WEEKDAY = r"(?:(?:" + "|".join(WEEKDAYS) + r"),?\s+)?"
 
-# Full dates with a year, in the forms captures use.
+# Full dates with a year, in the forms captures use (a time after them is left alone).
 _DATE_PATTERNS = [
-    re.compile(rf"\b{_YEAR}-(?P<month_num>\d{{1,2}})-(?P<day>\d{{1,2}})\b"),
+    # ISO, also with a time: "2022-09-14", "2022-09-14T16:20".
+    re.compile(rf"\b{_YEAR}-(?P<month_num>\d{{1,2}})-(?P<day>\d{{1,2}})(?!\d)"),
     re.compile(rf"\b{_WEEKDAY}{_DAY}\s+(?:of\s+)?{_MONTH},?\s+{_YEAR}\b", re.IGNORECASE),
     re.compile(rf"\b{_WEEKDAY}{_MONTH}\s+{_DAY},?\s+{_YEAR}\b", re.IGNORECASE),
-    # US numeric form m/d/yyyy, as in "(11/2/2005 issue ...)".
-    re.compile(rf"\b(?P<month_num>\d{{1,2}})/(?P<day>\d{{1,2}})/{_YEAR}\b"),
+    # European day.month.year: "14.09.2022" (dots are never month-first).
+    re.compile(rf"\b(?P<day>\d{{1,2}})\.(?P<month_num>\d{{1,2}})\.{_YEAR}\b"),
+]
+# Numbers with slashes: "14/09/2022" is day-first, "11/22/2005" month-first; "11/2/2005" could
+# be either and reads month-first ("(11/2/2005 issue ...)"), marked ambiguous.
+_SLASHED = re.compile(rf"\b(?P<first>\d{{1,2}})/(?P<second>\d{{1,2}})/{_YEAR}\b")
+# A month named with its year and no day: "March 2011", "MARCH 2011", "сентябрь 2022".
+_MONTH_YEAR = re.compile(rf"(?<!\d\s){_MONTH},?\s+{_YEAR}\b", re.IGNORECASE)
+# A month and day without a year, as a wire dateline gives them: "Sept. 14", "14 September".
+_MONTH_DAY = [
+    re.compile(rf"{_MONTH}\s+{_DAY}\b(?!,?\s*\d)", re.IGNORECASE),
+    re.compile(rf"{_DAY}\s+{_MONTH}(?!,?\s*\d)", re.IGNORECASE),
 ]
 
 # A weekday tied to a day and month but no year: "Thursday (25 June)", "on Monday, March 3".
@@ -59,17 +102,62 @@ _WEEKDAY_REFERENCE = [
     re.compile(_NAMED_WEEKDAY + _MONTH + r"\s+" + _DAY + r"\b" + _NO_YEAR, re.IGNORECASE),
 ]
 
-# How many characters of the page head count as its header (dateline, headline, byline).
-HEADER_CHARS = 600
+# What a label before a date says it is. The nearest label before the date counts.
+_LABELS = [
+    (
+        "copy",
+        re.compile(
+            r"\b(?:captured|retrieved|accessed|archived|saved|downloaded|printed|crawled"
+            r"|snapshot|сохранено|дата обращения)\b",
+            re.IGNORECASE,
+        ),
+    ),
+    (
+        "updated",
+        re.compile(
+            r"\b(?:(?:last\s+)?(?:updated|modified|revised|edited|reviewed)|update"
+            r"|обновлено|изменено)\b",
+            re.IGNORECASE,
+        ),
+    ),
+    (
+        "published",
+        re.compile(
+            r"\b(?:published|posted|issued|released|first published|dated?|on air"
+            r"|опубликовано|дата публикации)\b",
+            re.IGNORECASE,
+        ),
+    ),
+]
+# The place words before a wire story's opening dateline: "ASTANA, Kazakhstan, ", "Almaty ".
+_DATELINE_PLACE = re.compile(r"(?:[A-ZА-ЯЁ][\w'.-]*(?:,\s*|\s+)){1,5}")
+# What follows the date of an opening dateline: an optional "(Agency)" and a dash.
+_DATELINE_TAIL = re.compile(r"\s*(?:[,.]?\s*\([^()\n]{1,40}\))?\s*(?:--|[-–—])\s")
+# Lines that hold a few words besides the date; a sentence longer than this is prose.
+MAX_LINE_WORDS = 12
+MAX_LABELLED_WORDS = 25
+# How many paragraphs after the article a closing date line may stand.
+CLOSING_LINES = 4
+_NOT_A_SIGNATURE = re.compile(
+    r"comment|repl|respon|thought|related|read|more|latest|popular|recommend|news|similar"
+    r"|коммент|отзыв|также|новост|популяр",
+    re.IGNORECASE,
+)
+# Rules after which nothing is the article's own (comments, teasers, author bios).
+_END_RULES = frozenset(
+    {"site-chrome-heading", "off-topic", "after-author-bio", "after-sign-off", "headline-list"}
+)
 
 
 @dataclass(frozen=True)
 class DateMention:
-    """A full date found in the text, with its character offset."""
+    """A date found in the text, with its character offset."""
 
     value: date
     offset: int
     text: str
+    ambiguous: bool = False  # "11/2/2005": read month-first, but could be day-first
+    precision: str = "day"  # "month" for "March 2011"
 
 
 @dataclass(frozen=True)
@@ -78,6 +166,7 @@ class DateDecision:
 
     published: date | None
     reason: str
+    precision: str = "day"
 
 
 def find_dates(text: str) -> list[DateMention]:
@@ -88,7 +177,28 @@ def find_dates(text: str) -> list[DateMention]:
             value = _to_date(match)
             if value is not None and match.start() not in mentions:
                 mentions[match.start()] = DateMention(value, match.start(), match.group(0))
+    for match in _SLASHED.finditer(text):
+        first, second = int(match.group("first")), int(match.group("second"))
+        month, day = (second, first) if first > 12 else (first, second)
+        value = _safe_date(int(match.group("year")), month, day)
+        if value is not None and match.start() not in mentions:
+            ambiguous = first <= 12 and second <= 12 and first != second
+            mentions[match.start()] = DateMention(value, match.start(), match.group(0), ambiguous)
     return [mentions[offset] for offset in sorted(mentions)]
+
+
+def find_months(text: str) -> list[DateMention]:
+    """Months named with a year but no day ("March 2011"), as month-precision mentions."""
+    days = find_dates(text)
+    found = []
+    for match in _MONTH_YEAR.finditer(text):
+        if any(d.offset <= match.start() < d.offset + len(d.text) for d in days):
+            continue  # the month of a full date
+        month = MONTHS.get(match.group("month").lower().rstrip("."))
+        value = _safe_date(int(match.group("year")), month or 0, 1)
+        if value is not None:
+            found.append(DateMention(value, match.start(), match.group(0), precision="month"))
+    return found
 
 
 def _to_date(match: re.Match[str]) -> date | None:
@@ -96,8 +206,12 @@ def _to_date(match: re.Match[str]) -> date | None:
     month = int(groups["month_num"]) if groups.get("month_num") else None
     if month is None and groups.get("month"):
         month = MONTHS.get(groups["month"].lower().rstrip("."))
+    return _safe_date(int(groups["year"]), month or 0, int(groups["day"]))
+
+
+def _safe_date(year: int, month: int, day: int) -> date | None:
     try:
-        return date(int(groups["year"]), month or 0, int(groups["day"]))
+        return date(year, month, day)
     except (TypeError, ValueError):
         return None
 
@@ -136,20 +250,36 @@ def contradicts(candidate: date, references: Sequence[tuple[int, int, int]]) -> 
     return False
 
 
-def date_from_text(text: str, article_text: str) -> DateDecision:
+# --- where a page states its own date ------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Candidate:
+    mention: DateMention
+    tier: int  # 1-7, as in the module docstring
+    distance: int  # paragraphs from the headline: nearer is likelier the page's own
+    where: str  # for the note: "a byline", "the opening dateline", ...
+
+
+def date_from_text(text: str, verdicts: Sequence[Verdict] | None = None) -> DateDecision:
     """The publication date a page's own text supports, or None with the reason.
 
-    Candidates are full dates in the page header (the first HEADER_CHARS characters), first
-    to last; `article_text` (the paragraphs the cleaner kept) is what may contradict them.
+    `verdicts` are the cleaner's (computed here when not given): they tell the page header,
+    the article and what follows it apart; the kept paragraphs may contradict a candidate.
     """
-    references = weekday_references(article_text)
-    header_dates = find_dates(text[:HEADER_CHARS])
+    verdicts = list(verdicts) if verdicts is not None else clean(text)
+    article = "\n\n".join(v.paragraph.text for v in verdicts if v.kept)
+    references = weekday_references(article)
+    candidates, copies = _candidates(verdicts)
     rejected: list[str] = []
-    for mention in header_dates:
+    for candidate in sorted(candidates, key=lambda c: (c.tier, c.distance, c.mention.offset)):
+        mention = candidate.mention
         if contradicts(mention.value, references):
             rejected.append(mention.text)
             continue
-        return DateDecision(mention.value, f"dateline '{mention.text}' in the page header")
+        return DateDecision(
+            mention.value, f"'{mention.text}' on {candidate.where}", mention.precision
+        )
     if rejected:
         return DateDecision(
             None,
@@ -157,4 +287,170 @@ def date_from_text(text: str, article_text: str) -> DateDecision:
             + ", ".join(f"'{text}'" for text in rejected)
             + " contradicted by weekdays named in the article (likely a capture date)",
         )
-    return DateDecision(None, "no dateline found in the page header")
+    if copies:
+        return DateDecision(
+            None,
+            f"only a capture or retrieval date ('{copies[0].text}'), which says when the copy "
+            "was made, not when the page was published",
+        )
+    return DateDecision(None, "no publication date on its own line, byline or dateline")
+
+
+def _candidates(verdicts: Sequence[Verdict]) -> tuple[list[_Candidate], list[DateMention]]:
+    """Every date the page states as its own, and the capture dates it states (never used)."""
+    kept = [i for i, v in enumerate(verdicts) if v.kept]
+    header_end = kept[1] if len(kept) > 1 else len(verdicts)
+    title = next((i for i, v in enumerate(verdicts) if v.rule == "title"), None)
+    anchor = title if title is not None else (kept[0] if kept else 0)
+    found: list[_Candidate] = []
+    copies: list[DateMention] = []
+    updated_years: list[date] = []
+    for i in range(header_end):
+        verdict = verdicts[i]
+        distance = abs(i - anchor) * 2 + (i < anchor)  # after the headline first
+        if verdict.kept:
+            if kept and i == kept[0]:
+                found += _opening_dateline(verdict, distance)
+            continue
+        for mention, label in _labelled_mentions(verdict):
+            if label == "copy":
+                copies.append(mention)
+            elif label == "updated":
+                updated_years.append(mention.value)
+                found.append(
+                    _Candidate(
+                        mention,
+                        7,
+                        distance,
+                        "an 'Updated' line: no original "
+                        "date on the page, and the original may be earlier",
+                    )
+                )
+            elif _stands_alone(verdict, mention, label):
+                found.append(_header_candidate(verdict, mention, label, distance))
+    for i in _closing_lines(verdicts, kept):
+        verdict = verdicts[i]
+        for mention, label in _labelled_mentions(verdict):
+            if label == "copy":
+                copies.append(mention)
+            elif label == "updated":
+                updated_years.append(mention.value)
+                found.append(
+                    _Candidate(
+                        mention,
+                        7,
+                        i,
+                        "an 'Updated' line: no original "
+                        "date on the page, and the original may be earlier",
+                    )
+                )
+            elif mention.precision == "day" and (
+                verdict.rule in ("dateline", "byline") or label == "published"
+            ):
+                found.append(_Candidate(mention, 5, i, "a closing date line after the text"))
+    if kept and updated_years:
+        found += _yearless_dateline(verdicts[kept[0]], max(updated_years))
+    return [c for c in found if not c.mention.ambiguous], copies
+
+
+def _labelled_mentions(verdict: Verdict) -> list[tuple[DateMention, str | None]]:
+    """Each date of a paragraph (days, else months) with the label nearest before it."""
+    text = verdict.paragraph.text
+    mentions = find_dates(text) or find_months(text)
+    found = []
+    for mention in mentions:
+        before = text[: mention.offset]
+        label, at = None, -1
+        for name, pattern in _LABELS:
+            for match in pattern.finditer(before):
+                if match.end() > at:
+                    label, at = name, match.end()
+        found.append((_shifted(mention, verdict.paragraph.start), label))
+    return found
+
+
+def _shifted(mention: DateMention, by: int) -> DateMention:
+    return DateMention(
+        mention.value, mention.offset + by, mention.text, mention.ambiguous, mention.precision
+    )
+
+
+def _stands_alone(verdict: Verdict, mention: DateMention, label: str | None) -> bool:
+    """A date on a line of its own, a byline or a labelled line; never inside a sentence."""
+    if verdict.rule in ("dateline", "byline", "title"):
+        return verdict.rule != "title"
+    text = verdict.paragraph.text.rstrip()
+    if label is None and text.endswith((".", "!", "?")) and len(text.split()) > 6:
+        return False  # a sentence, even a short one, dates an event
+    words = len(verdict.paragraph.text.replace(mention.text, " ").split())
+    return words <= (MAX_LABELLED_WORDS if label == "published" else MAX_LINE_WORDS)
+
+
+def _header_candidate(
+    verdict: Verdict, mention: DateMention, label: str | None, distance: int
+) -> _Candidate:
+    if label == "published" or verdict.rule == "byline":
+        where = "the byline" if verdict.rule == "byline" else "a 'published' line"
+        return _Candidate(mention, 1, distance, f"{where} in the page header")
+    if verdict.rule == "dateline" and mention.precision == "day":
+        return _Candidate(mention, 3, distance, "a date line in the page header")
+    if mention.precision == "month":  # after every short line that names a day
+        return _Candidate(mention, 4, 1000 + distance, "a header line naming only a month")
+    return _Candidate(mention, 4, distance, "a short line in the page header")
+
+
+def _opening_dateline(verdict: Verdict, distance: int) -> list[_Candidate]:
+    """A full date in the first paragraph's dateline: "ASTANA, 14 September 2022 (Agency) -"."""
+    text = verdict.paragraph.text
+    for mention in find_dates(text[:120]):
+        if _is_dateline_at(text, mention.offset, mention.offset + len(mention.text)):
+            where = "the opening dateline"
+            return [_Candidate(_shifted(mention, verdict.paragraph.start), 2, distance, where)]
+    return []
+
+
+def _is_dateline_at(text: str, start: int, end: int) -> bool:
+    place = _DATELINE_PLACE.fullmatch(text[:start])
+    return bool(place) and bool(_DATELINE_TAIL.match(text, end))
+
+
+def _yearless_dateline(verdict: Verdict, updated: date) -> list[_Candidate]:
+    """ "ASTANA, Sept. 14 (Agency) -": the year is the one that puts it last on or before the
+    page's own 'Updated' date."""
+    text = verdict.paragraph.text
+    for pattern in _MONTH_DAY:
+        match = pattern.search(text[:80])
+        if not match or not _is_dateline_at(text, match.start(), match.end()):
+            continue
+        month = MONTHS.get(match.group("month").lower().rstrip("."), 0)
+        day = int(match.group("day"))
+        value = _safe_date(updated.year, month, day)
+        if value is not None and value > updated:
+            value = _safe_date(updated.year - 1, month, day)
+        if value is not None:
+            mention = DateMention(value, verdict.paragraph.start + match.start(), match.group(0))
+            where = f"the opening dateline (no year; the year of the 'Updated' date {updated})"
+            return [_Candidate(mention, 6, 0, where)]
+    return []
+
+
+def _closing_lines(verdicts: Sequence[Verdict], kept: list[int]) -> list[int]:
+    """The few dropped paragraphs right after the article, up to comments or teasers."""
+    if not kept:
+        return []
+    found = []
+    for i in range(kept[-1] + 1, min(len(verdicts), kept[-1] + 1 + CLOSING_LINES * 2)):
+        if len(found) >= CLOSING_LINES:
+            break
+        if verdicts[i].rule in _END_RULES:
+            # A signature above the date ("Press service of the Ministry") may read as a
+            # heading; comments, related stories and teasers end the article's foot.
+            heading = verdicts[i].rule == "site-chrome-heading"
+            if not heading or _NOT_A_SIGNATURE.search(verdicts[i].paragraph.text):
+                break
+        if verdicts[i].rule == "page-counter" and re.search(
+            r"comment|response|repl", verdicts[i].paragraph.text, re.IGNORECASE
+        ):
+            break
+        found.append(i)
+    return found

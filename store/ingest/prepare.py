@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -12,12 +13,12 @@ from store.ingest.corpus import SourceDocument
 from store.ingest.dates import date_from_text
 from store.ingest.provenance import Span as SourceSpan
 from store.ingest.provenance import byline, dateline
-from store.ingest.sections import document_genre, section_headings
+from store.ingest.sections import GENRES, document_genre, section_headings
 from store.types import period_text
 
 # Bump when cleaning, dating or chunking rules change: documents are then prepared again
 # (their passages' vectors are still reused wherever the passage text is unchanged).
-PIPELINE_VERSION = "5"
+PIPELINE_VERSION = "6"
 
 
 @dataclass(frozen=True)
@@ -48,7 +49,6 @@ def prepare(document: SourceDocument, similarity: Similarity | None = None) -> P
     meta = document.metadata
     verdicts = tuple(clean(document.text, meta.title, similarity))
     kept = kept_paragraphs(verdicts)
-    article_text = "\n\n".join(p.text for p in kept)
     warnings = list(document.warnings)
     precision = "day"  # a dateline names a day; metadata may name a month or a year
     if meta.published is not None and meta.date_basis == "text":
@@ -60,8 +60,8 @@ def prepare(document: SourceDocument, similarity: Similarity | None = None) -> P
         published, basis, note = meta.published, "metadata", "published date from metadata"
         precision = meta.date_precision
     else:
-        decision = date_from_text(document.text, article_text)
-        published, note = decision.published, decision.reason
+        decision = date_from_text(document.text, verdicts)
+        published, note, precision = decision.published, decision.reason, decision.precision
         basis = "text" if published is not None else "none"
         where = (
             "its metadata file has no published date"
@@ -69,7 +69,8 @@ def prepare(document: SourceDocument, similarity: Similarity | None = None) -> P
             else ("it has no metadata file")
         )
         if published is not None:
-            warnings.append(f"dated {published.isoformat()} only from its text ({note}); {where}")
+            shown = period_text(published, precision)
+            warnings.append(f"dated {shown} only from its text ({note}); {where}")
         else:
             warnings.append(f"undated: {note}; {where}")
     chunks = chunk_document(document.text, [Span(p.index, p.start, p.end) for p in kept])
@@ -93,10 +94,29 @@ def prepare(document: SourceDocument, similarity: Similarity | None = None) -> P
 
 
 def _title_from_text(verdicts: tuple[Verdict, ...]) -> str | None:
-    for verdict in verdicts:
-        if verdict.rule == "title":
-            return verdict.paragraph.text.strip()
-    return None
+    """The headline the cleaner found, without what is not its wording: Markdown heading
+    marks, a kind-of-document kicker ("Analysis: ...") and a site name after a bar."""
+    lines = [v.paragraph.text for v in verdicts if v.rule == "title"]
+    if not lines:
+        return None
+    title = " ".join(" ".join(lines).split())
+    title = _MARKDOWN_HEADING.sub("", title)
+    unkicked = _KICKER.sub("", title)
+    if len(unkicked.split()) >= 3:
+        title = unkicked
+    head, bar, site = title.rpartition(" | ")
+    if bar and len(site.split()) <= 4 and len(head.split()) >= 3:
+        title = head
+    return title.strip() or None
+
+
+_MARKDOWN_HEADING = re.compile(r"^#{1,6}\s+")
+_KICKER = re.compile(
+    r"^(?:"
+    + "|".join(re.escape(g) for g in (*GENRES, "exclusive", "breaking", "update", "explainer"))
+    + r")s?\s*[:|]\s+",
+    re.IGNORECASE,
+)
 
 
 def _title_from_name(path: Path) -> str:

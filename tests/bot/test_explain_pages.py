@@ -29,7 +29,52 @@ NEW_PAGES = [
     "thinktank_pdf_extract.txt",
     "blog_caspian_notebook_comments.txt",
     "kz_news_ru_cp1251.txt",
+    "wire_yearless_dateline_updated.txt",
+    "ru_agency_cyber_seminar.txt",
+    "thinktank_report_cover_contents.txt",
+    "parliament_hearing_transcript.txt",
+    "mfa_statement_closing_date.txt",
+    "factsheet_undated_retrieved.txt",
 ]
+# Pages without a metadata file: the title and the date `index --explain` reports, found in
+# the text alone ("Date: 2022-09 (basis: text; <the rule that found it>)").
+TITLES_AND_DATES = {
+    "gov_release_site_banner.txt": (
+        "Kazakhstan and NATO review peacekeeping cooperation for the coming year",
+        "2022-09-14 (basis: text; '14 September 2022' on a date line in the page header)",
+    ),
+    "wire_yearless_dateline_updated.txt": (
+        "Kazakh sappers and NATO experts clear Soviet-era shells from a steppe range",
+        "2022-09-14 (basis: text; 'Sept. 14' on the opening dateline (no year; the year of "
+        "the 'Updated' date 2022-09-15))",
+    ),
+    "ru_agency_cyber_seminar.txt": (
+        "В Астане прошёл семинар НАТО по защите информационных систем",
+        "2022-09-14 (basis: text; '14 сентября 2022' on a date line in the page header)",
+    ),
+    "thinktank_report_cover_contents.txt": (
+        "Women in Uniform: Gender Advisers and Partnership Training in Central Asian Armies",
+        "2022-09 (basis: text; 'September 2022' on a header line naming only a month)",
+    ),
+    "parliament_hearing_transcript.txt": (
+        "Transcript of the committee hearing on military medical cooperation",
+        "2022-09-14 (basis: text; '14.09.2022' on a closing date line after the text)",
+    ),
+    "mfa_statement_closing_date.txt": (
+        "Statement on the opening of a NATO civil emergency training module in Kokshetau",
+        "2021-03-03 (basis: text; '3 March 2021' on a closing date line after the text)",
+    ),
+    "factsheet_undated_retrieved.txt": (
+        "Kazakhstan and NATO: search and rescue cooperation",
+        "none (basis: none; only a capture or retrieval date ('4 June 2023'), which says when "
+        "the copy was made, not when the page was published)",
+    ),
+    "newswire_uzbek_border_crlf.txt": (
+        "Uzbekistan and NATO agree to expand border security training",
+        "2023-05-04 (basis: text; '4 May 2023' on an 'Updated' line: no original date on the "
+        "page, and the original may be earlier)",
+    ),
+}
 # "  12 KEEP article             inside the article region (...) | preview"
 _LINE = re.compile(r"^\s*(\d+) (KEEP|DROP) (\S+) .* \| ")
 
@@ -81,6 +126,15 @@ def test_explain_drops_every_piece_of_furniture_and_keeps_the_article(cli_env, n
         assert "cp1251" in result.output and "\ufffd" not in result.output
     passages = re.search(r"^Passages: (\d+)$", result.output, re.MULTILINE)
     assert passages and int(passages.group(1)) >= 1
+
+
+@pytest.mark.parametrize("name", sorted(TITLES_AND_DATES))
+def test_explain_reports_the_title_and_date_found_in_the_text(cli_env, name: str) -> None:
+    result = _run("index", "--explain", str(PAGES / name))
+    assert result.exit_code == 0, result.output
+    title, dated = TITLES_AND_DATES[name]
+    assert f"\nTitle: {title}\n" in result.output
+    assert " ".join(result.output.split()).count(f"Date: {dated}") == 1
 
 
 def test_indexed_passages_of_the_new_pages_are_verbatim_and_hold_no_furniture(cli_env) -> None:

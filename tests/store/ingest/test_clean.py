@@ -480,6 +480,136 @@ FIXTURE_CASES = {
             "© 2021 Степной вестник. Все права защищены.": "site-notice",
         },
     },
+    # More styles, each dated only by its text (none has a metadata file): "title" is None
+    # and `test_explain_pages` checks the title and date `index --explain` reports.
+    "wire_yearless_dateline_updated.txt": {
+        "title": None,
+        "kept": [
+            "ASTANA, Sept. 14 (Steppe Wire) - Kazakh army sappers",
+            "trained 48 Kazakh engineers in detection and safe disposal",
+            '"The range was closed for thirty years',
+            "would share the results with other partners",
+        ],
+        "dropped": {
+            "Skip to content": "navigation",
+            "World | Central Asia | Business": "navigation",
+            "Sign in   Subscribe": "subscription-call",
+            "Kazakh sappers and NATO experts clear Soviet-era shells": "title",
+            "By ARMAN KEMELBEKOV": "byline",
+            "Steppe Wire Correspondent": "byline",
+            "(Updated Sept. 15, 2022, 09:40 GMT)": "dateline",
+            "Sappers clear a field near Karaganda. STEPPE WIRE/Arman Kemelbekov": "caption",
+            "Read more: Caspian states agree": "navigation",
+            "(Reporting by Arman Kemelbekov": "byline",
+            "Sign up for our Central Asia newsletter": "subscription-call",
+            "Get the region's top stories in your inbox": "after-sign-off",
+            "Related coverage": "site-chrome-heading",
+            "Tajik border guards receive new night-vision kit": "headline-list",
+            "© 2022 Steppe Wire. All rights reserved.": "site-notice",
+        },
+    },
+    "ru_agency_cyber_seminar.txt": {
+        "title": None,
+        "kept": [
+            "АСТАНА. 14 сентября. Степь-Информ – В Астане завершился трёхдневный семинар",
+            "В семинаре приняли участие 35 специалистов",
+            "«Нам важно, чтобы наши специалисты знали",
+            "который будет доступен всем государственным органам в 2023 году.",
+        ],
+        "dropped": {
+            "Принимаем файлы cookie": "site-notice",
+            "Главная / Общество / Безопасность": "navigation",
+            "В Астане прошёл семинар НАТО по защите информационных систем": "title",
+            "14 сентября 2022, 11:05": "dateline",
+            "Фото: пресс-служба Министерства цифрового развития": "caption",
+            "Материал подготовил Руслан Абенов": "navigation",
+            "Теги: НАТО, кибербезопасность, семинар": "navigation",
+            "Поделиться:": "navigation",
+            "Читайте также:": "navigation",
+            "Курс тенге на 15 сентября": "navigation",
+            "Подпишитесь на нашу рассылку": "subscription-call",
+            "© 2022 Степь-Информ.": "site-notice",
+        },
+    },
+    "thinktank_report_cover_contents.txt": {
+        "title": None,
+        "kept": [
+            "Since 2016 the Kazakh armed forces have trained officers as gender advisers",
+            "Peacekeeping missions under a United Nations mandate",
+            "The two-week course at the peacekeeping centre in Almaty",
+            "Only four of the eleven units we visited",
+        ],
+        "dropped": {
+            "CASPIAN INSTITUTE FOR SECURITY STUDIES": "headline-list",
+            "Women in Uniform:": "title",
+            "Gender Advisers and Partnership Training in Central Asian Armies": "title",
+            "Research Report No. 9": "headline-list",
+            "September 2022": "dateline",
+            "Summary ....": "contents",
+            "2. The Kazakh course ....": "contents",
+            "About the authors ....": "contents",
+            "Women in Uniform          2": "running-header",
+            "1 Interview with the head of the training department": "footnote",
+            "Madina Serikbayeva is a research fellow": "after-author-bio",
+            "The views expressed in this report": "editorial-note",
+            "© Caspian Institute for Security Studies, 2022.": "site-notice",
+        },
+    },
+    "parliament_hearing_transcript.txt": {
+        "title": None,
+        "kept": [
+            "CHAIRMAN (Serik Dauletov): Colleagues, we have one item today",
+            "62 of our military doctors have completed field surgery",
+            "DEPUTY AIDARKHANOVA: Who pays for the instructors",
+            "any deployment still needs a decision of Parliament.",
+            "the committee recommends the draft for the plenary session.",
+        ],
+        "dropped": {
+            "MAZHILIS OF THE PARLIAMENT OF THE REPUBLIC OF KAZAKHSTAN": "before-article",
+            "Transcripts | Committee hearings | Plenary sessions": "navigation",
+            "Transcript of the committee hearing on military medical cooperation": "title",
+            "Unofficial translation. Check against the record.": "before-article",
+            "(Applause)": "transcript-mark",
+            "[inaudible]": "transcript-mark",
+            "(End of transcript)": "transcript-mark",
+            "Astana, 14.09.2022": "dateline",
+            "Print version | Send by e-mail": "navigation",
+            "© Mazhilis of the Parliament": "site-notice",
+        },
+    },
+    "mfa_statement_closing_date.txt": {
+        "title": None,
+        "kept": [
+            "welcomes the opening of a civil emergency training module",
+            "including the reception of foreign rescue teams at airports",
+            "in line with its multi-vector foreign policy.",
+        ],
+        "dropped": {
+            "About the Ministry": "site-chrome-heading",
+            "Press service / Statements": "navigation",
+            "Commentary": "navigation",
+            "Statement on the opening of a NATO civil emergency training module": "title",
+            "Astana, 3 March 2021": "dateline",
+            "Share: Facebook | Twitter | Telegram": "navigation",
+            "Was this information useful?": "site-chrome-heading",
+            "Back to top": "navigation",
+            "© 2021 Ministry of Foreign Affairs": "site-notice",
+        },
+    },
+    "factsheet_undated_retrieved.txt": {
+        "title": None,
+        "kept": [
+            "On 12 April 2011 the ministries of defence and emergencies signed a joint plan",
+            "about 90 Kazakh pilots and rescuers completed the courses",
+            "at the aviation training centre in Aktobe",
+        ],
+        "dropped": {
+            "Home > Fact sheets > Partnerships": "navigation",
+            "Kazakhstan and NATO: search and rescue cooperation": "title",
+            "Print this page | Download PDF": "navigation",
+            "Page retrieved 4 June 2023": "editorial-note",
+        },
+    },
 }
 
 
@@ -847,3 +977,63 @@ def test_real_embedding_similarity_changes_nothing_on_the_seeds() -> None:
         assert kept_paragraphs(clean(source, similarity=similarity)) == kept_paragraphs(
             clean(source)
         )
+
+
+@pytest.mark.parametrize(
+    "post", ["Steppe Wire Writer", "Staff Correspondent", "Special Correspondent in Almaty"]
+)
+def test_the_writer_s_post_under_a_byline_is_no_headline(post: str) -> None:
+    source = "\n\n".join(
+        ["Monday, September 15, 1997", HEADLINE, "By DANA OMAROVA", post, *ARTICLE]
+    )
+    verdicts = clean(source)
+    assert _verdict(verdicts, HEADLINE).rule == "title"
+    assert _verdict(verdicts, post).rule == "byline"
+    assert [p.text for p in kept_paragraphs(verdicts)] == ARTICLE
+    # A headline that ends in such a word is still a headline.
+    plain = "Kazakh poet remembered as a fearless writer"
+    assert _verdict(clean("\n\n".join([plain, *ARTICLE])), plain).rule == "title"
+
+
+def test_bracketed_footnotes_are_dropped_when_the_text_marks_them() -> None:
+    marked = "The plan was adopted in January, after two years of talks with NATO staff in 2006.[1]"
+    note = "[1] NATO, Individual Partnership Action Plan for Kazakhstan, Brussels, 2006."
+    verdicts = clean(_page(ARTICLE[0], marked, ARTICLE[1], note))
+    assert _verdict(verdicts, marked).kept
+    assert _verdict(verdicts, note).rule == "footnote"
+    unmarked = clean(_page(ARTICLE[0], ARTICLE[1], note))
+    assert _verdict(unmarked, note).rule != "footnote"
+
+
+def test_a_subscription_box_heading_ends_the_article_with_its_text() -> None:
+    box = ["## Subscribe", "To receive the digest by email each month, write to the editors."]
+    verdicts = clean(_page(*ARTICLE, *box))
+    assert [p.text for p in kept_paragraphs(verdicts)] == ARTICLE
+    assert _verdict(verdicts, box[1]).rule == "off-topic"
+
+
+def test_a_report_s_cover_contents_and_numbered_sections() -> None:
+    cover = "CASPIAN INSTITUTE\n\nWomen in Uniform:\nTraining in Central Asian Armies\n\nMay 2022\n"
+    contents = "Contents\n\n1. Background .......... 2\n2. Outlook .......... 3\n"
+    body = "\n\n".join(["1. Background", ARTICLE[0], ARTICLE[1], "2. Outlook", *ARTICLE[2:]])
+    verdicts = clean("\f".join([cover, contents, body + "\n"]))
+    assert [p.text for p in kept_paragraphs(verdicts)] == ARTICLE
+    assert [v.paragraph.text for v in verdicts if v.rule == "title"] == [
+        "Women in Uniform:",
+        "Training in Central Asian Armies",
+    ]
+    assert _verdict(verdicts, "1. Background ..........").rule == "contents"
+    assert [v.rule for v in verdicts if v.paragraph.text == "2. Outlook"] == ["subheading"]
+
+
+@pytest.mark.parametrize(
+    "note",
+    [
+        "Page retrieved 4 June 2023 from the ministry's website.",
+        "Archived from the ministry's website; its contents may have changed since.",
+    ],
+)
+def test_a_note_on_when_the_copy_was_made_is_not_the_article(note: str) -> None:
+    verdicts = clean(_page(*ARTICLE, note))
+    assert [p.text for p in kept_paragraphs(verdicts)] == ARTICLE
+    assert _verdict(verdicts, note).rule == "editorial-note"

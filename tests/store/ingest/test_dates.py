@@ -25,6 +25,12 @@ CACI = SEEDS / "caci-2005-kazakhstan-legal-basis-nato.txt"
         ("published 2009-06-26 in Brussels", date(2009, 6, 26)),
         ("(11/2/2005 issue of the Analyst)", date(2005, 11, 2)),
         ("3rd of Sept. 2014", date(2014, 9, 3)),
+        ("14 September 2022, 16:20", date(2022, 9, 14)),
+        ("2022-09-14T16:20:00+06:00", date(2022, 9, 14)),
+        ("14.09.2022 16:20", date(2022, 9, 14)),
+        ("14/09/2022", date(2022, 9, 14)),
+        ("09/14/2022", date(2022, 9, 14)),
+        ("14 сентября 2022 г.", date(2022, 9, 14)),
     ],
 )
 def test_find_dates_reads_the_forms_captures_use(text: str, expected: date) -> None:
@@ -32,7 +38,13 @@ def test_find_dates_reads_the_forms_captures_use(text: str, expected: date) -> N
 
 
 def test_impossible_dates_are_ignored() -> None:
-    assert find_dates("31 February 2009 and 13/45/2009") == []
+    assert find_dates("31 February 2009 and 13/45/2009 and 31.02.2009") == []
+
+
+def test_a_slashed_date_that_reads_both_ways_is_marked_ambiguous() -> None:
+    (mention,) = find_dates("11/2/2005")
+    assert mention.value == date(2005, 11, 2) and mention.ambiguous
+    assert not find_dates("14/09/2022")[0].ambiguous
 
 
 def test_weekday_references_without_a_year() -> None:
@@ -48,19 +60,19 @@ def test_a_weekday_that_does_not_fit_the_year_contradicts_the_date() -> None:
 
 def test_capture_date_in_header_is_rejected_when_the_article_contradicts_it() -> None:
     text = "19th Mar 2018\n\nHeadline\n\nIn his speech on Thursday (25 June) the minister said."
-    decision = date_from_text(text, text)
+    decision = date_from_text(text)
     assert decision.published is None
     assert "capture date" in decision.reason
 
 
 def test_header_dateline_is_used_when_nothing_contradicts_it() -> None:
     text = "Wednesday, 02 November 2005\n\nHeadline\n\nOn October 5 talks were held."
-    assert date_from_text(text, text).published == date(2005, 11, 2)
+    assert date_from_text(text).published == date(2005, 11, 2)
 
 
 def test_dates_deep_in_the_body_are_not_datelines() -> None:
     text = "Headline\n\n" + "Words of the article. " * 60 + "It was 4 May 1999."
-    assert date_from_text(text, text).published is None
+    assert date_from_text(text).published is None
 
 
 def _without_metadata(tmp_path: Path, source: Path):
@@ -95,3 +107,129 @@ def test_metadata_without_published_falls_back_to_text(tmp_path: Path) -> None:
         "text",
         "CACI piece",
     )
+
+
+# --- where a page states its own date --------------------------------------------------------
+
+HEADLINE = "Kazakhstan and NATO review peacekeeping cooperation for the coming year"
+BODY = [
+    "The First Deputy Minister of Defence met a delegation of NATO staff in Astana to review "
+    "the cooperation plan and the training of peacekeepers for the coming year.",
+    "The parties noted that the peacekeeping brigade had completed its evaluation and agreed "
+    "to hold the next round of talks in Brussels after the summer exercises.",
+    "The delegation was also briefed on preparations for the exercise, which will be held at "
+    "a training range near Almaty with units from partner countries.",
+]
+
+
+def _page(*lines: str, body: list[str] = BODY, after: tuple[str, ...] = ()) -> str:
+    return "\n\n".join([*lines, *body, *after]) + "\n"
+
+
+def test_a_date_inside_a_sentence_is_an_event_not_the_publication_date() -> None:
+    first = "On 27 May 1994 Kazakhstan signed the Partnership for Peace Framework Document."
+    decision = date_from_text(_page("Fact sheet", HEADLINE, body=[first, *BODY]))
+    assert decision.published is None
+    assert "no publication date" in decision.reason
+
+
+@pytest.mark.parametrize(
+    "line", ["14 September 2022, 16:20", "14.09.2022 16:20", "14/09/2022", "2022-09-14T16:20"]
+)
+def test_a_date_line_under_a_long_site_banner_dates_the_page(line: str) -> None:
+    banner = [
+        "An official website of the Ministry of Defence of the Republic of Kazakhstan",
+        "Government addresses end in gov.kz. Websites of state bodies are published only under "
+        "that domain, and every one of them uses a secure connection for its visitors.",
+        *["Ministry", "Press centre", "Documents", "Contacts", "Search"],
+        "Home / Press centre / News",
+    ]
+    decision = date_from_text(_page(*banner, HEADLINE, line, "Photo: press service"))
+    assert (decision.published, decision.precision) == (date(2022, 9, 14), "day")
+    assert "date line" in decision.reason
+
+
+def test_the_original_date_wins_over_updated_and_capture_dates() -> None:
+    header = ["Captured 2 June 2020", HEADLINE, "Updated 5 May 2019, 10:00", "Published 3 May 2019"]
+    assert date_from_text(_page(*header)).published == date(2019, 5, 3)
+    one_line = "Published 3 May 2019 · Last updated 5 May 2019"
+    assert date_from_text(_page(HEADLINE, one_line)).published == date(2019, 5, 3)
+
+
+def test_an_updated_date_alone_is_used_and_labelled_as_such() -> None:
+    decision = date_from_text(_page(HEADLINE, "Last modified: 5 May 2019"))
+    assert decision.published == date(2019, 5, 5)
+    assert "'Updated' line" in decision.reason and "original may be earlier" in decision.reason
+
+
+@pytest.mark.parametrize("label", ["Retrieved", "Accessed on", "Captured", "Archived"])
+def test_a_capture_date_alone_leaves_the_page_undated(label: str) -> None:
+    decision = date_from_text(_page(HEADLINE, f"{label} 4 June 2020"))
+    assert decision.published is None and "capture or retrieval date" in decision.reason
+
+
+@pytest.mark.parametrize(
+    "opening",
+    [
+        "ASTANA, 14 September 2022 (Steppe Wire) - ",
+        "ASTANA, Kazakhstan, Sept. 14, 2022 -- ",
+        "Astana, 14 сентября 2022 – ",
+    ],
+)
+def test_a_wire_story_is_dated_by_its_opening_dateline(opening: str) -> None:
+    decision = date_from_text(_page(HEADLINE, "By Dana Omarova", body=[opening + BODY[0], *BODY]))
+    assert decision.published == date(2022, 9, 14) and "opening dateline" in decision.reason
+
+
+def test_a_dateline_without_a_year_takes_the_year_of_the_updated_line() -> None:
+    first = "ASTANA, Sept. 14 (Steppe Wire) - " + BODY[0]
+    decision = date_from_text(_page(HEADLINE, "(Updated Sept. 15, 2022)", body=[first, *BODY]))
+    assert decision.published == date(2022, 9, 14) and "no year" in decision.reason
+    assert date_from_text(_page(HEADLINE, body=[first, *BODY])).published is None
+
+
+def test_a_closing_date_line_dates_a_release_but_comment_dates_do_not() -> None:
+    release = _page(HEADLINE, after=("Astana, 14 September 2022", "Press service"))
+    decision = date_from_text(release)
+    assert decision.published == date(2022, 9, 14) and "closing" in decision.reason
+    blog = _page(HEADLINE, after=("3 comments", "Marat S.", "15 September 2022 at 08:14"))
+    assert date_from_text(blog).published is None
+
+
+def test_a_cover_line_with_only_a_month_gives_month_precision() -> None:
+    cover = ["EURASIA SECURITY PROGRAMME", "POLICY BRIEF No. 14 · MARCH 2011", HEADLINE]
+    decision = date_from_text(_page(*cover))
+    assert (decision.published, decision.precision) == (date(2011, 3, 1), "month")
+
+
+def test_a_slashed_date_that_reads_both_ways_is_not_guessed() -> None:
+    assert date_from_text(_page(HEADLINE, "05/06/2022")).published is None
+    assert date_from_text(_page(HEADLINE, "25/06/2022")).published == date(2022, 6, 25)
+
+
+def test_a_month_dated_page_is_prepared_with_month_precision(tmp_path: Path) -> None:
+    path = tmp_path / "brief.txt"
+    path.write_text(_page("POLICY BRIEF No. 14 · MARCH 2011", HEADLINE), encoding="utf-8")
+    ready = prepare(read_document(path, "brief"))
+    assert (ready.published, ready.date_precision, ready.date_basis) == (
+        date(2011, 3, 1),
+        "month",
+        "text",
+    )
+    assert any("dated 2011-03 only from its text" in w for w in ready.warnings)
+
+
+@pytest.mark.parametrize(
+    ("headline", "title"),
+    [
+        ("# Regional Security Digest", "Regional Security Digest"),
+        ("Analysis: Kazakhstan weighs its NATO options", "Kazakhstan weighs its NATO options"),
+        ("Kazakhstan weighs its NATO options | Steppe Wire", "Kazakhstan weighs its NATO options"),
+    ],
+)
+def test_a_title_found_in_the_text_loses_markup_kicker_and_site_name(
+    tmp_path: Path, headline: str, title: str
+) -> None:
+    path = tmp_path / "page.txt"
+    path.write_text(_page(headline), encoding="utf-8")
+    assert prepare(read_document(path, "page")).title == title
