@@ -7,7 +7,7 @@ read for furniture that got through. Files that are not UTF-8 are decoded with t
 charset-normalizer finds (named in the header), as the indexer's own detection would.
 
 Usage: python bench/clean_report.py [--kept] [FILE ...]
-(default: seeds/*.txt and tests/store/ingest/pages/*.txt)
+(default: seeds/*.txt, tests/store/ingest/pages/*.txt and styles/*.txt)
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ ROOT = Path(__file__).resolve().parents[1]
 DEFAULT = [
     *sorted((ROOT / "seeds").glob("*.txt")),
     *sorted(ROOT.glob("tests/store/ingest/pages/*.txt")),
+    *sorted(ROOT.glob("tests/store/ingest/styles/*.txt")),
 ]
 
 

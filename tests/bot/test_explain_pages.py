@@ -20,7 +20,7 @@ from store.index import tables
 from store.index.generations import LocalGenerations
 from store.ingest.clean import split_paragraphs
 from store.ingest.corpus import read_document
-from tests.store.ingest.test_clean import FIXTURE_CASES, PAGES
+from tests.store.ingest.test_clean import FIXTURE_CASES, page
 
 NEW_PAGES = [
     "gov_release_site_banner.txt",
@@ -103,11 +103,11 @@ def test_every_new_page_has_its_furniture_listed() -> None:
 
 @pytest.mark.parametrize("name", NEW_PAGES)
 def test_explain_drops_every_piece_of_furniture_and_keeps_the_article(cli_env, name: str) -> None:
-    result = _run("index", "--explain", str(PAGES / name))
+    result = _run("index", "--explain", str(page(name)))
     assert result.exit_code == 0, result.output
     lines = [line for line in result.output.splitlines() if _LINE.match(line)]
     verdicts = [_LINE.match(line).groups() for line in lines]  # type: ignore[union-attr]
-    document = read_document(PAGES / name, name)
+    document = read_document(page(name), name)
     assert document is not None
     paragraphs = split_paragraphs(document.text, document.metadata.title)
     # One line per paragraph of the file as the indexer reads it, in order.
@@ -130,7 +130,7 @@ def test_explain_drops_every_piece_of_furniture_and_keeps_the_article(cli_env, n
 
 @pytest.mark.parametrize("name", sorted(TITLES_AND_DATES))
 def test_explain_reports_the_title_and_date_found_in_the_text(cli_env, name: str) -> None:
-    result = _run("index", "--explain", str(PAGES / name))
+    result = _run("index", "--explain", str(page(name)))
     assert result.exit_code == 0, result.output
     title, dated = TITLES_AND_DATES[name]
     assert f"\nTitle: {title}\n" in result.output
@@ -141,8 +141,8 @@ def test_indexed_passages_of_the_new_pages_are_verbatim_and_hold_no_furniture(cl
     seeds = cli_env / "seeds"
     seeds.mkdir()
     for name in NEW_PAGES:
-        shutil.copy(PAGES / name, seeds / name)
-        meta = (PAGES / name).with_suffix(".meta.toml")
+        shutil.copy(page(name), seeds / name)
+        meta = (page(name)).with_suffix(".meta.toml")
         if meta.exists():
             shutil.copy(meta, seeds / meta.name)
     result = _run("index")
