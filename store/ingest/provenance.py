@@ -52,15 +52,27 @@ def byline(verdicts: Sequence[Verdict]) -> Span | None:
 
 
 def dateline(verdicts: Sequence[Verdict], published: date | None) -> Span | None:
-    """The header line that names the document's date, when it has one."""
+    """The header line that names the document's date, when it has one; else the closing
+    date line right after the text ("Astana, 14.09.2022" under a release or transcript)."""
     if published is None:
         return None
-    for verdict in header(verdicts):
+    for verdict in [*header(verdicts), *closing(verdicts)]:
         if verdict.rule in ("dateline", "byline") and any(
             mention.value == published for mention in find_dates(verdict.paragraph.text)
         ):
             return _span(verdict)
     return None
+
+
+CLOSING_LINES = 4
+
+
+def closing(verdicts: Sequence[Verdict]) -> list[Verdict]:
+    """The few dropped paragraphs right after the last kept one."""
+    kept = [i for i, verdict in enumerate(verdicts) if verdict.kept]
+    if not kept:
+        return []
+    return list(verdicts[kept[-1] + 1 : kept[-1] + 1 + CLOSING_LINES])
 
 
 def _span(verdict: Verdict) -> Span:

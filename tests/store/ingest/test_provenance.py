@@ -39,6 +39,14 @@ def test_a_byline_that_dates_the_page_is_both() -> None:
     assert ready.byline.text == "Posted on 3 October 2022 by Aliya Seitkali"
 
 
+def test_a_closing_date_line_is_the_dateline_of_a_page_dated_at_its_end() -> None:
+    path = REPO / "tests" / "store" / "ingest" / "styles" / "parliament_hearing_transcript.txt"
+    ready = _prepared(path)
+    assert ready.published == date(2022, 9, 14) and ready.dateline.text == "Astana, 14.09.2022"
+    text = path.read_text(encoding="utf-8")
+    assert text[ready.dateline.start : ready.dateline.end] == ready.dateline.text
+
+
 def test_section_headings_and_the_kind_of_document() -> None:
     digest = _prepared(CORPUS / "digest-2019-regional-security.md")
     assert "Disaster response" in digest.headings and "Training" in digest.headings
