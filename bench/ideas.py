@@ -65,6 +65,10 @@ STEPS = (
     ("fewer passages: leave out one much weaker than the best", True,
      {"cut_below": PRODUCT.cut_below}),
     ("questions about the sources answered with source cards", True, {"source_cards": True}),
+    ("a document named by its kind and year (\"the 2021 policy brief\")", True,
+     {"kind_and_year_names": True}),
+    ("\"which Kazakh minister\": a role after a modifier is a who-question", True,
+     {"who_role_modifiers": True}),
 )  # fmt: skip
 DROPPED = (
     ("question scaffolding out of the BM25 query", {"strip_scaffolding": True}),

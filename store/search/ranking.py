@@ -65,6 +65,12 @@ class RankingOptions:
     page_questions: bool = True
     # Questions about the sources themselves answered with source cards (sources.py).
     source_cards: bool = True
+    # A question naming a document by its kind and year ("the 2021 policy brief") names
+    # that document: its passages are not capped at half the places, and need less evidence.
+    kind_and_year_names: bool = True
+    # "Which Kazakh minister ...": a role word after a modifier or two is a who-question
+    # (before, only "which minister ..." was), so the who cues apply to it.
+    who_role_modifiers: bool = True
     missing_name_margin: float = 0.1
     coverage_weight: float = 0.3
 
@@ -139,4 +145,6 @@ LEGACY = RankingOptions(
     missing_name_margin=0.0,
     coverage_weight=0.0,
     source_cards=False,
+    kind_and_year_names=False,
+    who_role_modifiers=False,
 )

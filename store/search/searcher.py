@@ -105,11 +105,13 @@ class _Question:
 @dataclass
 class _DocumentNames:
     """Which documents a question names: token -> documents whose publisher or author
-    has that distinctive token, and token -> documents whose title has it."""
+    has that distinctive token, token -> documents whose title has it, and year ->
+    documents of that year with the tokens of their kind ("the 2021 policy brief")."""
 
     by_source: dict[str, list[str]]
     by_title: dict[str, list[str]]
     title_sizes: dict[str, int]
+    by_kind_and_year: dict[str, list[tuple[str, frozenset[str]]]] = field(default_factory=dict)
 
     def named(self, query_tokens: set[str]) -> set[str]:
         named: set[str] = set()
@@ -121,6 +123,12 @@ class _DocumentNames:
         named.update(
             doc_id for doc_id, count in shared.items() if count / self.title_sizes[doc_id] >= 0.6
         )
+        for token in query_tokens:
+            named.update(
+                doc_id
+                for doc_id, kind in self.by_kind_and_year.get(token, ())
+                if kind <= query_tokens
+            )
         return named
 
 
@@ -330,7 +338,7 @@ class Searcher:
                     key=lambda d: (date_order(d.published, d.date_precision), d.title),
                 )
             ),
-            names=_document_names(documents, lexical, rare_limit),
+            names=_document_names(documents, lexical, rare_limit, self.options.kind_and_year_names),
             calibration=Calibration.from_manifest(manifest),
             aliases=aliases,
             context=context,
@@ -514,7 +522,7 @@ class Searcher:
             return [], [f"“{feature}” is about the website, not what its documents say"]
         query_vector = self.encoder.encode([query])[0]
         options = self.options
-        kind = question_kind(query)
+        kind = question_kind(query, options.who_role_modifiers)
         rows = _filtered_rows(snapshot.tables, filters)
         dense = self._dense(snapshot, query_vector, rows) if self.mode != "lexical" else {}
         lexical_query = kind.subject if options.strip_scaffolding and kind.subject else query
@@ -904,14 +912,24 @@ def _best(scores: dict[int, float]) -> dict[int, float]:
 
 
 def _document_names(
-    documents: dict[str, DocumentInfo], lexical: LexicalIndex, rare_limit: int
+    documents: dict[str, DocumentInfo],
+    lexical: LexicalIndex,
+    rare_limit: int,
+    kind_and_year: bool = True,
 ) -> _DocumentNames:
     """The lookup tables of `_DocumentNames`: a document's publisher or author names it by
-    a token few passages contain; its title names it when 60% of its tokens are asked."""
+    a token few passages contain; its title names it when 60% of its tokens are asked; its
+    kind and year ("the 2021 policy brief", "the 1999 op-ed") name it when both are asked
+    (`kind_and_year`, RankingOptions.kind_and_year_names)."""
     by_source: dict[str, list[str]] = {}
     by_title: dict[str, list[str]] = {}
     title_sizes: dict[str, int] = {}
+    by_kind_and_year: dict[str, list[tuple[str, frozenset[str]]]] = {}
     for doc in documents.values():
+        kind = frozenset(tokens(doc.genre))
+        if kind_and_year and kind and doc.published is not None:
+            year = str(doc.published.year)
+            by_kind_and_year.setdefault(year, []).append((doc.doc_id, kind))
         for token in set(tokens(f"{doc.publisher or ''} {doc.author or ''}")):
             if lexical.document_frequency(token) <= rare_limit:
                 by_source.setdefault(token, []).append(doc.doc_id)
@@ -919,7 +937,7 @@ def _document_names(
         title_sizes[doc.doc_id] = max(1, len(title_tokens))
         for token in title_tokens:
             by_title.setdefault(token, []).append(doc.doc_id)
-    return _DocumentNames(by_source, by_title, title_sizes)
+    return _DocumentNames(by_source, by_title, title_sizes, by_kind_and_year)
 
 
 def _near_duplicate(a: _Passage, b: _Passage) -> bool:

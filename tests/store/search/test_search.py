@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import date
 from pathlib import Path
 
@@ -232,3 +233,17 @@ def test_a_name_the_corpus_never_mentions_gets_a_note_and_no_passages(
 ) -> None:
     answer = Searcher(hard_generations, product_encoder).answer("When did Finland join NATO?")
     assert answer.no_match and any("Finland" in note for note in answer.notes)
+
+
+def test_a_document_named_by_its_kind_and_year_lifts_the_cap(
+    hard_generations, product_encoder
+) -> None:
+    """A question about "the 2021 policy brief" names the one policy brief of 2021 (not
+    the 2011 one): its passages may fill every place, as for a document named by its title."""
+    every = RankingOptions(cut_below=0)  # no passage left out for being weaker
+    question = "What does the 2021 policy brief see as the most lasting result?"
+    named = Searcher(hard_generations, product_encoder, options=every).search(question, k=4)
+    assert sum(h.doc_id.endswith("thinktank_pdf_extract") for h in named) >= 3
+    off = dataclasses.replace(every, kind_and_year_names=False)
+    capped = Searcher(hard_generations, product_encoder, options=off).search(question, k=4)
+    assert sum(h.doc_id.endswith("thinktank_pdf_extract") for h in capped) <= 2
