@@ -69,6 +69,8 @@ STEPS = (
      {"kind_and_year_names": True}),
     ("\"which Kazakh minister\": a role after a modifier is a who-question", True,
      {"who_role_modifiers": True}),
+    ("questions about the website itself (most read, downloads, address): no passages", True,
+     {"site_questions": True}),
 )  # fmt: skip
 DROPPED = (
     ("question scaffolding out of the BM25 query", {"strip_scaffolding": True}),

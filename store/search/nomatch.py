@@ -11,7 +11,9 @@ weights are `RankingOptions` (ranking.py):
   defines) must match the question's meaning much more closely to be shown.
 - **Questions about the page, not the article.** Subscriptions, newsletters, mailing
   lists, log-ins, passwords, cookies and privacy policies are page furniture, which is
-  never quoted: a question about them gets no passages.
+  never quoted, as are the site's own features (its most read stories, downloads, street
+  address and contact details, whether the site is genuine): a question about them gets no
+  passages.
 - **Evidence, not just similarity.** A passage's evidence is its dense score plus a share of
   the question's subject words it (or its document's context) contains, weighted by how
   rare each word is; it must clear the threshold. A passage that shares a rare name with
@@ -38,6 +40,14 @@ _MONTHS_AND_DAYS = frozenset(
 _PAGE_FEATURES = re.compile(
     r"\b(?:subscri\w*|newsletters?|mailing lists?|paywall|free trial|log ?in|passwords?|"
     r"cookies?|privacy (?:policy|notice)|terms of (?:use|service))\b",
+    re.IGNORECASE,
+)
+# The website and its publisher's office, not what the documents say: the lists of most
+# read stories, downloads, contact details, and whether the site itself is genuine.
+_SITE_FEATURES = re.compile(
+    r"\b(?:most (?:read|popular|viewed|shared|commented)|download\w*|"
+    r"(?:street|postal|e-?mail) address(?:es)?|phone numbers?|contact (?:details|us)|"
+    r"(?:web ?)?site(?:'s|’s)?\s+(?:is\s+)?(?:genuine|fake|official|secure|safe))\b",
     re.IGNORECASE,
 )
 _CAPITALISED = re.compile(r"[A-Z][\w’'-]*[\w]|[A-Z]")
@@ -133,7 +143,9 @@ def coverage(weights: dict[str, float], present: set[str] | frozenset[str]) -> f
     return sum(w for token, w in weights.items() if token in present) / total
 
 
-def page_feature(question: str) -> str | None:
-    """The page feature (subscription, newsletter, cookies, ...) a question asks about."""
-    found = _PAGE_FEATURES.search(question)
+def page_feature(question: str, site: bool = True) -> str | None:
+    """The page feature (subscription, newsletter, cookies, ...) a question asks about;
+    with `site`, also the website's own features (most read, downloads, street address,
+    whether the site is genuine: RankingOptions.site_questions)."""
+    found = _PAGE_FEATURES.search(question) or (site and _SITE_FEATURES.search(question))
     return found.group(0) if found else None

@@ -63,6 +63,9 @@ class RankingOptions:
     calibrated: bool = True
     unknown_names: bool = True
     page_questions: bool = True
+    # ... and questions about the website itself (most read stories, downloads, its street
+    # address or contact details, whether it is genuine).
+    site_questions: bool = True
     # Questions about the sources themselves answered with source cards (sources.py).
     source_cards: bool = True
     # A question naming a document by its kind and year ("the 2021 policy brief") names
@@ -147,4 +150,5 @@ LEGACY = RankingOptions(
     source_cards=False,
     kind_and_year_names=False,
     who_role_modifiers=False,
+    site_questions=False,
 )

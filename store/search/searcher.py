@@ -517,11 +517,13 @@ class Searcher:
         unknown = snapshot.vocabulary.unknown(asked.names) if snapshot.vocabulary else []
         if unknown and self.mode == "hybrid" and self.options.unknown_names:
             return [], [_never_mentioned(unknown)]
-        feature = nomatch.page_feature(query) if self.options.page_questions else None
+        options = self.options
+        feature = (
+            nomatch.page_feature(query, options.site_questions) if options.page_questions else None
+        )
         if feature and self.mode == "hybrid":
             return [], [f"“{feature}” is about the website, not what its documents say"]
         query_vector = self.encoder.encode([query])[0]
-        options = self.options
         kind = question_kind(query, options.who_role_modifiers)
         rows = _filtered_rows(snapshot.tables, filters)
         dense = self._dense(snapshot, query_vector, rows) if self.mode != "lexical" else {}

@@ -54,3 +54,17 @@ def test_questions_about_page_furniture_are_recognised() -> None:
     assert page_feature("How do I accept the cookies?") == "cookies"
     assert page_feature("When did Kazakhstan sign up to PARP?") is None
     assert page_feature("What equipment did Britain donate to the centre?") is None
+
+
+def test_questions_about_the_website_itself_are_recognised() -> None:
+    assert page_feature("Which stories are most read on the Steppe Herald?") == "most read"
+    assert page_feature("Can I download the institute's reports as PDF?") == "download"
+    assert page_feature("What is the postal address of the embassy?") == "postal address"
+    assert page_feature("Is the ministry's web site genuine?") == "web site genuine"
+    # Not the website: a keynote address, a test site, a site of an exercise.
+    assert page_feature("What did the keynote address say about Afghanistan?") is None
+    assert page_feature("What is the alliance paying for near the old test site?") is None
+    assert page_feature("Which site was chosen for the 2016 drills?") is None
+    # Switched off, only the page furniture of old is recognised.
+    assert page_feature("Can I download the reports?", site=False) is None
+    assert page_feature("How do I accept the cookies?", site=False) == "cookies"
