@@ -71,6 +71,8 @@ STEPS = (
      {"who_role_modifiers": True}),
     ("questions about the website itself (most read, downloads, address): no passages", True,
      {"site_questions": True}),
+    ("a passage must hold the question's focal words, or match it clearly", True,
+     {"focal_share": PRODUCT.focal_share}),
 )  # fmt: skip
 DROPPED = (
     ("question scaffolding out of the BM25 query", {"strip_scaffolding": True}),

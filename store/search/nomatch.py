@@ -14,6 +14,10 @@ weights are `RankingOptions` (ranking.py):
   never quoted, as are the site's own features (its most read stories, downloads, street
   address and contact details, whether the site is genuine): a question about them gets no
   passages.
+- **Focal words held.** A passage shown on its evidence must hold some of the question's
+  focal words (its subject words that are not ubiquitous in the corpus), or match the
+  question's meaning clearly: a passage about the Northern Distribution Network shares
+  "Uzbekistan" with "What is the inflation rate in Uzbekistan?" and nothing it asks about.
 - **Evidence, not just similarity.** A passage's evidence is its dense score plus a share of
   the question's subject words it (or its document's context) contains, weighted by how
   rare each word is; it must clear the threshold. A passage that shares a rare name with
@@ -133,6 +137,21 @@ def idf_weights(
         for token in subject
         for df in (document_frequency(token),)
     }
+
+
+def focal_weights(
+    weights: dict[str, float],
+    document_frequency: Callable[[str], int],
+    passages: int,
+    ubiquity: float,
+    floor: int,
+) -> dict[str, float]:
+    """The question's focal words: its subject words (with their idf weights) that are
+    not ubiquitous in the corpus, i.e. in fewer than `ubiquity` of its passages (and fewer
+    than `floor`, whatever the corpus's size). "Kazakhstan" in a corpus about Kazakhstan
+    says little about what a question asks; "inflation" says what it is about."""
+    limit = max(ubiquity * passages, floor)
+    return {token: w for token, w in weights.items() if document_frequency(token) < limit}
 
 
 def coverage(weights: dict[str, float], present: set[str] | frozenset[str]) -> float:

@@ -76,6 +76,20 @@ class RankingOptions:
     who_role_modifiers: bool = True
     missing_name_margin: float = 0.1
     coverage_weight: float = 0.3
+    # Focal words: the question's subject words that are not ubiquitous in the corpus (in
+    # fewer than `focal_ubiquity` of its passages, and never fewer than FOCAL_MIN_PASSAGES).
+    # A passage shown on its evidence must hold at least `focal_share` of their (rarity)
+    # weight, or match the question's meaning clearly: dense score at least
+    # `focal_dense_margin` above the threshold (0 share: not looked at). "What is the
+    # inflation rate in Uzbekistan?" is then not answered by a passage that only shares
+    # "Uzbekistan" with it.
+    focal_share: float = 0.1
+    focal_ubiquity: float = 0.1
+    focal_dense_margin: float = 0.1
+
+
+# A word in this many passages is never ubiquitous, however small the corpus.
+FOCAL_MIN_PASSAGES = 5
 
 
 def rrf(ranked: Sequence[int], weight: float, k: int) -> dict[int, float]:
@@ -151,4 +165,5 @@ LEGACY = RankingOptions(
     kind_and_year_names=False,
     who_role_modifiers=False,
     site_questions=False,
+    focal_share=0.0,
 )

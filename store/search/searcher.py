@@ -100,6 +100,7 @@ class _Question:
     tokens: frozenset[str]
     names: tuple[nomatch.AskedName, ...]
     weights: dict[str, float]  # idf of each subject word, for the evidence score
+    focal: dict[str, float] = field(default_factory=dict)  # those not ubiquitous
 
 
 @dataclass
@@ -575,11 +576,19 @@ class Searcher:
         weights = nomatch.idf_weights(
             subject, snapshot.lexical.document_frequency, len(snapshot.passages)
         )
+        focal = nomatch.focal_weights(
+            weights,
+            snapshot.lexical.document_frequency,
+            len(snapshot.passages),
+            self.options.focal_ubiquity,
+            ranking.FOCAL_MIN_PASSAGES,
+        )
         return _Question(
             text=query,
             tokens=frozenset(tokens(query)),
             names=tuple(nomatch.question_names(query)),
             weights=weights,
+            focal=focal,
         )
 
     def _feedback(
@@ -692,13 +701,25 @@ class Searcher:
         if any(not nomatch.mentions_name(name, present) for name in asked.names):
             bar += options.missing_name_margin
         evidence = cosine + options.coverage_weight * nomatch.coverage(asked.weights, present)
-        if evidence >= bar:
+        if evidence >= bar and self._focal_held(gate.threshold, cosine, asked, present):
             return True
         if cosine < gate.term_threshold:
             return False
         return passage.doc_id in named or bool(
             self._rare_names(snapshot, passage, set(asked.tokens))
         )
+
+    def _focal_held(
+        self, threshold: float, cosine: float, asked: _Question, present: frozenset[str]
+    ) -> bool:
+        """Whether a passage holds enough of the question's focal words, or matches its
+        meaning clearly enough not to need them (RankingOptions.focal_share)."""
+        options = self.options
+        if options.focal_share <= 0 or not asked.focal:
+            return True
+        if cosine >= threshold + options.focal_dense_margin:
+            return True
+        return nomatch.coverage(asked.focal, present) >= options.focal_share
 
     def _present(self, snapshot: _Snapshot, passage: _Passage) -> frozenset[str]:
         """A passage's tokens with its document's context, its heading and its aliases."""
