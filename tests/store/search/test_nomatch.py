@@ -7,6 +7,7 @@ from store.search.lexical import tokens
 from store.search.nomatch import (
     Vocabulary,
     coverage,
+    focal_weights,
     idf_weights,
     mentions_name,
     page_feature,
@@ -68,3 +69,14 @@ def test_questions_about_the_website_itself_are_recognised() -> None:
     # Switched off, only the page furniture of old is recognised.
     assert page_feature("Can I download the reports?", site=False) is None
     assert page_feature("How do I accept the cookies?", site=False) == "cookies"
+
+
+def test_focal_words_leave_out_what_the_corpus_says_everywhere() -> None:
+    frequency = {"kasahstan": 60, "inflat": 0, "rate": 3, "usbekistan": 15}
+    weights = idf_weights(list(frequency), lambda t: frequency[t], 100)
+    focal = focal_weights(weights, lambda t: frequency[t], 100, ubiquity=0.1, floor=5)
+    assert set(focal) == {"inflat", "rate"}  # Kazakhstan and Uzbekistan are everywhere here
+    assert focal["inflat"] == weights["inflat"]
+    # In a corpus of 20 passages 10% is 2: the floor keeps words in 3 or 4 passages focal.
+    small = focal_weights(weights, lambda t: frequency[t], 20, ubiquity=0.1, floor=5)
+    assert "rate" in small and "usbekistan" not in small

@@ -189,14 +189,14 @@ def test_the_hard_set_bar(hard_reports) -> None:
     """The bar reached on the hard set (README has the numbers and the issue's targets)."""
     product, legacy = hard_reports["product"], hard_reports["legacy"]
     paraphrased = product.subset(lambda o: o.paraphrased)
-    assert product.hit_at_k >= 0.92 and product.mrr >= 0.86
-    assert paraphrased.hit_at_k >= 0.88
+    assert product.hit_at_k >= 0.94 and product.mrr >= 0.87
+    assert paraphrased.hit_at_k >= 0.9
     # None refused on the README's build; one sits at the threshold, and each ONNX export
     # (this session makes its own) moves the vectors in the third decimal.
     assert product.false_no_match <= 1
     refused = sum(o.returned == 0 for o in product.outcomes if o.question.off_topic)
-    assert refused >= 21 and legacy.no_match_accuracy < 0.1
-    assert product.filler_rate <= 0.6 < legacy.filler_rate
+    assert refused >= 29 and legacy.no_match_accuracy < 0.1
+    assert product.filler_rate <= 0.55 < legacy.filler_rate
     assert product.forbidden_shown == 0
     assert product.card_accuracy == 1.0
 
@@ -247,3 +247,19 @@ def test_a_document_named_by_its_kind_and_year_lifts_the_cap(
     off = dataclasses.replace(every, kind_and_year_names=False)
     capped = Searcher(hard_generations, product_encoder, options=off).search(question, k=4)
     assert sum(h.doc_id.endswith("thinktank_pdf_extract") for h in capped) <= 2
+
+
+def test_a_passage_sharing_only_ubiquitous_words_is_not_an_answer(
+    hard_generations, product_encoder
+) -> None:
+    """Uzbekistan is in many passages of the hard corpus; inflation in none. Without the
+    focal-word rule a Northern Distribution Network passage answers the question."""
+    question = "What is the inflation rate in Uzbekistan?"
+    assert Searcher(hard_generations, product_encoder).answer(question).no_match
+    off = RankingOptions(focal_share=0)
+    assert Searcher(hard_generations, product_encoder, options=off).answer(question).hits
+    # An answerable question about Uzbekistan keeps its answer.
+    left = Searcher(hard_generations, product_encoder).search(
+        "When did Uzbekistan leave the Russian-led security bloc?"
+    )
+    assert any("Uzbekistan left in 2012" in hit.quote for hit in left)
