@@ -82,6 +82,10 @@ DROPPED = (
     ("reciprocal rank fusion (k = 5)", {"fusion": "rrf", "lexical_weight": 1.0, "rrf_k": 5}),
     ("a stronger kind cue (0.1)", {"kind_cue": 0.1}),
     ("cut on dense score alone (0.1 under the best)", {"cut_below": 0.0, "cut_dense": 0.1}),
+    ("words the corpus never uses raise the bar (0.2 × their share)",
+     {"unknown_words_margin": 0.2}),
+    ("focal words: a looser ubiquity (5% of passages)", {"focal_ubiquity": 0.05}),
+    ("focal words: a stricter share (0.15)", {"focal_share": 0.15}),
 )  # fmt: skip
 
 

@@ -86,6 +86,10 @@ class RankingOptions:
     focal_share: float = 0.1
     focal_ubiquity: float = 0.1
     focal_dense_margin: float = 0.1
+    # Measured and dropped: the bar raised by this much times the share of the question's
+    # subject weight that the corpus never uses ("wheat", "inflation"); answerable
+    # paraphrases use words the corpus lacks as often as off-topic questions do.
+    unknown_words_margin: float = 0.0
 
 
 # A word in this many passages is never ubiquitous, however small the corpus.

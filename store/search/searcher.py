@@ -101,6 +101,7 @@ class _Question:
     names: tuple[nomatch.AskedName, ...]
     weights: dict[str, float]  # idf of each subject word, for the evidence score
     focal: dict[str, float] = field(default_factory=dict)  # those not ubiquitous
+    unknown_share: float = 0.0  # the share of their weight on words the corpus never uses
 
 
 @dataclass
@@ -583,12 +584,14 @@ class Searcher:
             self.options.focal_ubiquity,
             ranking.FOCAL_MIN_PASSAGES,
         )
+        unknown = {t: w for t, w in weights.items() if not snapshot.lexical.document_frequency(t)}
         return _Question(
             text=query,
             tokens=frozenset(tokens(query)),
             names=tuple(nomatch.question_names(query)),
             weights=weights,
             focal=focal,
+            unknown_share=sum(unknown.values()) / (sum(weights.values()) or 1.0),
         )
 
     def _feedback(
@@ -700,6 +703,7 @@ class Searcher:
         bar = gate.threshold
         if any(not nomatch.mentions_name(name, present) for name in asked.names):
             bar += options.missing_name_margin
+        bar += options.unknown_words_margin * asked.unknown_share
         evidence = cosine + options.coverage_weight * nomatch.coverage(asked.weights, present)
         if evidence >= bar and self._focal_held(gate.threshold, cosine, asked, present):
             return True

@@ -263,3 +263,13 @@ def test_a_passage_sharing_only_ubiquitous_words_is_not_an_answer(
         "When did Uzbekistan leave the Russian-led security bloc?"
     )
     assert any("Uzbekistan left in 2012" in hit.quote for hit in left)
+
+
+def test_the_dropped_unknown_words_margin_still_measures_what_it_did(
+    hard_generations, product_encoder
+) -> None:
+    """bench/ideas.py measures it: words the corpus never uses ("wheat") raise the bar."""
+    question = "How much wheat does Kazakhstan export to Afghanistan?"
+    assert Searcher(hard_generations, product_encoder).answer(question).hits
+    raised = RankingOptions(unknown_words_margin=1.0)
+    assert Searcher(hard_generations, product_encoder, options=raised).answer(question).no_match
