@@ -317,15 +317,7 @@ def _candidates(verdicts: Sequence[Verdict]) -> tuple[list[_Candidate], list[Dat
                 copies.append(mention)
             elif label == "updated":
                 updated_years.append(mention.value)
-                found.append(
-                    _Candidate(
-                        mention,
-                        7,
-                        distance,
-                        "an 'Updated' line: no original "
-                        "date on the page, and the original may be earlier",
-                    )
-                )
+                found.append(_updated_candidate(mention, distance))
             elif _stands_alone(verdict, mention, label):
                 found.append(_header_candidate(verdict, mention, label, distance))
     for i in _closing_lines(verdicts, kept):
@@ -335,15 +327,7 @@ def _candidates(verdicts: Sequence[Verdict]) -> tuple[list[_Candidate], list[Dat
                 copies.append(mention)
             elif label == "updated":
                 updated_years.append(mention.value)
-                found.append(
-                    _Candidate(
-                        mention,
-                        7,
-                        i,
-                        "an 'Updated' line: no original "
-                        "date on the page, and the original may be earlier",
-                    )
-                )
+                found.append(_updated_candidate(mention, i))
             elif mention.precision == "day" and (
                 verdict.rule in ("dateline", "byline") or label == "published"
             ):
@@ -351,6 +335,16 @@ def _candidates(verdicts: Sequence[Verdict]) -> tuple[list[_Candidate], list[Dat
     if kept and updated_years:
         found += _yearless_dateline(verdicts[kept[0]], max(updated_years))
     return [c for c in found if not c.mention.ambiguous], copies
+
+
+def _updated_candidate(mention: DateMention, distance: int) -> _Candidate:
+    """An 'Updated' date: the last resort, used only when the page states no original date."""
+    return _Candidate(
+        mention,
+        7,
+        distance,
+        "an 'Updated' line: no original date on the page, and the original may be earlier",
+    )
 
 
 def _labelled_mentions(verdict: Verdict) -> list[tuple[DateMention, str | None]]:
