@@ -128,10 +128,7 @@ def post_in_thread(
         finish(deps, place)
 
     def failed(error: BaseException) -> None:
-        logger.error("Could not deliver %s: %s", label, error)
-        deps.observer.failed(place.kind)
-        apologise_elsewhere(client, place)
-        finish(deps, place)
+        undelivered(deps, client, place, label, error)
 
     return deps.outbox.send(
         place.channel,
@@ -172,11 +169,7 @@ def send_to_response_url(
         finish(deps, place)
 
     def failed(error: BaseException) -> None:
-        logger.error("Could not deliver %s: %s", label, error)
-        deps.observer.failed(place.kind)
-        if client is not None:
-            apologise_elsewhere(client, place)
-        finish(deps, place)
+        undelivered(deps, client, place, label, error)
 
     return deps.outbox.send(
         f"response-url:{response_url}",
@@ -185,6 +178,18 @@ def send_to_response_url(
         done=done,
         failed=failed,
     )
+
+
+def undelivered(
+    deps: Deps, client: WebClient | None, place: Place, label: str, error: BaseException
+) -> None:
+    """A reply the outbox gave up on: logged as an error, counted, apologised for by another
+    route where there is one (`client`), and the request marked finished."""
+    logger.error("Could not deliver %s: %s", label, error)
+    deps.observer.failed(place.kind)
+    if client is not None:
+        apologise_elsewhere(client, place)
+    finish(deps, place)
 
 
 def apologise_elsewhere(client: WebClient, place: Place) -> bool:
