@@ -18,6 +18,8 @@ import statistics
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from store.ingest.months import MONTHS
+
 logger = logging.getLogger(__name__)
 
 
@@ -196,16 +198,11 @@ _STOPWORDS = frozenset(
     "the a an of in on for to and or from with by at this our us you your also "
     "и в на по из к с о".split()
 )
-_MONTHS = frozenset(
-    "jan feb mar apr may jun jul aug sep sept oct nov dec january february march april june july "
-    "august september october november december "
-    "января февраля марта апреля мая июня июля августа сентября октября ноября декабря "
-    "январь февраль март апрель май июнь июль август сентябрь октябрь ноябрь декабрь".split()
-)
+_MONTHS = frozenset(MONTHS)
 _DATE_WORDS = _MONTHS | frozenset(
     "monday tuesday wednesday thursday friday saturday sunday mon tue wed thu fri sat sun "
     "updated published posted last modified on at am pm gmt utc "
-    "обновлено опубликовано в г года".split()
+    "обновлено опубликовано в г года ж жыл жылы жылғы жарияланды жаңартылды".split()
 )
 
 

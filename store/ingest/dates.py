@@ -19,7 +19,7 @@ page's own, so only those places are read, from the cleaner's verdicts. Among th
 publication date. Raw captures also begin with an unlabelled capture date, so any candidate
 is dropped when a weekday named in the article contradicts it: "Thursday (25 June)" must
 fall on that weekday in the year before the candidate date. A document is left undated
-rather than dated wrongly.
+rather than dated wrongly. Dates are read in English, Russian and Kazakh (months.py).
 """
 
 from __future__ import annotations
@@ -30,48 +30,15 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from store.ingest.clean import Verdict, clean
+from store.ingest.months import MONTHS
 
-_ENGLISH_MONTHS = [
-    ("jan", "january"),
-    ("feb", "february"),
-    ("mar", "march"),
-    ("apr", "april"),
-    ("may",),
-    ("jun", "june"),
-    ("jul", "july"),
-    ("aug", "august"),
-    ("sep", "sept", "september"),
-    ("oct", "october"),
-    ("nov", "november"),
-    ("dec", "december"),
-]
-# Russian month names, as dates are written ("14 сентября 2022") and as months are named
-# alone ("сентябрь 2022").
-_RUSSIAN_MONTHS = [
-    ("января", "январь"),
-    ("февраля", "февраль"),
-    ("марта", "март"),
-    ("апреля", "апрель"),
-    ("мая", "май"),
-    ("июня", "июнь"),
-    ("июля", "июль"),
-    ("августа", "август"),
-    ("сентября", "сентябрь"),
-    ("октября", "октябрь"),
-    ("ноября", "ноябрь"),
-    ("декабря", "декабрь"),
-]
-MONTHS = {
-    name: number
-    for table in (_ENGLISH_MONTHS, _RUSSIAN_MONTHS)
-    for number, names in enumerate(table, start=1)
-    for name in names
-}
 WEEKDAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
 
 _MONTH = r"(?P<month>" + "|".join(sorted(MONTHS, key=len, reverse=True)) + r")\b\.?"
 _DAY = r"(?P<day>\d{1,2})(?:st|nd|rd|th)?"
 _YEAR = r"(?P<year>(?:19|20)\d{2})"
+# Kazakh's word after a year: "2022 жылғы", "2022 жылы", "2022 ж.".
+_KAZAKH_YEAR = r"ж(?:ылғы|ылы|ыл|\.)?"
 _WEEKDAY = r"(?:(?:" + "|".join(WEEKDAYS) + r"),?\s+)?"
 
 # Full dates with a year, in the forms captures use (a time after them is left alone).
@@ -82,12 +49,18 @@ _DATE_PATTERNS = [
     re.compile(rf"\b{_WEEKDAY}{_MONTH}\s+{_DAY},?\s+{_YEAR}\b", re.IGNORECASE),
     # European day.month.year: "14.09.2022" (dots are never month-first).
     re.compile(rf"\b(?P<day>\d{{1,2}})\.(?P<month_num>\d{{1,2}})\.{_YEAR}\b"),
+    # Kazakh, year first: "2022 жылғы 14 қыркүйек", "2022 ж. 14 қыркүйекте".
+    re.compile(rf"\b{_YEAR}\s*{_KAZAKH_YEAR}\s+{_DAY}\s+{_MONTH}", re.IGNORECASE),
 ]
 # Numbers with slashes: "14/09/2022" is day-first, "11/22/2005" month-first; "11/2/2005" could
 # be either and reads month-first ("(11/2/2005 issue ...)"), marked ambiguous.
 _SLASHED = re.compile(rf"\b(?P<first>\d{{1,2}})/(?P<second>\d{{1,2}})/{_YEAR}\b")
 # A month named with its year and no day: "March 2011", "MARCH 2011", "сентябрь 2022".
-_MONTH_YEAR = re.compile(rf"(?<!\d\s){_MONTH},?\s+{_YEAR}\b", re.IGNORECASE)
+_MONTH_YEAR = [
+    re.compile(rf"(?<!\d\s){_MONTH},?\s+{_YEAR}\b", re.IGNORECASE),
+    # Kazakh, year first: "2022 жылғы қыркүйек".
+    re.compile(rf"\b{_YEAR}\s*{_KAZAKH_YEAR}\s+{_MONTH}(?!\s*\d)", re.IGNORECASE),
+]
 # A month and day without a year, as a wire dateline gives them: "Sept. 14", "14 September".
 _MONTH_DAY = [
     re.compile(rf"{_MONTH}\s+{_DAY}\b(?!,?\s*\d)", re.IGNORECASE),
@@ -108,7 +81,7 @@ _LABELS = [
         "copy",
         re.compile(
             r"\b(?:captured|retrieved|accessed|archived|saved|downloaded|printed|crawled"
-            r"|snapshot|сохранено|дата обращения)\b",
+            r"|snapshot|сохранено|дата обращения|сақталды)\b",
             re.IGNORECASE,
         ),
     ),
@@ -116,7 +89,7 @@ _LABELS = [
         "updated",
         re.compile(
             r"\b(?:(?:last\s+)?(?:updated|modified|revised|edited|reviewed)|update"
-            r"|обновлено|изменено)\b",
+            r"|обновлено|изменено|жаңартылды|өзгертілді)\b",
             re.IGNORECASE,
         ),
     ),
@@ -124,13 +97,13 @@ _LABELS = [
         "published",
         re.compile(
             r"\b(?:published|posted|issued|released|first published|dated?|on air"
-            r"|опубликовано|дата публикации)\b",
+            r"|опубликовано|дата публикации|жарияланды|жарияланған)\b",
             re.IGNORECASE,
         ),
     ),
 ]
 # The place words before a wire story's opening dateline: "ASTANA, Kazakhstan, ", "Almaty ".
-_DATELINE_PLACE = re.compile(r"(?:[A-ZА-ЯЁ][\w'.-]*(?:,\s*|\s+)){1,5}")
+_DATELINE_PLACE = re.compile(r"(?:[A-ZА-ЯЁӘҒҚҢӨҰҮҺІ][\w'.-]*(?:,\s*|\s+)){1,5}")
 # What follows the date of an opening dateline: an optional "(Agency)" and a dash.
 _DATELINE_TAIL = re.compile(r"\s*(?:[,.]?\s*\([^()\n]{1,40}\))?\s*(?:--|[-–—])\s")
 # Lines that hold a few words besides the date; a sentence longer than this is prose.
@@ -191,14 +164,15 @@ def find_months(text: str) -> list[DateMention]:
     """Months named with a year but no day ("March 2011"), as month-precision mentions."""
     days = find_dates(text)
     found = []
-    for match in _MONTH_YEAR.finditer(text):
-        if any(d.offset <= match.start() < d.offset + len(d.text) for d in days):
-            continue  # the month of a full date
-        month = MONTHS.get(match.group("month").lower().rstrip("."))
-        value = _safe_date(int(match.group("year")), month or 0, 1)
-        if value is not None:
-            found.append(DateMention(value, match.start(), match.group(0), precision="month"))
-    return found
+    for pattern in _MONTH_YEAR:
+        for match in pattern.finditer(text):
+            if any(d.offset <= match.start() < d.offset + len(d.text) for d in days):
+                continue  # the month of a full date
+            month = MONTHS.get(match.group("month").lower().rstrip("."))
+            value = _safe_date(int(match.group("year")), month or 0, 1)
+            if value is not None:
+                found.append(DateMention(value, match.start(), match.group(0), precision="month"))
+    return sorted(found, key=lambda mention: mention.offset)
 
 
 def _to_date(match: re.Match[str]) -> date | None:

@@ -35,6 +35,7 @@ NEW_PAGES = [
     "parliament_hearing_transcript.txt",
     "mfa_statement_closing_date.txt",
     "factsheet_undated_retrieved.txt",
+    "kz_ministry_release_kazakh.txt",
 ]
 # Pages without a metadata file: the title and the date `index --explain` reports, found in
 # the text alone ("Date: 2022-09 (basis: text; <the rule that found it>)").
@@ -68,6 +69,11 @@ TITLES_AND_DATES = {
         "Kazakhstan and NATO: search and rescue cooperation",
         "none (basis: none; only a capture or retrieval date ('4 June 2023'), which says when "
         "the copy was made, not when the page was published)",
+    ),
+    "kz_ministry_release_kazakh.txt": (
+        "Шортанды полигонында НАТО сарапшыларымен бірлескен минадан тазарту курсы өтті",
+        "2022-09-14 (basis: text; '2022 жылғы 14 қыркүйек' on a 'published' line in the page "
+        "header)",
     ),
     "newswire_uzbek_border_crlf.txt": (
         "Uzbekistan and NATO agree to expand border security training",

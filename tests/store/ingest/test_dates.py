@@ -31,6 +31,10 @@ CACI = SEEDS / "caci-2005-kazakhstan-legal-basis-nato.txt"
         ("14/09/2022", date(2022, 9, 14)),
         ("09/14/2022", date(2022, 9, 14)),
         ("14 сентября 2022 г.", date(2022, 9, 14)),
+        ("2022 жылғы 14 қыркүйек", date(2022, 9, 14)),
+        ("2022 ж. 14 қыркүйекте", date(2022, 9, 14)),
+        ("14 қыркүйек 2022 ж.", date(2022, 9, 14)),
+        ("Жарияланды: 2021 жылы 3 наурызда", date(2021, 3, 3)),
     ],
 )
 def test_find_dates_reads_the_forms_captures_use(text: str, expected: date) -> None:
@@ -199,6 +203,12 @@ def test_a_closing_date_line_dates_a_release_but_comment_dates_do_not() -> None:
 def test_a_cover_line_with_only_a_month_gives_month_precision() -> None:
     cover = ["EURASIA SECURITY PROGRAMME", "POLICY BRIEF No. 14 · MARCH 2011", HEADLINE]
     decision = date_from_text(_page(*cover))
+    assert (decision.published, decision.precision) == (date(2011, 3, 1), "month")
+
+
+@pytest.mark.parametrize("line", ["2011 жылғы наурыз", "Наурыз 2011", "МАРТ 2011"])
+def test_a_month_named_in_kazakh_or_russian_gives_month_precision(line: str) -> None:
+    decision = date_from_text(_page(HEADLINE, line))
     assert (decision.published, decision.precision) == (date(2011, 3, 1), "month")
 
 

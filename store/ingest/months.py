@@ -1,0 +1,57 @@
+"""Month names as dates are written on the pages a Kazakhstan corpus holds: English, Russian
+and Kazakh. One table, read by the cleaner (lines that are only a date), the dater and the
+importers, so a language added here is read everywhere."""
+
+from __future__ import annotations
+
+ENGLISH = [
+    ("jan", "january"),
+    ("feb", "february"),
+    ("mar", "march"),
+    ("apr", "april"),
+    ("may",),
+    ("jun", "june"),
+    ("jul", "july"),
+    ("aug", "august"),
+    ("sep", "sept", "september"),
+    ("oct", "october"),
+    ("nov", "november"),
+    ("dec", "december"),
+]
+# As dates are written ("14 сентября 2022") and as months are named alone ("сентябрь 2022").
+RUSSIAN = [
+    ("января", "январь"),
+    ("февраля", "февраль"),
+    ("марта", "март"),
+    ("апреля", "апрель"),
+    ("мая", "май"),
+    ("июня", "июнь"),
+    ("июля", "июль"),
+    ("августа", "август"),
+    ("сентября", "сентябрь"),
+    ("октября", "октябрь"),
+    ("ноября", "ноябрь"),
+    ("декабря", "декабрь"),
+]
+# Named alone ("14 қыркүйек 2022 ж.") and with the locative ending a date takes in a
+# sentence or after "жылғы" ("2022 жылғы 14 қыркүйекте").
+KAZAKH = [
+    ("қаңтар", "қаңтарда"),
+    ("ақпан", "ақпанда"),
+    ("наурыз", "наурызда"),
+    ("сәуір", "сәуірде"),
+    ("мамыр", "мамырда"),
+    ("маусым", "маусымда"),
+    ("шілде", "шілдеде"),
+    ("тамыз", "тамызда"),
+    ("қыркүйек", "қыркүйекте"),
+    ("қазан", "қазанда"),
+    ("қараша", "қарашада"),
+    ("желтоқсан", "желтоқсанда"),
+]
+MONTHS: dict[str, int] = {
+    name: number
+    for table in (ENGLISH, RUSSIAN, KAZAKH)
+    for number, names in enumerate(table, start=1)
+    for name in names
+}
