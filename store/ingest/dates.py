@@ -286,23 +286,13 @@ def _candidates(verdicts: Sequence[Verdict]) -> tuple[list[_Candidate], list[Dat
             if kept and i == kept[0]:
                 found += _opening_dateline(verdict, distance)
             continue
-        for mention, label in _labelled_mentions(verdict):
-            if label == "copy":
-                copies.append(mention)
-            elif label == "updated":
-                updated_years.append(mention.value)
-                found.append(_updated_candidate(mention, distance))
-            elif _stands_alone(verdict, mention, label):
+        for mention, label in _own_dates(verdict, distance, found, copies, updated_years):
+            if _stands_alone(verdict, mention, label):
                 found.append(_header_candidate(verdict, mention, label, distance))
-    for i in _closing_lines(verdicts, kept):
+    for i in closing_lines(verdicts):
         verdict = verdicts[i]
-        for mention, label in _labelled_mentions(verdict):
-            if label == "copy":
-                copies.append(mention)
-            elif label == "updated":
-                updated_years.append(mention.value)
-                found.append(_updated_candidate(mention, i))
-            elif mention.precision == "day" and (
+        for mention, label in _own_dates(verdict, i, found, copies, updated_years):
+            if mention.precision == "day" and (
                 verdict.rule in ("dateline", "byline") or label == "published"
             ):
                 found.append(_Candidate(mention, 5, i, "a closing date line after the text"))
@@ -311,14 +301,30 @@ def _candidates(verdicts: Sequence[Verdict]) -> tuple[list[_Candidate], list[Dat
     return [c for c in found if not c.mention.ambiguous], copies
 
 
-def _updated_candidate(mention: DateMention, distance: int) -> _Candidate:
-    """An 'Updated' date: the last resort, used only when the page states no original date."""
-    return _Candidate(
-        mention,
-        7,
-        distance,
-        "an 'Updated' line: no original date on the page, and the original may be earlier",
-    )
+_UPDATED_LINE = "an 'Updated' line: no original date on the page, and the original may be earlier"
+
+
+def _own_dates(
+    verdict: Verdict,
+    distance: int,
+    found: list[_Candidate],
+    copies: list[DateMention],
+    updated: list[date],
+) -> list[tuple[DateMention, str | None]]:
+    """A paragraph's dates, the same way in the header and after the text: a capture date
+    goes to `copies` (never used), an 'Updated' date to `updated` and, as the last resort
+    (used only when the page states no original date), to `found`; the others are returned
+    for the caller to judge by where they stand."""
+    others = []
+    for mention, label in _labelled_mentions(verdict):
+        if label == "copy":
+            copies.append(mention)
+        elif label == "updated":
+            updated.append(mention.value)
+            found.append(_Candidate(mention, 7, distance, _UPDATED_LINE))
+        else:
+            others.append((mention, label))
+    return others
 
 
 def _labelled_mentions(verdict: Verdict) -> list[tuple[DateMention, str | None]]:
@@ -402,14 +408,14 @@ def _yearless_dateline(verdict: Verdict, updated: date) -> list[_Candidate]:
     return []
 
 
-def _closing_lines(verdicts: Sequence[Verdict], kept: list[int]) -> list[int]:
-    """The few dropped paragraphs right after the article, up to comments or teasers."""
+def closing_lines(verdicts: Sequence[Verdict]) -> list[int]:
+    """The few dropped paragraphs right after the article, up to comments or teasers: where
+    a release's closing date line stands (read here, and quoted by provenance.dateline)."""
+    kept = [i for i, v in enumerate(verdicts) if v.kept]
     if not kept:
         return []
     found = []
-    for i in range(kept[-1] + 1, min(len(verdicts), kept[-1] + 1 + CLOSING_LINES * 2)):
-        if len(found) >= CLOSING_LINES:
-            break
+    for i in range(kept[-1] + 1, min(len(verdicts), kept[-1] + 1 + CLOSING_LINES)):
         if verdicts[i].rule in _END_RULES:
             # A signature above the date ("Press service of the Ministry") may read as a
             # heading; comments, related stories and teasers end the article's foot.

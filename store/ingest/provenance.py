@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from store.ingest.clean import Verdict
-from store.ingest.dates import find_dates
+from store.ingest.dates import closing_lines, find_dates
 
 _BY = re.compile(r"(?:^|\s)by\s+\S", re.IGNORECASE)
 
@@ -56,23 +56,12 @@ def dateline(verdicts: Sequence[Verdict], published: date | None) -> Span | None
     date line right after the text ("Astana, 14.09.2022" under a release or transcript)."""
     if published is None:
         return None
-    for verdict in [*header(verdicts), *closing(verdicts)]:
+    for verdict in [*header(verdicts), *(verdicts[i] for i in closing_lines(verdicts))]:
         if verdict.rule in ("dateline", "byline") and any(
             mention.value == published for mention in find_dates(verdict.paragraph.text)
         ):
             return _span(verdict)
     return None
-
-
-CLOSING_LINES = 4
-
-
-def closing(verdicts: Sequence[Verdict]) -> list[Verdict]:
-    """The few dropped paragraphs right after the last kept one."""
-    kept = [i for i, verdict in enumerate(verdicts) if verdict.kept]
-    if not kept:
-        return []
-    return list(verdicts[kept[-1] + 1 : kept[-1] + 1 + CLOSING_LINES])
 
 
 def _span(verdict: Verdict) -> Span:
