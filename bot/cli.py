@@ -156,20 +156,17 @@ def _reindex_lock(settings: Settings, dry_run: bool) -> Iterator[None]:
     if not settings.redis_url or dry_run:
         yield
         return
-    from store.state.base import REINDEX_LOCK
+    from store.state.base import REINDEX_LOCK, holding
     from store.state.factory import redis_client
     from store.state.locks import RedisLocks
 
-    lease = RedisLocks(redis_client(settings.redis_url)).acquire(REINDEX_LOCK)
-    if lease is None:
-        raise click.ClickException(
-            "A re-index is already running (started from Slack, or by `kz-brief index` on "
-            "another machine with the same REDIS_URL). Try again when it is done."
-        )
-    try:
+    with holding(RedisLocks(redis_client(settings.redis_url)), REINDEX_LOCK) as held:
+        if not held:
+            raise click.ClickException(
+                "A re-index is already running (started from Slack, or by `kz-brief index` on "
+                "another machine with the same REDIS_URL). Try again when it is done."
+            )
         yield
-    finally:
-        lease.release()
 
 
 def print_index_report(report: IndexReport) -> None:
