@@ -128,6 +128,8 @@ _CAPTION = _cues(
     r"\((?:photos?|image|picture|illustration|credit|video)\s*:[^)]*\)\s*$",
     r"^(?:file )?(?:photo|image|picture|illustration)s?(?: credit)?\s*:", r"\bphoto(?:graph)? by\b",
     r"^(?:credit|фото|фотография|иллюстрация)\s*:",
+    # who stands where in a photo: "Left to right: ...", "(L-R) ...", "Слева направо: ..."
+    r"^\(?(?:(?:from )?left to right|from left|l\s?-\s?r|l to r|pictured|слева направо)\b[):,]?",
 )  # fmt: skip
 # A wire photo's credit closing its caption: "... AGENCY/Firstname Lastname/File Photo".
 _PHOTO_CREDIT = re.compile(
@@ -365,6 +367,22 @@ def _is_dateline(text: str) -> bool:
     return bool(has_date) and datey >= 0.75 * len(tokens)
 
 
+_MONTH_NAME = "|".join(sorted(map(re.escape, MONTHS), key=len, reverse=True))
+_DATE_TEXT = (
+    rf"(?i:(?:{_MONTH_NAME})\.?\s+\d{{1,2}}(?:st|nd|rd|th)?(?:,?\s+\d{{4}})?"
+    rf"|\d{{1,2}}(?:st|nd|rd|th)?\s+(?:{_MONTH_NAME})\.?(?:,?\s+\d{{4}})?"
+    r"|\d{1,2}[./-]\d{1,2}[./-]\d{2,4}|\d{4}-\d{2}-\d{2})(?:,?\s+\d{1,2}:\d{2})?"
+)
+_SOURCE_NAME = r"[A-ZА-ЯЁ][\w.&'’-]*(?:\s+(?:[A-ZА-ЯЁ][\w.&'’-]*|of|the|and|for|de|и)){0,5}"
+# A date and the name of the agency or paper it comes from, set apart by punctuation:
+# "October 25. Central Asia Newswire", "Steppe Post | 14.06.2016". Without the
+# punctuation ("May 9 Victory Parade") the line is a headline.
+_DATE_AND_SOURCE = re.compile(
+    rf"^(?:{_DATE_TEXT}\s*(?:[.,|/·•]|\s[-–—])\s*{_SOURCE_NAME}"
+    rf"|{_SOURCE_NAME}\s*(?:[,|/·•]|\s[-–—])\s*{_DATE_TEXT})\.?$"
+)
+
+
 def _cue_rule(text: str, shape: _Shape) -> Rule | None:
     """Paywall, login, newsletter and donation calls; cookie, copyright and terms notices."""
     strong, weak = _PAYWALL_STRONG.findall(text), _PAYWALL_WEAK.findall(text)
@@ -406,6 +424,8 @@ def _intrinsic_rule(text: str, shape: _Shape) -> Rule | None:
         return "transcript-mark", "a timestamp or stage direction in a transcript"
     if _is_dateline(plain):
         return "dateline", "a line holding only a date"
+    if shape.words <= 10 and _DATE_AND_SOURCE.match(plain):
+        return "dateline", "a date and the name of its source"
     if shape.words <= 15 and _CONTENTS_ENTRY.search(plain):
         return "contents", "a table-of-contents entry (heading and page number)"
     if shape.words <= 6 and _ADVERT.search(plain):
@@ -591,13 +611,22 @@ def _quote(text: str) -> str:
 
 def _subheading(page: _Page, i: int) -> bool:
     """A short unpunctuated line inside the article; a numbered one ("2. The Kazakh
-    course") only when prose follows it, since a numbered list of headlines does not."""
+    course") only when prose follows it, since a numbered list of headlines does not, and
+    a bulleted one ("• Framework for cooperation", a tabbed page's section) only when prose
+    follows it and no list item stands next to it."""
     shape = page.shapes[i]
     if page.intrinsic[i] or page.headings[i]:
         return False
-    if shape.is_list and not (_NUMBERED_HEADING.match(page.text(i)) and page.prose(i + 1)):
+    if shape.is_list and not (page.prose(i + 1) and _list_heading(page, i)):
         return False
     return not shape.ends_sentence and shape.words <= 12
+
+
+def _list_heading(page: _Page, i: int) -> bool:
+    """A list-marked line that heads a section: numbered, or a bullet on its own."""
+    if _NUMBERED_HEADING.match(page.text(i)):
+        return True
+    return not (i > 0 and page.shapes[i - 1].is_list) and not page.shapes[i + 1].is_list
 
 
 def _prose_run(page: _Page, s: int, across_subheadings: bool) -> int:

@@ -1064,3 +1064,49 @@ def test_a_note_on_when_the_copy_was_made_is_not_the_article(note: str) -> None:
     verdicts = clean(_page(*ARTICLE, note))
     assert [p.text for p in kept_paragraphs(verdicts)] == ARTICLE
     assert _verdict(verdicts, note).rule == "editorial-note"
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "October 25. Steppe Newswire",
+        "Caspian Post | 14.06.2016",
+        "12 March 2021 — Almaty Courier",
+        "14 сентября 2022, Казинформ",
+    ],
+)
+def test_a_date_and_its_source_under_the_headline_is_no_headline(line: str) -> None:
+    verdicts = clean(_page(line, *ARTICLE))
+    assert _verdict(verdicts, HEADLINE).rule == "title"
+    assert _verdict(verdicts, line).rule == "dateline"
+    assert [p.text for p in kept_paragraphs(verdicts)] == ARTICLE
+
+
+def test_a_headline_starting_with_a_date_is_still_a_headline() -> None:
+    headline = "May 9 Victory Parade rehearsals close central Astana"
+    verdicts = clean("\n\n".join([headline, *ARTICLE]))
+    assert _verdict(verdicts, headline).rule == "title"
+
+
+@pytest.mark.parametrize(
+    "caption",
+    [
+        "Left to right: the deputy minister and the Alliance's special representative.",
+        "(L-R) Two officers of the peacekeeping brigade at the signing",
+        "Слева направо: министр обороны и посол",
+    ],
+)
+def test_who_stands_where_in_a_photo_is_a_caption(caption: str) -> None:
+    verdicts = clean(_page(ARTICLE[0], caption, *ARTICLE[1:]))
+    assert _verdict(verdicts, caption).rule == "caption"
+    assert [p.text for p in kept_paragraphs(verdicts)] == ARTICLE
+
+
+def test_a_bullet_heading_a_section_is_a_subheading_and_a_bullet_list_is_kept() -> None:
+    heading = "• Framework for cooperation"
+    verdicts = clean(_page(ARTICLE[0], heading, *ARTICLE[1:]))
+    assert _verdict(verdicts, heading).rule == "subheading"
+    assert [p.text for p in kept_paragraphs(verdicts)] == ARTICLE
+    items = ["• Border security training", "• Peacekeeping courses"]
+    listed = clean(_page(ARTICLE[0], "It covers two areas:", *items, *ARTICLE[1:]))
+    assert all(_verdict(listed, item).kept for item in items)
