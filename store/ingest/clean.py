@@ -86,6 +86,9 @@ _SITE_SELF = _cues(
     r"how (?:to tell|you can tell|to check) (?:this|a|an) (?:official )?(?:web ?)?site",
     r"\bhttps?://", r"\bhttps\b", r"\bpadlock\b", r"\block icon\b", r"\baddress bar\b",
     r"\b(?:your )?browser\b", r"\bjavascript\b", r"\b(?:connection|site) is (?:encrypted|secure)\b",
+    r"\bwebsites? belongs? to\b", r"\bofficial government organi[sz]ation\b",
+    r"\b(?:official|secure) (?:\.\w+ )?websites? use\b", r"\bsafely connected\b",
+    r"\bofficial, secure websites?\b",
     r"официальн\w+ (?:сайт|интернет-ресурс|портал)\w*", r"\bэтот сайт\b", r"\bбраузер\w*",
 )  # fmt: skip
 # Notes about the text rather than the text: transcript notes, disclaimers.
@@ -131,6 +134,10 @@ _CAPTION = _cues(
     # who stands where in a photo: "Left to right: ...", "(L-R) ...", "Слева направо: ..."
     r"^\(?(?:(?:from )?left to right|from left|l\s?-\s?r|l to r|pictured|слева направо)\b[):,]?",
 )  # fmt: skip
+_CAPTION_START = re.compile(
+    r"^(?:file )?(?:photo|image|picture|illustration|credit|фото|фотография)s?(?: credit)?\s*:",
+    re.IGNORECASE,
+)
 # A wire photo's credit closing its caption: "... AGENCY/Firstname Lastname/File Photo".
 _PHOTO_CREDIT = re.compile(
     r"\b[A-Z]{2,}(?: [A-Z]{2,})*/[A-Z][\w.'-]*(?: [A-Z][\w.'-]*)*(?:/File Photo)?\s*$"
@@ -139,7 +146,8 @@ _PHOTO_CREDIT = re.compile(
 _BYLINE = re.compile(
     r"^(?:BY\s|By\s+[A-Z]|(?i:(?:written|posted|published|compiled)\b"
     r"|filed under\b|(?:additional )?reporting by\b|editing by\b|author\s*:"
-    r"|(?:produced|music|hosted|edited|transcribed|translated) by\b|автор\s*:))"
+    r"|(?:produced|music|hosted|edited|transcribed|translated) by\b|автор\s*:"
+    r"|(?:(?:opening|closing|keynote) )?(?:speech|remarks|address|statement|lecture) by\b))"
 )
 # The line under a byline naming the writer's post: "Steppe Wire Writer", "Staff
 # Correspondent", "Special Correspondent in Almaty", "Special to the Caspian Review".
@@ -153,6 +161,14 @@ _BYLINE_ROLE = re.compile(
 # The credits that close a wire story or a programme: nothing after them is the article.
 _SIGN_OFF = re.compile(
     r"^\(?(?:(?:additional )?reporting|writing|editing|produced|music)(?: and \w+)? by\b",
+    re.IGNORECASE,
+)
+# A news agency's last paragraph points at another story: "Earlier it was reported that
+# ...", "As Steppe Agency reported earlier, ...", "Ранее сообщалось, что ...".
+_EARLIER_REPORT = re.compile(
+    r"^(?:earlier,? (?:it was|we) reported|(?:as )?(?:was |it was )?(?:earlier|previously) "
+    r"reported|as [\w .-]{1,30} (?:earlier |previously )?reported (?:earlier|previously)|"
+    r"ранее (?:сообщалось|мы (?:писали|сообщали))|напомним, что|бұған дейін)",
     re.IGNORECASE,
 )
 _MENU_SEPARATOR = re.compile(r"\s(?:»|›|>|\||/|·|•|→)\s")
@@ -239,8 +255,33 @@ def split_paragraphs(text: str, title: str | None = None) -> list[Paragraph]:
             spans.append((block[0][0], block[-1][1]))
         else:
             spans.extend(block)
-    spans = _split_run_in_headline(text, spans, title)
+    spans = _split_run_in_headline(text, _split_leading_date(text, spans), title)
     return [Paragraph(i, s, e, text[s:e]) for i, (s, e) in enumerate(spans)]
+
+
+# A capture that starts with its date and runs on into the page: "date 2015-06-23 ASTANA.
+# AGENCY - The drills ...", "Published: 14.09.2022 Kazakhstan hosts ...", "05 / 08 /
+# 2013The annual exercise ...".
+_LEADING_DATE = re.compile(
+    r"^(?:(?i:date|published|posted|опубликовано)\s*:?\s+)?"
+    r"(?:\d{4}-\d{2}-\d{2}|\d{1,2} ?[./] ?\d{1,2} ?[./] ?\d{4})(?:[ T]\d{1,2}:\d{2})?"
+    r"(?=\s*[A-ZА-ЯЁ\"“«])"
+)
+_LEADING_LINES = 3
+
+
+def _split_leading_date(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """A date at the very start of a page's first lines, run into its headline or first
+    paragraph, is a line of its own: the dater reads it and no passage quotes it."""
+    for n, (start, end) in enumerate(spans[:_LEADING_LINES]):
+        line = text[start:end]
+        found = _LEADING_DATE.match(line)
+        if found is None:
+            continue
+        rest = found.end() + len(line[found.end() :]) - len(line[found.end() :].lstrip())
+        if len(line[rest:].split()) >= 2:
+            return [*spans[:n], (start, start + found.end()), (start + rest, end), *spans[n + 1 :]]
+    return spans
 
 
 _COLUMN_GAP = re.compile(r"\S {4,}\S")
@@ -312,6 +353,8 @@ def _is_hard_wrapped(lines: list[str]) -> bool:
     last = lines[-1].translate(_PLAIN)
     if _is_dateline(last) or (_BYLINE.match(last) and len(last.split()) <= 12):
         return False
+    if any(_CAPTION_START.match(line) for line in lines[1:]):
+        return False  # a photo's caption or credit under a headline starts a line of its own
     widths = [len(line) for line in lines[:-1]]
     width = max(widths)
     if not 50 <= width <= 100 or min(widths) < 0.6 * width or len(lines[-1]) > 1.15 * width + 5:
@@ -362,7 +405,9 @@ def _is_dateline(text: str) -> bool:
     tokens = re.findall(r"[^\W\d_]+|\d+(?:st|nd|rd|th)?", text.lower())
     if not tokens or len(tokens) > 10 or not any(c.isdigit() for c in text):
         return False
-    has_date = any(t in _MONTHS for t in tokens) or re.search(r"\d{1,4}[-/.]\d{1,2}[-/.]\d", text)
+    has_date = any(t in _MONTHS for t in tokens) or re.search(
+        r"\d{1,4} ?[-/.] ?\d{1,2} ?[-/.] ?\d", text
+    )
     datey = sum(t in _DATE_WORDS or t[0].isdigit() for t in tokens)
     return bool(has_date) and datey >= 0.75 * len(tokens)
 
@@ -793,6 +838,8 @@ def _region_end(
             return i, ("after-author-bio", f"after the author bio (paragraph {i})")
         if _SIGN_OFF.match(text):
             return i + 1, ("after-sign-off", f"after the closing credits (paragraph {i})")
+        if _EARLIER_REPORT.match(text) and not any(map(page.prose, range(i + 1, len(page)))):
+            return i, ("off-topic", f"from the pointer to an earlier story on (paragraph {i})")
         if page.headings[i]:
             after = _block_end(page, i)
             discussion = _DISCUSSION.search(page.text(i))  # comments are prose too, never resume

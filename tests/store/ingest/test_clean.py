@@ -1110,3 +1110,71 @@ def test_a_bullet_heading_a_section_is_a_subheading_and_a_bullet_list_is_kept() 
     items = ["• Border security training", "• Peacekeeping courses"]
     listed = clean(_page(ARTICLE[0], "It covers two areas:", *items, *ARTICLE[1:]))
     assert all(_verdict(listed, item).kept for item in items)
+
+
+@pytest.mark.parametrize(
+    ("first_line", "date_part"),
+    [
+        (" date 2015-06-23 ASTANA. STEPPE AGENCY - Drills began on Monday.", "date 2015-06-23"),
+        ("Published: 14.09.2022 Kazakhstan hosts drills", "Published: 14.09.2022"),
+        ("05 / 08 / 2013The annual field exercise opens near Almaty.", "05 / 08 / 2013"),
+    ],
+)
+def test_a_date_run_into_the_first_line_is_a_line_of_its_own(
+    first_line: str, date_part: str
+) -> None:
+    source = "\n\n".join([first_line, *ARTICLE]) + "\n"
+    paragraphs = split_paragraphs(source)
+    assert paragraphs[0].text == date_part
+    assert paragraphs[1].text == first_line.strip()[len(date_part) :].strip()
+    assert all(source[p.start : p.end] == p.text for p in paragraphs)
+    assert _verdict(clean(source), date_part).rule == "dateline"
+    # A year opening a sentence is no date line.
+    assert split_paragraphs("2013 was a year of change. Officials said so.\n")[0].text.startswith(
+        "2013 was"
+    )
+
+
+def test_a_photo_credit_under_a_long_headline_is_not_wrapped_into_it() -> None:
+    headline = "Minister downplays the large spring drills near Almaty city as routine work"
+    source = "\n".join([headline, "Photo: Ivan Petrov/Steppe Agency"]) + "\n\n" + _page(*ARTICLE)
+    verdicts = clean(source)
+    assert _verdict(verdicts, "Photo: Ivan Petrov/Steppe Agency").rule == "caption"
+    assert headline in [p.text for p in split_paragraphs(source)]
+
+
+@pytest.mark.parametrize(
+    "pointer",
+    [
+        "Earlier it was reported that the minister opened a new school in Taraz.",
+        "Ранее сообщалось, что министр открыл новую школу в Таразе.",
+    ],
+)
+def test_an_agency_s_last_pointer_to_an_earlier_story_is_not_the_article(pointer: str) -> None:
+    verdicts = clean(_page(*ARTICLE, pointer))
+    assert _verdict(verdicts, pointer).rule == "off-topic"
+    assert [p.text for p in kept_paragraphs(verdicts)] == ARTICLE
+    # Inside the article, the same words are background and stay.
+    inside = clean(_page(ARTICLE[0], pointer, *ARTICLE[1:]))
+    assert _verdict(inside, pointer).kept
+
+
+def test_a_government_site_banner_is_never_the_article() -> None:
+    banner = [
+        "An official website of the Republic of Examplia Here's how you know",
+        "Official websites use .ex",
+        "A .ex website belongs to an official government organization in Examplia.",
+        "Secure .ex websites use HTTPS. A lock or https:// means you've safely connected to "
+        "the .ex website. Share sensitive information only on official, secure websites.",
+    ]
+    verdicts = clean("\n\n".join([*banner, HEADLINE, *ARTICLE]))
+    assert all(_verdict(verdicts, line).rule == "site-notice" for line in banner)
+    assert [p.text for p in kept_paragraphs(verdicts)] == ARTICLE
+
+
+def test_a_speech_s_speaker_line_is_a_byline_not_the_headline() -> None:
+    speaker = "Speech by the Deputy Secretary General Jane Example"
+    headline = "Partners in a changing world: shared answers to new risks"
+    verdicts = clean("\n\n".join([headline, speaker, *ARTICLE]))
+    assert _verdict(verdicts, speaker).rule == "byline"
+    assert _verdict(verdicts, headline).rule == "title"
