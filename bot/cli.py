@@ -218,6 +218,9 @@ def explain(path: Path, settings: Settings) -> None:
         console.print(line, highlight=False, markup=False, soft_wrap=True)
     shown = period_text(ready.published, ready.date_precision) if ready.published else "none"
     console.print(f"\nTitle: {ready.title}", highlight=False, markup=False, soft_wrap=True)
+    if ready.author:
+        whence = "metadata" if document.metadata.author else "its byline"
+        console.print(f"Author: {ready.author} ({whence})", highlight=False, markup=False)
     console.print(
         f"Date: {shown} (basis: {ready.date_basis}; {ready.date_note})",
         highlight=False,

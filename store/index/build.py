@@ -416,7 +416,7 @@ def _document_entry(ready: PreparedDocument) -> dict[str, Any]:
         "fingerprint": source.fingerprint,
         "pipeline": PIPELINE_VERSION,
         "title": ready.title,
-        "author": meta.author,
+        "author": ready.author,
         "publisher": meta.publisher,
         "url": meta.url,
         # As far as it is known: "2009-06-26", "2005-12" or "2005".

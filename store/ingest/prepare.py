@@ -12,7 +12,7 @@ from store.ingest.clean import Similarity, Verdict, clean, kept_paragraphs
 from store.ingest.corpus import SourceDocument
 from store.ingest.dates import date_from_text
 from store.ingest.provenance import Span as SourceSpan
-from store.ingest.provenance import byline, dateline
+from store.ingest.provenance import author_from_byline, byline, dateline
 from store.ingest.sections import GENRES, document_genre, section_headings
 from store.types import period_text
 
@@ -37,6 +37,7 @@ class PreparedDocument:
     headings: tuple[str, ...] = ()  # the section heading above each chunk ("" if none)
     genre: str = ""  # the kind of document its header names ("Policy brief"), or ""
     byline: SourceSpan | None = None  # "By Roger N McDermott ...", verbatim, in the header
+    author: str | None = None  # from metadata, else the name its byline gives
     dateline: SourceSpan | None = None  # the header line naming the document's date
 
 
@@ -73,6 +74,8 @@ def prepare(document: SourceDocument, similarity: Similarity | None = None) -> P
             warnings.append(f"dated {shown} only from its text ({note}); {where}")
         else:
             warnings.append(f"undated: {note}; {where}")
+    header_byline = byline(verdicts)
+    author = meta.author or (author_from_byline(header_byline.text) if header_byline else None)
     chunks = chunk_document(document.text, [Span(p.index, p.start, p.end) for p in kept])
     if not chunks:
         warnings.append("no article text found: nothing from it can be quoted")
@@ -88,7 +91,8 @@ def prepare(document: SourceDocument, similarity: Similarity | None = None) -> P
         date_precision=precision,
         headings=tuple(section_headings(verdicts, chunks)),
         genre=document_genre(verdicts),
-        byline=byline(verdicts),
+        byline=header_byline,
+        author=author,
         dateline=dateline(verdicts, published if precision == "day" else None),
     )
 

@@ -17,7 +17,26 @@ from datetime import date
 from store.ingest.clean import Verdict
 from store.ingest.dates import closing_lines, find_dates
 
-_BY = re.compile(r"(?:^|\s)by\s+\S", re.IGNORECASE)
+_BY = re.compile(r"(?:^|\s)by\s+\S|^(?:author|автор)\s*:", re.IGNORECASE)
+# Who wrote it, after "By", "Written by", "Posted on ... by" or "Author:"; credits for other
+# work ("Edited by", "Photo by", "Hosted by") name no author.
+_WRITER_LABEL = re.compile(
+    r"^(?:(?:written\s+|posted\s+|published\s+)?(?:on\s+[^\n]{1,40}?\s+)?by|author|автор)"
+    r"\s*:?\s+",
+    re.IGNORECASE,
+)
+_NAME_WORD = r"(?:[A-ZА-ЯЁ][\w'’.-]*|(?:van|von|de|der|al|el|bin|ibn)(?=\s))"
+# One name: capitalised words and initials ("Roger N McDermott", "Dana Omarova"); several
+# joined by "and", "&" or a comma ("Jane Doe and John Roe").
+_NAME = rf"{_NAME_WORD}(?:\s+{_NAME_WORD}){{1,4}}"
+_NAMES = re.compile(rf"{_NAME}(?:(?:\s*,\s*|\s+(?:and|&|и)\s+){_NAME})*")
+# A post or a desk after the names, not a name: "Jane Doe, Staff Correspondent".
+_POST = re.compile(
+    r"\b(?:writer|correspondent|reporter|editor|columnist|stringer|contributor|staff|"
+    r"analyst|fellow|professor|director|researcher|journalist|bureau|desk|news|agency|"
+    r"service|корреспондент|редактор|обозреватель)s?\b",
+    re.IGNORECASE,
+)
 
 
 @dataclass(frozen=True)
@@ -49,6 +68,26 @@ def byline(verdicts: Sequence[Verdict]) -> Span | None:
         if verdict.rule == "byline" and _BY.search(verdict.paragraph.text):
             return _span(verdict)
     return None
+
+
+def author_from_byline(line: str) -> str | None:
+    """The writer a byline names ("By Roger N McDermott (11/2/2005 issue ...)" -> "Roger N
+    McDermott"); names in capitals are given in title case. None when the line credits
+    someone for other work or names no one."""
+    first = line.strip().split("\n", 1)[0]
+    label = _WRITER_LABEL.match(first)
+    if label is None:
+        return None
+    names = _NAMES.match(first[label.end() :])
+    if names is None:
+        return None
+    parts = re.split(r"\s*,\s*", names.group(0).rstrip(" ,."))
+    while parts and _POST.search(parts[-1]):
+        parts.pop()
+    if not parts or _POST.search(parts[0]):
+        return None
+    found = ", ".join(parts)
+    return found.title() if found.isupper() else found
 
 
 def dateline(verdicts: Sequence[Verdict], published: date | None) -> Span | None:

@@ -20,6 +20,7 @@ from store.index import tables
 from store.index.generations import LocalGenerations
 from store.ingest.clean import split_paragraphs
 from store.ingest.corpus import read_document
+from tests.conftest import REPO
 from tests.store.ingest.test_clean import FIXTURE_CASES, page
 
 NEW_PAGES = [
@@ -173,3 +174,13 @@ def test_indexed_passages_of_the_new_pages_are_verbatim_and_hold_no_furniture(cl
             assert not any(snippet in passage for passage in passages), (name, snippet)
         for phrase in case["kept"]:
             assert any(phrase in passage for passage in passages), (name, phrase)
+
+
+def test_explain_names_the_author_and_where_it_came_from(cli_env) -> None:
+    byline_only = REPO / "tests" / "eval" / "corpus" / "spf-2022-multivector-under-strain.txt"
+    result = _run("index", "--explain", str(byline_only))
+    assert result.exit_code == 0, result.output
+    assert "\nAuthor: Aliya Seitkali (its byline)\n" in result.output
+    seed = REPO / "seeds" / "caci-2005-kazakhstan-legal-basis-nato.txt"
+    seeded = _run("index", "--explain", str(seed))
+    assert "\nAuthor: Roger N. McDermott (metadata)\n" in seeded.output

@@ -6,9 +6,12 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
+import pytest
+
 from store.index.context import context_line, embedding_text
 from store.ingest.corpus import read_document
 from store.ingest.prepare import prepare
+from store.ingest.provenance import author_from_byline
 from tests.conftest import REPO, SEEDS
 
 CORPUS = REPO / "tests" / "eval" / "corpus"
@@ -65,3 +68,33 @@ def test_the_context_line_a_passage_is_embedded_with() -> None:
     assert context_line(None, None, None) == ""
     assert embedding_text("The passage.", line) == f"{line}.\nThe passage."
     assert embedding_text("The passage.", "") == "The passage."
+
+
+def test_a_page_without_metadata_takes_its_author_from_its_byline() -> None:
+    ready = _prepared(CORPUS / "spf-2022-multivector-under-strain.txt")
+    assert ready.source.metadata.author is None
+    assert ready.author == "Aliya Seitkali"
+    # Metadata wins over the byline when it names the author.
+    seeded = _prepared(SEEDS / "caci-2005-kazakhstan-legal-basis-nato.txt")
+    assert seeded.author == seeded.source.metadata.author
+
+
+@pytest.mark.parametrize(
+    ("line", "author"),
+    [
+        ("By Roger N McDermott (11/2/2005 issue of the Analyst)", "Roger N McDermott"),
+        ("BY DANA OMAROVA", "Dana Omarova"),
+        ("Posted on 3 October 2022 by Aliya Seitkali", "Aliya Seitkali"),
+        ("By Jane Doe and John Roe, Staff Correspondents", "Jane Doe and John Roe"),
+        ("By Jane Doe, Senior Fellow at the Caspian Institute", "Jane Doe"),
+        ("By Jane Doe | 12 March 2021", "Jane Doe"),
+        ("Author: Aidos K. Sarym", "Aidos K. Sarym"),
+        ("Автор: Иван Петров", "Иван Петров"),
+        ("Edited by Jane Doe", None),
+        ("Photo by Jane Doe", None),
+        ("By Steppe Wire Staff", None),
+        ("By 2007, the plan had stalled", None),
+    ],
+)
+def test_the_author_a_byline_names(line: str, author: str | None) -> None:
+    assert author_from_byline(line) == author
