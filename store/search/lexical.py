@@ -73,9 +73,14 @@ def fold(word: str) -> str:
     return re.sub(r"(.)\1+", r"\1", stem)
 
 
+# Dotted abbreviations are one word: "U.S." is written "US" as often, "U.N." "UN".
+_DOTTED = re.compile(r"\b(?:[^\W\d_]\.){2,}")
+
+
 def words(text: str) -> list[str]:
-    """Lower-case words without accents; apostrophes dropped ("Nato's" -> "natos")."""
-    plain = _strip_accents(text).lower()
+    """Lower-case words without accents; apostrophes dropped ("Nato's" -> "natos") and
+    abbreviations undotted ("U.S." -> "us")."""
+    plain = _strip_accents(_DOTTED.sub(lambda m: m.group(0).replace(".", ""), text)).lower()
     return [word.replace("'", "").replace("’", "") for word in _WORD.findall(plain)]
 
 

@@ -79,7 +79,9 @@ def question_names(question: str) -> list[AskedName]:
         text = match.group(0)
         if _SENTENCE_START.search(question[: match.start()]) or len(text) < 3:
             continue
-        folded = tuple(t for w in words(text) for t in tokens(w))
+        # A hyphenated name is mentioned when its parts are ("US-Kazakhstan" by "United
+        # States-Kazakhstan" talks is not, "U.S.-Kazakhstan" is), not only written as one.
+        folded = tuple(t for w in words(text) for part in w.split("-") for t in tokens(part))
         if not folded or all(w.lower() in _MONTHS_AND_DAYS for w in words(text)):
             continue
         names.append(AskedName(text, folded))

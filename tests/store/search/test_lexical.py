@@ -17,6 +17,8 @@ from store.search.lexical import LexicalIndex, tokens
         ("cooperation", "co-operation"),
         ("Tunçer", "Tuncer"),
         ("NATO's", "Nato’s"),
+        ("U.S.", "US"),
+        ("the U.N. mission", "UN"),
     ],
 )
 def test_spelling_variants_fold_to_a_shared_token(a: str, b: str) -> None:

@@ -40,6 +40,15 @@ def test_a_passage_mentions_a_name_in_any_of_its_forms() -> None:
     assert not mentions_name(georgia, frozenset(tokens("the Kazakh parliament decided")))
 
 
+def test_a_hyphenated_name_is_mentioned_by_its_parts() -> None:
+    (pair,) = question_names("What did the fifth US-Kazakhstan dialogue agree?")
+    assert (
+        Vocabulary(tokens("the U.S. delegation met Kazakhstan's ministers")).unknown([pair]) == []
+    )
+    assert mentions_name(pair, frozenset(tokens("U.S.-Kazakhstan talks")))
+    assert not mentions_name(pair, frozenset(tokens("Kazakhstan talks")))
+
+
 def test_coverage_weighs_rare_words_more() -> None:
     frequency = {"kazakhstan": 50, "wheat": 0, "export": 1}.get
     weights = idf_weights(["kazakhstan", "wheat", "export"], lambda t: frequency(t, 0), 60)
