@@ -10,6 +10,8 @@ stale source, fix it in seeds/ and re-index. One person's repeated click counts 
 from __future__ import annotations
 
 import logging
+import sqlite3
+import time
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -30,6 +32,8 @@ __all__ = ["FLAGS", "FLAG_LABELS", "FeedbackUnavailableError", "SqlFeedbackStore
 # A click is acknowledged at once; the database gets this long before the reader is told
 # their feedback could not be saved.
 CONNECT_TIMEOUT_SECONDS = 5
+# How long a new SQLite file may stay locked while other processes switch it to WAL.
+SQLITE_WAL_SECONDS = 10
 MAX_EXCERPT_CHARS = 200
 
 
@@ -144,13 +148,29 @@ def _sqlite_engine(url: str) -> Engine:
     @event.listens_for(engine, "connect")
     def _connect(dbapi_connection: Any, _record: Any) -> None:
         dbapi_connection.isolation_level = None
-        dbapi_connection.execute("PRAGMA journal_mode=WAL")
+        _use_wal(dbapi_connection)
 
     @event.listens_for(engine, "begin")
     def _begin(conn: Any) -> None:
         conn.exec_driver_sql("BEGIN IMMEDIATE")
 
     return engine
+
+
+def _use_wal(dbapi_connection: Any) -> None:
+    """Switch a new database file to WAL. SQLite answers "database is locked" at once,
+    without waiting its busy timeout, when several processes open a new file together and
+    each tries the switch: try again for up to SQLITE_WAL_SECONDS (the mode, once set, is
+    the file's, so the others then find it done)."""
+    deadline = time.monotonic() + SQLITE_WAL_SECONDS
+    while True:
+        try:
+            dbapi_connection.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.05)
 
 
 def _reason(exc: SQLAlchemyError) -> str:

@@ -194,6 +194,32 @@ def test_replicas_starting_together_migrate_once(store_url: str) -> None:
     assert [tuple(v) for v in versions] == [("feedback", 2)]
 
 
+def test_many_openers_of_a_new_sqlite_file_all_get_it(tmp_path: Path) -> None:
+    """SQLite refuses the switch to WAL at once ("database is locked") to all but one of
+    several connections opening a new file together; each opener must still get a store.
+    Thirty fresh files, eight openers each: before the retry, about one file in thirty
+    failed."""
+    for attempt in range(30):
+        url = database_url(None, tmp_path / str(attempt))
+        (tmp_path / str(attempt)).mkdir()
+        failures: list[BaseException] = []
+        start = threading.Barrier(8)
+
+        def open_one(url: str = url) -> None:
+            start.wait()
+            try:
+                SqlFeedbackStore(url)
+            except BaseException as exc:
+                failures.append(exc)
+
+        threads = [threading.Thread(target=open_one) for _ in range(8)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        assert failures == [], (attempt, failures)
+
+
 # --- A database that cannot be used ----------------------------------------------------------
 
 
