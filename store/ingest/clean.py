@@ -127,6 +127,13 @@ _COUNTER = _cues(
     r"|\d+\s*(?:min(?:ute)?s?|мин\.?|минут\w*)\s+(?:read|listen|watch|чтения))$"
 )
 _ADVERT = _cues(r"advertis\w*", r"sponsored", r"promoted content")
+# A site's note about its own ads: "Tired of banners? You can always turn off ads."
+_AD_NOTICE = _cues(
+    r"(?:turn|switch) off (?:the )?ads\b", r"\bad ?blocker\b", r"\bdisable (?:the )?ads\b",
+    r"отключить рекламу", r"надоели баннеры", r"\bблокировщик\w* рекламы",
+)  # fmt: skip
+# A paper's keyword list: "Keywords: NATO / CSTO / border security", "Ключевые слова".
+_KEYWORDS = re.compile(r"^(?:key ?words|ключевые слова|түйін сөздер)\b\s*:?", re.IGNORECASE)
 _CAPTION = _cues(
     r"\((?:photos?|image|picture|illustration|credit|video)\s*:[^)]*\)\s*$",
     r"^(?:file )?(?:photo|image|picture|illustration)s?(?: credit)?\s*:", r"\bphoto(?:graph)? by\b",
@@ -428,6 +435,12 @@ _DATE_AND_SOURCE = re.compile(
 )
 
 
+# A journal issue line: "Vol. 9, Issue 3 (2015)", "No. 2(40), 2012", "2011 г., № 3, с. 5-17".
+ISSUE_MARK = re.compile(
+    r"(?:\b(?:vol(?:ume)?|issue|no|nr|т|том|вып(?:уск)?)\.?|№)\s*\d", re.IGNORECASE
+)
+
+
 def _cue_rule(text: str, shape: _Shape) -> Rule | None:
     """Paywall, login, newsletter and donation calls; cookie, copyright and terms notices."""
     strong, weak = _PAYWALL_STRONG.findall(text), _PAYWALL_WEAK.findall(text)
@@ -471,10 +484,21 @@ def _intrinsic_rule(text: str, shape: _Shape) -> Rule | None:
         return "dateline", "a line holding only a date"
     if shape.words <= 10 and _DATE_AND_SOURCE.match(plain):
         return "dateline", "a date and the name of its source"
+    if (
+        shape.words <= 20
+        and (not shape.ends_sentence or plain.count(",") >= 3)  # a citation may end in "."
+        and ISSUE_MARK.search(plain)
+        and _YEAR.search(plain)
+    ):
+        return "issue-line", "the journal issue it appeared in"
     if shape.words <= 15 and _CONTENTS_ENTRY.search(plain):
         return "contents", "a table-of-contents entry (heading and page number)"
     if shape.words <= 6 and _ADVERT.search(plain):
         return "advert", "advertisement label"
+    if shape.words <= 20 and _AD_NOTICE.search(plain):
+        return "advert", "the site's note about its ads"
+    if shape.words <= 60 and _KEYWORDS.match(plain):
+        return "keywords", "a list of keywords"
     if shape.words <= 60 and (_CAPTION.search(plain) or _PHOTO_CREDIT.search(plain)):
         return "caption", "photo caption or credit"
     credit = plain.lstrip("(")
@@ -489,6 +513,15 @@ def _intrinsic_rule(text: str, shape: _Shape) -> Rule | None:
     if shape.words <= 60 and _EDITORIAL_NOTE.search(plain):
         return "editorial-note", "a note about the text (transcript note or disclaimer)"
     return _cue_rule(plain, shape) or _navigation_rule(plain, shape)
+
+
+def _mark_keyword_lists(shapes: list[_Shape], rules: list[Rule | None]) -> None:
+    """A "Keywords" label on a line of its own: the list is the next line."""
+    for i in range(len(rules) - 1):
+        label = rules[i]
+        if label and label[0] == "keywords" and shapes[i].words <= 3 and rules[i + 1] is None:
+            if not shapes[i + 1].ends_sentence:
+                rules[i + 1] = ("keywords", "a list of keywords, under its label")
 
 
 def _fill_sandwiches(rules: list[Rule | None]) -> None:
@@ -569,6 +602,7 @@ def _analyse(paragraphs: list[Paragraph], paged: bool = False) -> _Page:
     shapes = [_shape(p.text) for p in paragraphs]
     intrinsic = [_intrinsic_rule(p.text, s) for p, s in zip(paragraphs, shapes)]
     _fill_sandwiches(intrinsic)
+    _mark_keyword_lists(shapes, intrinsic)
     _mark_footnotes(paragraphs, shapes, intrinsic)
     _mark_running_headers(shapes, intrinsic, paged)
     page = _Page(paragraphs, shapes, intrinsic, [])

@@ -9,7 +9,8 @@ page's own, so only those places are read, from the cleaner's verdicts. Among th
 2. an opening dateline with a full date;
 3. a line holding only a date (and time) in the page header;
 4. another short header line naming a date ("News · Defence · 14.06.2016") or, failing a
-   day, a month ("POLICY BRIEF No. 14 · MARCH 2011": month precision);
+   day, a month ("POLICY BRIEF No. 14 · MARCH 2011": month precision) or, failing a
+   month, a journal issue line's year ("Vol. 9, Issue 3 (2015)": year precision);
 5. a closing date line right after the article;
 6. an opening dateline without a year, dated by the year of the page's "Updated" line;
 7. an "Updated" / "Last modified" date, only when the page shows no original one, and said
@@ -29,7 +30,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from store.ingest.clean import Verdict, clean
+from store.ingest.clean import ISSUE_MARK, Verdict, clean
 from store.ingest.months import MONTHS
 
 WEEKDAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
@@ -61,6 +62,8 @@ _MONTH_YEAR = [
     # Kazakh, year first: "2022 жылғы қыркүйек".
     re.compile(rf"\b{_YEAR}\s*{_KAZAKH_YEAR}\s+{_MONTH}(?!\s*\d)", re.IGNORECASE),
 ]
+# The year in a journal's issue line (clean.ISSUE_MARK), never part of a page range.
+_ISSUE_YEAR = re.compile(r"(?<![\d/.-])(?P<year>(?:19|20)\d{2})(?![\d/-])")
 # A month and day without a year, as a wire dateline gives them: "Sept. 14", "14 September".
 _MONTH_DAY = [
     re.compile(rf"{_MONTH}\s+{_DAY}\b(?!,?\s*\d)", re.IGNORECASE),
@@ -173,6 +176,19 @@ def find_months(text: str) -> list[DateMention]:
             if value is not None:
                 found.append(DateMention(value, match.start(), match.group(0), precision="month"))
     return sorted(found, key=lambda mention: mention.offset)
+
+
+def find_issue_years(text: str) -> list[DateMention]:
+    """The year of a journal issue line ("Volume 9, Issue 3 (2015)"), as a year-precision
+    mention; none when the line names no issue or several different years."""
+    if not ISSUE_MARK.search(text):
+        return []
+    years = list(_ISSUE_YEAR.finditer(text))
+    if len({match.group("year") for match in years}) != 1:
+        return []
+    first = years[0]
+    value = date(int(first.group("year")), 1, 1)
+    return [DateMention(value, first.start(), first.group(0), precision="year")]
 
 
 def _to_date(match: re.Match[str]) -> date | None:
@@ -330,7 +346,7 @@ def _own_dates(
 def _labelled_mentions(verdict: Verdict) -> list[tuple[DateMention, str | None]]:
     """Each date of a paragraph (days, else months) with the label nearest before it."""
     text = verdict.paragraph.text
-    mentions = find_dates(text) or find_months(text)
+    mentions = find_dates(text) or find_months(text) or find_issue_years(text)
     found = []
     for mention in mentions:
         before = text[: mention.offset]
@@ -354,8 +370,9 @@ def _stands_alone(verdict: Verdict, mention: DateMention, label: str | None) -> 
     if verdict.rule in ("dateline", "byline", "title"):
         return verdict.rule != "title"
     text = verdict.paragraph.text.rstrip()
-    if label is None and text.endswith((".", "!", "?")) and len(text.split()) > 6:
-        return False  # a sentence, even a short one, dates an event
+    sentence = text.endswith((".", "!", "?")) and len(text.split()) > 6
+    if label is None and sentence and mention.precision != "year":
+        return False  # a sentence, even a short one, dates an event (a citation may end so)
     words = len(verdict.paragraph.text.replace(mention.text, " ").split())
     return words <= (MAX_LABELLED_WORDS if label == "published" else MAX_LINE_WORDS)
 
@@ -370,6 +387,8 @@ def _header_candidate(
         return _Candidate(mention, 3, distance, "a date line in the page header")
     if mention.precision == "month":  # after every short line that names a day
         return _Candidate(mention, 4, 1000 + distance, "a header line naming only a month")
+    if mention.precision == "year":  # and after those naming a month
+        return _Candidate(mention, 4, 2000 + distance, "a journal issue line naming its year")
     return _Candidate(mention, 4, distance, "a short line in the page header")
 
 

@@ -34,8 +34,15 @@ _NAMES = re.compile(rf"{_NAME}(?:(?:\s*,\s*|\s+(?:and|&|и)\s+){_NAME})*")
 _POST = re.compile(
     r"\b(?:writer|correspondent|reporter|editor|columnist|stringer|contributor|staff|"
     r"analyst|fellow|professor|director|researcher|journalist|bureau|desk|news|agency|"
-    r"service|корреспондент|редактор|обозреватель)s?\b",
+    r"service|affairs|office|корреспондент|редактор|обозреватель)s?\b",
     re.IGNORECASE,
+)
+# A byline naming a desk, not a person: "By Steppe Wire Staff", "By the News Desk".
+_DESK = re.compile(r"\b(?:staff|desk|bureau|service|agency|news|wire)\b", re.IGNORECASE)
+# Words that open a post's name before its post word: "Public Affairs", "Senior Fellow".
+_POST_OPENERS = frozenset(
+    "public senior staff special chief deputy managing contributing associate political "
+    "foreign defence defense military news press research".split()
 )
 
 
@@ -81,13 +88,28 @@ def author_from_byline(line: str) -> str | None:
     names = _NAMES.match(first[label.end() :])
     if names is None:
         return None
-    parts = re.split(r"\s*,\s*", names.group(0).rstrip(" ,."))
-    while parts and _POST.search(parts[-1]):
-        parts.pop()
-    if not parts or _POST.search(parts[0]):
+    first, *others = re.split(r"\s*,\s*", names.group(0).rstrip(" ,."))
+    parts = [_without_post(first), *others]
+    while len(parts) > 1 and _POST.search(parts[-1]):
+        parts.pop()  # "..., Staff Correspondents", "..., Senior Fellow at ..."
+    if not parts[0] or any(_POST.search(part) for part in parts[1:]):
         return None
     found = ", ".join(parts)
     return found.title() if found.isupper() else found
+
+
+def _without_post(name: str) -> str:
+    """A name without the post written after it: "Desiree Doe Public Affairs" -> "Desiree
+    Doe"; "" when the words are a post or a desk ("Staff Correspondent", "Wire Staff")."""
+    post = _POST.search(name)
+    if post is None:
+        return name
+    if _DESK.search(name):
+        return ""
+    words = name[: post.start()].split()
+    while words and words[-1].casefold() in _POST_OPENERS:
+        words.pop()
+    return " ".join(words) if len(words) >= 2 else ""
 
 
 def dateline(verdicts: Sequence[Verdict], published: date | None) -> Span | None:

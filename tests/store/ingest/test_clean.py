@@ -1178,3 +1178,21 @@ def test_a_speech_s_speaker_line_is_a_byline_not_the_headline() -> None:
     verdicts = clean("\n\n".join([headline, speaker, *ARTICLE]))
     assert _verdict(verdicts, speaker).rule == "byline"
     assert _verdict(verdicts, headline).rule == "title"
+
+
+def test_a_paper_s_issue_line_keywords_and_ad_notes_are_not_the_article() -> None:
+    issue = "Steppe Quarterly, Vol. 9, No. 3 (2015)"
+    keywords = ["Keywords", "NATO / CSTO / BORDER SECURITY / PARTNERSHIP FOR PEACE PROGRAMME"]
+    inline = "Ключевые слова: НАТО, ОДКБ, безопасность границ"
+    ads = [
+        "Tired of banners? You can always turn off ads.",
+        "Надоели баннеры? Вы всегда можете отключить рекламу.",
+    ]
+    verdicts = clean(_page(issue, *keywords, inline, ads[0], *ARTICLE, ads[1]))
+    assert _verdict(verdicts, issue).rule == "issue-line"
+    assert not _verdict(verdicts, keywords[1]).kept  # a slashed list also reads as a menu
+    labelled = clean(_page("Key words:", "NATO, CSTO, border security, peacekeeping", *ARTICLE))
+    assert _verdict(labelled, "NATO, CSTO, border security, peacekeeping").rule == "keywords"
+    assert _verdict(verdicts, inline).rule == "keywords"
+    assert all(_verdict(verdicts, ad).rule == "advert" for ad in ads)
+    assert [p.text for p in kept_paragraphs(verdicts)] == ARTICLE

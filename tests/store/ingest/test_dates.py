@@ -243,3 +243,44 @@ def test_a_title_found_in_the_text_loses_markup_kicker_and_site_name(
     path = tmp_path / "page.txt"
     path.write_text(_page(headline), encoding="utf-8")
     assert prepare(read_document(path, "page")).title == title
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Source: Steppe Quarterly, Volume 9, Issue 3, p. 10-20 (2015)",
+        "JOURNAL OF STEPPE STUDIES No. 2(40), 2015",
+        "«Вестник степи», Алматы, 2015 г., № 3, с. 5-17.",
+    ],
+)
+def test_a_journal_issue_line_gives_year_precision(line: str) -> None:
+    decision = date_from_text(_page(HEADLINE, line))
+    assert (decision.published, decision.precision) == (date(2015, 1, 1), "year")
+    assert "journal issue line" in decision.reason
+    # A month or a day on the page is more precise and wins.
+    dated = date_from_text(_page(HEADLINE, line, "March 2015"))
+    assert (dated.published, dated.precision) == (date(2015, 3, 1), "month")
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Vol. 12, No. 4 (2014), reprinted 2015",  # two years: which one is not said
+        "Resolution No. 1325 was adopted in 2000 by all members of the council.",  # a sentence
+        "Copyright 2015 Steppe Review",  # no issue
+    ],
+)
+def test_no_year_is_guessed_from_other_lines(line: str) -> None:
+    assert date_from_text(_page(HEADLINE, line)).published is None
+
+
+def test_a_year_dated_page_is_prepared_with_year_precision(tmp_path: Path) -> None:
+    path = tmp_path / "paper.txt"
+    path.write_text(_page(HEADLINE, "Steppe Quarterly, Vol. 9, No. 3 (2015)"), encoding="utf-8")
+    ready = prepare(read_document(path, "paper"))
+    assert (ready.published, ready.date_precision, ready.date_basis) == (
+        date(2015, 1, 1),
+        "year",
+        "text",
+    )
+    assert any("dated 2015 only from its text" in w for w in ready.warnings)

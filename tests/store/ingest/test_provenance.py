@@ -88,6 +88,8 @@ def test_a_page_without_metadata_takes_its_author_from_its_byline() -> None:
         ("By Jane Doe and John Roe, Staff Correspondents", "Jane Doe and John Roe"),
         ("By Jane Doe, Senior Fellow at the Caspian Institute", "Jane Doe"),
         ("By Jane Doe | 12 March 2021", "Jane Doe"),
+        ("By Capt. Jane Doe Public Affairs", "Capt. Jane Doe"),
+        ("BY ARMAN KEMELBEKOV, STEPPE WIRE WRITER", "Arman Kemelbekov"),
         ("Author: Aidos K. Sarym", "Aidos K. Sarym"),
         ("Автор: Иван Петров", "Иван Петров"),
         ("Edited by Jane Doe", None),
