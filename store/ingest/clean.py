@@ -708,6 +708,21 @@ def _list_heading(page: _Page, i: int) -> bool:
     return not (i > 0 and page.shapes[i - 1].is_list) and not page.shapes[i + 1].is_list
 
 
+MAX_CAPTION_WORDS = 30
+
+
+def _caption_between_paragraphs(page: _Page, i: int) -> bool:
+    """A line too long for a subheading that holds no sentence end at all, with paragraphs
+    of prose above and below it, is a caption set between them."""
+    shape = page.shapes[i]
+    if shape.ends_sentence or shape.is_list or shape.turn or page.intrinsic[i]:
+        return False
+    text = page.text(i).rstrip()
+    if not 12 < shape.words <= MAX_CAPTION_WORDS or re.search(r"[.!?:;,\-–—]$|[.!?]\W", text):
+        return False  # no sentence in it, nor one running on to the next line
+    return page.prose(i - 1) and page.prose(i + 1)
+
+
 def _prose_run(page: _Page, s: int, across_subheadings: bool) -> int:
     """Count article-like paragraphs from `s` on, stepping over inserted furniture (a paywall
     box) and, with `across_subheadings`, over subheadings that prose follows."""
@@ -751,8 +766,45 @@ def _find_headline(page: _Page, title: str | None) -> range | None:
     for min_run, across in _RUN_TIERS:
         for s in sorted(starts):
             if _prose_run(page, s, across) >= min_run:
-                return range(starts[s], starts[s] + 1)
+                head = _headline_above_lead(page, starts[s])
+                head = starts[s] if head is None else head
+                return range(head - 1 if _title_opening(page, head) else head, head + 1)
     return _cover_title(page)
+
+
+MAX_LEAD_PARAGRAPHS = 2
+MAX_HEADER_LINES = 6
+
+
+def _headline_above_lead(page: _Page, line: int) -> int | None:
+    """A photo caption between a page's lead paragraph and the rest reads like a headline
+    over prose. When the line chosen has prose right above and below it, and above that
+    lead stand a headline and its date or byline lines with no prose before them, that
+    headline is the page's: its index, else None."""
+    if not (page.prose(line - 1) and page.prose(line + 1)):
+        return None
+    k = line - 1
+    while k >= 0 and page.prose(k):
+        k -= 1
+    if line - 1 - k > MAX_LEAD_PARAGRAPHS:
+        return None
+    dated, lowest = False, k - MAX_HEADER_LINES
+    while k >= max(0, lowest) and not _headline_candidate(page, k):
+        rule = page.intrinsic[k]
+        dated = dated or bool(rule and rule[0] in ("dateline", "byline"))
+        k -= 1
+    if k < max(0, lowest) or not dated or any(map(page.prose, range(k))):
+        return None
+    return k
+
+
+def _title_opening(page: _Page, head: int) -> bool:
+    """A title broken after its colon: "NATO and Kazakhstan:" over "Meeting new
+    challenges together"."""
+    i = head - 1
+    if i < 0 or page.intrinsic[i] or page.headings[i] or page.shapes[i].is_list:
+        return False
+    return page.text(i).rstrip().endswith(":") and 2 <= page.shapes[i].words <= 12
 
 
 def _cover_title(page: _Page) -> range | None:
@@ -928,6 +980,8 @@ def _decide(page: _Page, i: int, region: _Region, structural: list[Rule | None])
     if start <= i < end:
         if _subheading(page, i):
             return "subheading", "short section heading inside the article"
+        if _caption_between_paragraphs(page, i):
+            return "caption", "an unpunctuated line between two paragraphs: a photo caption"
         return None
     if i > start:
         return end_rule

@@ -104,6 +104,8 @@ def _title_from_text(verdicts: tuple[Verdict, ...]) -> str | None:
     if not lines:
         return None
     title = " ".join(" ".join(lines).split())
+    # A quoted title (a speech's) without its quotes; "Kazakhstan :" closed up.
+    title = re.sub(r"\s+([:;,])", r"\1", title.strip(" \"“”«»„"))
     title = _MARKDOWN_HEADING.sub("", title)
     unkicked = _KICKER.sub("", title)
     if len(unkicked.split()) >= 3:

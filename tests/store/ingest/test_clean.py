@@ -1196,3 +1196,22 @@ def test_a_paper_s_issue_line_keywords_and_ad_notes_are_not_the_article() -> Non
     assert _verdict(verdicts, inline).rule == "keywords"
     assert all(_verdict(verdicts, ad).rule == "advert" for ad in ads)
     assert [p.text for p in kept_paragraphs(verdicts)] == ARTICLE
+
+
+def test_a_caption_under_the_lead_paragraph_is_not_the_headline() -> None:
+    """Headline, its date lines, a one-paragraph lead, a photo caption, the rest: the
+    caption reads like a headline over prose, but the lead would then be lost."""
+    caption = "The deputy minister greets the Alliance delegation at the entrance of the ministry"
+    dates = ["• 18 Oct. 2004", "• Last updated: 16 Apr. 2009 10:30"]
+    verdicts = clean("\n\n".join([HEADLINE, *dates, ARTICLE[0], caption, *ARTICLE[1:]]))
+    assert _verdict(verdicts, HEADLINE).rule == "title"
+    assert _verdict(verdicts, caption).rule == "caption"
+    assert [p.text for p in kept_paragraphs(verdicts)] == ARTICLE
+
+
+def test_a_title_broken_after_its_colon_is_one_headline() -> None:
+    opening, rest = "“NATO and Kazakhstan:", "Meeting new challenges together”"
+    speaker = "Speech by the Secretary General"
+    verdicts = clean("\n\n".join([opening, rest, speaker, *ARTICLE]))
+    assert _verdict(verdicts, opening).rule == "title" and _verdict(verdicts, rest).rule == "title"
+    assert [p.text for p in kept_paragraphs(verdicts)] == ARTICLE

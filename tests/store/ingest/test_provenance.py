@@ -100,3 +100,17 @@ def test_a_page_without_metadata_takes_its_author_from_its_byline() -> None:
 )
 def test_the_author_a_byline_names(line: str, author: str | None) -> None:
     assert author_from_byline(line) == author
+
+
+def test_a_quoted_title_broken_after_its_colon_is_read_whole(tmp_path: Path) -> None:
+    path = tmp_path / "speech.txt"
+    body = [
+        "It is a great pleasure to be back in Almaty, and to speak at this academy again.",
+        "Our partnership has grown since the first exercises, and it will keep growing.",
+    ]
+    path.write_text(
+        "\n\n".join(["“ NATO and Kazakhstan :", "Meeting New Challenges Together”", *body]),
+        encoding="utf-8",
+    )
+    ready = prepare(read_document(path, "speech"))
+    assert ready.title == "NATO and Kazakhstan: Meeting New Challenges Together"
