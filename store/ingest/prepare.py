@@ -74,7 +74,7 @@ def prepare(document: SourceDocument, similarity: Similarity | None = None) -> P
             warnings.append(f"dated {shown} only from its text ({note}); {where}")
         else:
             warnings.append(f"undated: {note}; {where}")
-    header_byline = byline(verdicts)
+    header_byline = byline(verdicts, document.text)
     author = meta.author or (author_from_byline(header_byline.text) if header_byline else None)
     chunks = chunk_document(document.text, [Span(p.index, p.start, p.end) for p in kept])
     if not chunks:
@@ -105,7 +105,7 @@ def _title_from_text(verdicts: tuple[Verdict, ...]) -> str | None:
         return None
     title = " ".join(" ".join(lines).split())
     # A quoted title (a speech's) without its quotes; "Kazakhstan :" closed up.
-    title = re.sub(r"\s+([:;,])", r"\1", title.strip(" \"“”«»„"))
+    title = re.sub(r"\s+([:;,])", r"\1", title.strip(' "“”«»„'))
     title = _MARKDOWN_HEADING.sub("", title)
     unkicked = _KICKER.sub("", title)
     if len(unkicked.split()) >= 3:

@@ -46,6 +46,9 @@ _POST_OPENERS = frozenset(
 )
 
 
+_LABEL_ALONE = re.compile(r"^\s*(?:author|by|автор)\s*:?\s*$", re.IGNORECASE)
+
+
 @dataclass(frozen=True)
 class Span:
     """A verbatim span of the document's file."""
@@ -68,12 +71,20 @@ def header(verdicts: Sequence[Verdict]) -> list[Verdict]:
     return found
 
 
-def byline(verdicts: Sequence[Verdict]) -> Span | None:
+def byline(verdicts: Sequence[Verdict], text: str = "") -> Span | None:
     """The header's byline: a line the cleaner read as a byline that names someone ("By X",
-    "Posted on 3 October 2022 by X")."""
-    for verdict in header(verdicts):
-        if verdict.rule == "byline" and _BY.search(verdict.paragraph.text):
-            return _span(verdict)
+    "Posted on 3 October 2022 by X"); a label alone ("Author:") with the name on the next
+    line is quoted with it (from `text`, the file's text)."""
+    lines = header(verdicts)
+    for n, verdict in enumerate(lines):
+        if verdict.rule != "byline" or not _BY.search(verdict.paragraph.text):
+            continue
+        after = lines[n + 1].paragraph if n + 1 < len(lines) else None
+        if text and after and _LABEL_ALONE.match(verdict.paragraph.text):
+            if author_from_byline(f"{verdict.paragraph.text} {after.text}"):
+                start = verdict.paragraph.start
+                return Span(start, after.end, text[start : after.end])
+        return _span(verdict)
     return None
 
 
@@ -81,7 +92,8 @@ def author_from_byline(line: str) -> str | None:
     """The writer a byline names ("By Roger N McDermott (11/2/2005 issue ...)" -> "Roger N
     McDermott"); names in capitals are given in title case. None when the line credits
     someone for other work or names no one."""
-    first = line.strip().split("\n", 1)[0]
+    first = " ".join(line.split()) if _LABEL_ALONE.match(line.split("\n", 1)[0]) else line
+    first = first.strip().split("\n", 1)[0]
     label = _WRITER_LABEL.match(first)
     if label is None:
         return None

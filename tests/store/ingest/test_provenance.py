@@ -114,3 +114,17 @@ def test_a_quoted_title_broken_after_its_colon_is_read_whole(tmp_path: Path) -> 
     )
     ready = prepare(read_document(path, "speech"))
     assert ready.title == "NATO and Kazakhstan: Meeting New Challenges Together"
+
+
+def test_an_author_label_with_the_name_on_the_next_line(tmp_path: Path) -> None:
+    path = tmp_path / "news.txt"
+    body = [
+        "Peacekeepers began leaving the country on Thursday, the defence ministry said.",
+        "The withdrawal is expected to take ten days, officials told reporters in Almaty.",
+    ]
+    text = "\n".join(["Peacekeepers begin to leave", "Author:", "Ivan Petrov", "", *body])
+    path.write_text(text, encoding="utf-8")
+    ready = prepare(read_document(path, "news"))
+    assert ready.author == "Ivan Petrov"
+    assert ready.byline.text == "Author:\nIvan Petrov"
+    assert text[ready.byline.start : ready.byline.end] == ready.byline.text
