@@ -149,9 +149,10 @@ _CAPTION_START = re.compile(
 _PHOTO_CREDIT = re.compile(
     r"\b[A-Z]{2,}(?: [A-Z]{2,})*/[A-Z][\w.'-]*(?: [A-Z][\w.'-]*)*(?:/File Photo)?\s*$"
 )
-# "By" + capitalised name is case-sensitive so "by 2007, ..." never reads as a byline.
+# "By" + capitalised name is case-sensitive so "by 2007, ..." never reads as a byline; a
+# report's "by Jane Doe" on a line of its own is one.
 _BYLINE = re.compile(
-    r"^(?:BY\s|By\s+[A-Z]|(?i:(?:written|posted|published|compiled)\b"
+    r"^(?:BY\s|By\s+[A-Z]|by\s+[A-Z][\w.'’-]*(?:\s+[A-Z][\w.'’-]*){1,3}\s*$|(?i:(?:written|posted|published|compiled)\b"
     r"|filed under\b|(?:additional )?reporting by\b|editing by\b|author\s*:"
     r"|(?:produced|music|hosted|edited|transcribed|translated) by\b|автор\s*:"
     r"|(?:(?:opening|closing|keynote) )?(?:speech|remarks|address|statement|lecture) by\b))"
@@ -261,7 +262,7 @@ def split_paragraphs(text: str, title: str | None = None) -> list[Paragraph]:
         if _is_hard_wrapped([text[s:e] for s, e in block]):
             spans.append((block[0][0], block[-1][1]))
         else:
-            spans.extend(block)
+            spans.extend(_wrapped_runs(text, block))
     spans = _split_run_in_headline(text, _split_leading_date(text, spans), title)
     return [Paragraph(i, s, e, text[s:e]) for i, (s, e) in enumerate(spans)]
 
@@ -350,6 +351,41 @@ def _dateline_start(line: str) -> int | None:
 
 def _norm(text: str) -> str:
     return " ".join(re.findall(r"\w+", text.casefold()))
+
+
+MIN_RUN_BLOCK_LINES = 6
+MIN_FILLED_LINES = 2
+
+
+def _wrapped_runs(text: str, block: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Text taken from a PDF often has no blank lines at all: its paragraphs, headings,
+    contents and footnotes are one block. There a paragraph is a run of lines each filled
+    to the column's width (so the next word would not have fitted on it), ended by a
+    shorter line; every other line stands alone."""
+    lines = [text[s:e] for s, e in block]
+    if len(block) < MIN_RUN_BLOCK_LINES:
+        return block
+    fills = []
+    for n, (line, after) in enumerate(zip(lines, lines[1:])):
+        width = max(len(other) for other in lines[max(0, n - 1) : n + 2])  # the local column
+        fills.append(
+            50 <= width <= 110
+            and len(line) >= 0.75 * width
+            and len(line) + 1 + len(after.split()[0]) > width
+            and not _LIST_MARKER.match(after)
+        )
+    spans: list[tuple[int, int]] = []
+    i = 0
+    while i < len(block):
+        run = 0
+        while i + run < len(fills) and fills[i + run]:
+            run += 1
+        # Two filled lines at least: one wide line over a short one is a heading and its
+        # item as often as a paragraph.
+        last = i + run if run >= MIN_FILLED_LINES else i
+        spans.append((block[i][0], block[last][1]))
+        i = last + 1
+    return spans
 
 
 def _is_hard_wrapped(lines: list[str]) -> bool:

@@ -58,12 +58,14 @@ _DATE_PATTERNS = [
 _SLASHED = re.compile(rf"\b(?P<first>\d{{1,2}})/(?P<second>\d{{1,2}})/{_YEAR}\b")
 # A month named with its year and no day: "March 2011", "MARCH 2011", "сентябрь 2022".
 _MONTH_YEAR = [
-    re.compile(rf"(?<!\d\s){_MONTH},?\s+{_YEAR}\b", re.IGNORECASE),
+    re.compile(rf"{_MONTH},?\s+{_YEAR}\b", re.IGNORECASE),
     # Kazakh, year first: "2022 жылғы қыркүйек".
     re.compile(rf"\b{_YEAR}\s*{_KAZAKH_YEAR}\s+{_MONTH}(?!\s*\d)", re.IGNORECASE),
 ]
 # The year in a journal's issue line (clean.ISSUE_MARK), never part of a page range.
 _ISSUE_YEAR = re.compile(r"(?<![\d/.-])(?P<year>(?:19|20)\d{2})(?![\d/-])")
+# A day number right before a month: "No. 79 June 2012" names no day, "31 June" does.
+_DAY_BEFORE = re.compile(r"\b(\d{1,2})\s+$")
 # A month and day without a year, as a wire dateline gives them: "Sept. 14", "14 September".
 _MONTH_DAY = [
     re.compile(rf"{_MONTH}\s+{_DAY}\b(?!,?\s*\d)", re.IGNORECASE),
@@ -171,6 +173,9 @@ def find_months(text: str) -> list[DateMention]:
         for match in pattern.finditer(text):
             if any(d.offset <= match.start() < d.offset + len(d.text) for d in days):
                 continue  # the month of a full date
+            day = _DAY_BEFORE.search(text, 0, match.start())
+            if day and 1 <= int(day.group(1)) <= 31:
+                continue  # a day was named, though not a real one ("31 June 2012")
             month = MONTHS.get(match.group("month").lower().rstrip("."))
             value = _safe_date(int(match.group("year")), month or 0, 1)
             if value is not None:

@@ -1215,3 +1215,38 @@ def test_a_title_broken_after_its_colon_is_one_headline() -> None:
     verdicts = clean("\n\n".join([opening, rest, speaker, *ARTICLE]))
     assert _verdict(verdicts, opening).rule == "title" and _verdict(verdicts, rest).rule == "title"
     assert [p.text for p in kept_paragraphs(verdicts)] == ARTICLE
+
+
+def test_pdf_text_without_blank_lines_keeps_its_paragraphs_whole() -> None:
+    """A PDF's text as some tools give it: no blank lines, headings and contents on short
+    lines, each paragraph wrapped at the column's width and ended by a shorter line."""
+    wrapped = [
+        "Kazakhstan is considering sending more officers to NATO training centres in",
+        "Europe, defence officials said on Tuesday, as Astana looks for ways to modernise",
+        "its forces and to train its units for peacekeeping under a United Nations",
+        "mandate.",
+        "The plan would double the number of Kazakh officers attending courses abroad",
+        "each year, according to a ministry document seen by reporters in the capital",
+        "last week.",
+    ]
+    source = "\n".join(
+        ["Research Paper", "No. 79 June 2012", "Contents", "1", "Introduction", "by Jane Doe",
+         *wrapped, "2", "Border security"]
+    ) + "\n"  # fmt: skip
+    texts = [p.text for p in split_paragraphs(source)]
+    assert "\n".join(wrapped[:4]) in texts and "\n".join(wrapped[4:]) in texts
+    assert {"Contents", "1", "Introduction", "2", "Border security"} <= set(texts)
+    verdicts = clean(source)
+    assert _verdict(verdicts, "by Jane Doe").rule == "byline"
+    assert [p.text for p in kept_paragraphs(verdicts)] == [
+        "\n".join(wrapped[:4]),
+        "\n".join(wrapped[4:]),
+    ]
+
+
+def test_short_lines_under_wide_ones_are_not_joined() -> None:
+    menu = "\n".join(
+        ["Read Next", "World", "Kyrgyz president names a new defence minister after clashes",
+         "Business", "Kazakh oil output falls as pipeline repairs drag on", "Markets"]
+    )  # fmt: skip
+    assert len(split_paragraphs(menu)) == 6

@@ -284,3 +284,9 @@ def test_a_year_dated_page_is_prepared_with_year_precision(tmp_path: Path) -> No
         "text",
     )
     assert any("dated 2015 only from its text" in w for w in ready.warnings)
+
+
+def test_an_issue_number_before_a_month_is_no_day() -> None:
+    decision = date_from_text(_page("Research Division, Rome - No. 79 June 2012", HEADLINE))
+    assert (decision.published, decision.precision) == (date(2012, 6, 1), "month")
+    assert date_from_text(_page(HEADLINE, "31 June 2012")).published is None
