@@ -140,6 +140,7 @@ _CAPTION = _cues(
     r"^(?:credit|фото|фотография|иллюстрация)\s*:",
     # who stands where in a photo: "Left to right: ...", "(L-R) ...", "Слева направо: ..."
     r"^\(?(?:(?:from )?left to right|from left|l\s?-\s?r|l to r|pictured|слева направо)\b[):,]?",
+    r"\b(?:photo|image|picture)s? courtesy\b", r"\bcourtesy (?:photo|image)\b",
 )  # fmt: skip
 _CAPTION_START = re.compile(
     r"^(?:file )?(?:photo|image|picture|illustration|credit|фото|фотография)s?(?: credit)?\s*:",
@@ -192,6 +193,9 @@ _LINK_LINE = _cues(
     r"|show more|reply|more|copy link|(?:purchase |acquire )?licensing rights"
     r"|(?:version|site) for the visually impaired|accessibility(?: statement| options| tools)?"
     r"|high contrast|text size|версия для слабовидящих|главная|поиск|меню)\W*$",
+    # links to a release's media: "High resolution photos", "Audio file", "MP3 (2.1 MB)"
+    r"^(?:(?:high|low)[- ]resolution (?:photos?|images?|pictures?)|audio(?: file)?|video(?: file)?"
+    r"|mp3|transcript|photo gallery)\b[^!?]{0,30}$",
 )
 _COMMENTS_HEADER = _cues(
     r"^(?:\d+|no|one|two|three|four|five|six|seven|eight|nine|ten)\s+"
@@ -457,6 +461,7 @@ def _is_dateline(text: str) -> bool:
 
 _MONTH_NAME = "|".join(sorted(map(re.escape, MONTHS), key=len, reverse=True))
 _DATE_TEXT = (
+    r"(?:\d{1,2}:\d{2},?\s+)?"  # a time before the date: "17:52 24.06.2009, Agency"
     rf"(?i:(?:{_MONTH_NAME})\.?\s+\d{{1,2}}(?:st|nd|rd|th)?(?:,?\s+\d{{4}})?"
     rf"|\d{{1,2}}(?:st|nd|rd|th)?\s+(?:{_MONTH_NAME})\.?(?:,?\s+\d{{4}})?"
     r"|\d{1,2}[./-]\d{1,2}[./-]\d{2,4}|\d{4}-\d{2}-\d{2})(?:,?\s+\d{1,2}:\d{2})?"

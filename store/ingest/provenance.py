@@ -16,6 +16,7 @@ from datetime import date
 
 from store.ingest.clean import Verdict
 from store.ingest.dates import closing_lines, find_dates
+from store.ingest.months import MONTHS
 
 _BY = re.compile(r"(?:^|\s)by\s+\S|^(?:author|автор)\s*:", re.IGNORECASE)
 # Who wrote it, after "By", "Written by", "Posted on ... by" or "Author:"; credits for other
@@ -100,7 +101,8 @@ def author_from_byline(line: str) -> str | None:
     names = _NAMES.match(first[label.end() :])
     if names is None:
         return None
-    first, *others = re.split(r"\s*,\s*", names.group(0).rstrip(" ,."))
+    found_names = _without_trailing_month(names.group(0), first[label.end() + names.end() :])
+    first, *others = re.split(r"\s*,\s*", found_names.rstrip(" ,."))
     parts = [_without_post(first), *others]
     while len(parts) > 1 and _POST.search(parts[-1]):
         parts.pop()  # "..., Staff Correspondents", "..., Senior Fellow at ..."
@@ -108,6 +110,18 @@ def author_from_byline(line: str) -> str | None:
         return None
     found = ", ".join(parts)
     return found.title() if found.isupper() else found
+
+
+def _without_trailing_month(names: str, after: str) -> str:
+    """ "By Jane Doe March 3, 2019": the month is the date's, not the name's."""
+    words = names.split()
+    if (
+        len(words) > 2
+        and words[-1].casefold().rstrip(".") in MONTHS
+        and after[:2].strip()[:1].isdigit()
+    ):
+        return " ".join(words[:-1])
+    return names
 
 
 def _without_post(name: str) -> str:

@@ -1250,3 +1250,20 @@ def test_short_lines_under_wide_ones_are_not_joined() -> None:
          "Business", "Kazakh oil output falls as pipeline repairs drag on", "Markets"]
     )  # fmt: skip
     assert len(split_paragraphs(menu)) == 6
+
+
+@pytest.mark.parametrize(
+    ("line", "rule"),
+    [
+        ("17:52 24.06.2009, Steppe News Agency", "dateline"),
+        ("Photo courtesy of the ministry's press office", "caption"),
+        ("High resolution photos", "navigation"),
+        ("Audio file", "navigation"),
+        ("MP3 (2.1 MB)", "navigation"),
+    ],
+)
+def test_lines_between_headline_and_body_that_are_never_the_headline(line: str, rule: str) -> None:
+    verdicts = clean(_page(line, *ARTICLE))
+    assert _verdict(verdicts, HEADLINE).rule == "title"
+    assert _verdict(verdicts, line).rule == rule
+    assert [p.text for p in kept_paragraphs(verdicts)] == ARTICLE
