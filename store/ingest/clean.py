@@ -141,6 +141,8 @@ _CAPTION = _cues(
     # who stands where in a photo: "Left to right: ...", "(L-R) ...", "Слева направо: ..."
     r"^\(?(?:(?:from )?left to right|from left|l\s?-\s?r|l to r|pictured|слева направо)\b[):,]?",
     r"\b(?:photo|image|picture)s? courtesy\b", r"\bcourtesy (?:photo|image)\b",
+    # the photographer in brackets closing a caption: "... a wounded comrade. [Jane Doe]"
+    r"(?-i:\[[A-Z][\w.'’-]+(?: [A-Z][\w.'’-]+){1,3}(?:/[\w .'’-]+)?\])\s*$",
 )  # fmt: skip
 _CAPTION_START = re.compile(
     r"^(?:file )?(?:photo|image|picture|illustration|credit|фото|фотография)s?(?: credit)?\s*:",

@@ -1257,6 +1257,7 @@ def test_short_lines_under_wide_ones_are_not_joined() -> None:
     [
         ("17:52 24.06.2009, Steppe News Agency", "dateline"),
         ("Photo courtesy of the ministry's press office", "caption"),
+        ("Peacekeepers practise first aid on a wounded comrade. [Jane Doe]", "caption"),
         ("High resolution photos", "navigation"),
         ("Audio file", "navigation"),
         ("MP3 (2.1 MB)", "navigation"),
