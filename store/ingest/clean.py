@@ -842,12 +842,17 @@ def _headline_above_lead(page: _Page, line: int) -> int | None:
 
 
 def _title_opening(page: _Page, head: int) -> bool:
-    """A title broken after its colon: "NATO and Kazakhstan:" over "Meeting new
-    challenges together"."""
+    """A title broken after its colon ("NATO and Kazakhstan:" over "Meeting new challenges
+    together"), or a speech's kind over its occasion ("Welcoming remarks" over "by the
+    Secretary General at the opening of the forum")."""
     i = head - 1
     if i < 0 or page.intrinsic[i] or page.headings[i] or page.shapes[i].is_list:
         return False
-    return page.text(i).rstrip().endswith(":") and 2 <= page.shapes[i].words <= 12
+    opening = page.text(i).rstrip()
+    if opening.endswith(":") and 2 <= page.shapes[i].words <= 12:
+        return True
+    continued = re.match(r"(?:by|with) ", page.text(head))
+    return bool(continued) and page.shapes[i].words <= 4 and not re.search(r"[.!?,;]$", opening)
 
 
 def _cover_title(page: _Page) -> range | None:

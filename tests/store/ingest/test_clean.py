@@ -1268,3 +1268,10 @@ def test_lines_between_headline_and_body_that_are_never_the_headline(line: str, 
     assert _verdict(verdicts, HEADLINE).rule == "title"
     assert _verdict(verdicts, line).rule == rule
     assert [p.text for p in kept_paragraphs(verdicts)] == ARTICLE
+
+
+def test_a_speech_s_kind_over_its_occasion_is_one_headline() -> None:
+    kind, occasion = "Welcoming remarks", "by the Secretary General at the opening of the forum"
+    verdicts = clean("\n\n".join([kind, occasion, "• 25 Jun. 2009", *ARTICLE]))
+    assert _verdict(verdicts, kind).rule == "title" and _verdict(verdicts, occasion).rule == "title"
+    assert [p.text for p in kept_paragraphs(verdicts)] == ARTICLE
