@@ -624,6 +624,8 @@ class _Page:
     intrinsic: list[Rule | None]
     headings: list[bool]
     cover: int = 0  # paragraphs on a paged text's first page (its cover); 0 if not paged
+    # paragraphs that follow the one before them after a single line break, no blank line
+    line_broken: frozenset[int] = frozenset()
 
     def __len__(self) -> int:
         return len(self.paragraphs)
@@ -811,7 +813,7 @@ def _find_headline(page: _Page, title: str | None) -> range | None:
             if _prose_run(page, s, across) >= min_run:
                 head = _headline_above_lead(page, starts[s])
                 head = starts[s] if head is None else head
-                return range(head - 1 if _title_opening(page, head) else head, head + 1)
+                return range(_title_top(page, head), head + 1)
     return _cover_title(page)
 
 
@@ -839,6 +841,37 @@ def _headline_above_lead(page: _Page, line: int) -> int | None:
     if k < max(0, lowest) or not dated or any(map(page.prose, range(k))):
         return None
     return k
+
+
+def _title_top(page: _Page, head: int) -> int:
+    """The first line of a title that ends at line `head`: the line above too when the
+    title is broken after a colon or is a speech's kind over its occasion, and every line
+    above in capitals that the same block wraps ("BORDERS AND BRIGADES:" / "KAZAKHSTAN'S
+    PEACEKEEPING" / "COOPERATION WITH NATO")."""
+    if _title_opening(page, head):
+        return head - 1
+    top = head
+    while (
+        top > 0
+        and top in page.line_broken
+        and _capitals_title_line(page, top)
+        and _capitals_title_line(page, top - 1)
+    ):
+        top -= 1
+    return top
+
+
+def _capitals_title_line(page: _Page, i: int) -> bool:
+    text, shape = page.text(i), page.shapes[i]
+    letters = [c for c in text if c.isalpha()]
+    return (
+        bool(letters)
+        and all(c.isupper() for c in letters)
+        and shape.words >= 2
+        and not shape.is_list
+        and page.intrinsic[i] is None
+        and not page.headings[i]
+    )
 
 
 def _title_opening(page: _Page, head: int) -> bool:
@@ -1030,6 +1063,8 @@ def _decide(page: _Page, i: int, region: _Region, structural: list[Rule | None])
             return "subheading", "short section heading inside the article"
         if _caption_between_paragraphs(page, i):
             return "caption", "an unpunctuated line between two paragraphs: a photo caption"
+        if page.shapes[i].citation and i > 0 and re.fullmatch(r"\d{1,3}", page.text(i - 1)):
+            return "footnote", "a reference under its footnote number (text from a PDF)"
         return None
     if i > start:
         return end_rule
@@ -1091,6 +1126,10 @@ def clean(
     if "\f" in text:
         first_break = text.index("\f")
         page.cover = sum(p.start < first_break for p in paragraphs)
+    page.line_broken = frozenset(
+        i for i in range(1, len(paragraphs))
+        if text.count("\n", paragraphs[i - 1].end, paragraphs[i].start) <= 1
+    )  # fmt: skip
     region = _find_region(page, title, similarity)
     structural = _structural_rules(page)
     rules = [_decide(page, i, region, structural) for i in range(len(page))]

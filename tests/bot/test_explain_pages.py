@@ -37,10 +37,25 @@ NEW_PAGES = [
     "mfa_statement_closing_date.txt",
     "factsheet_undated_retrieved.txt",
     "kz_ministry_release_kazakh.txt",
+    "alliance_news_item_lead_caption.txt",
+    "journal_pdf_no_blank_lines.txt",
+    "agency_item_date_prefix.txt",
 ]
 # Pages without a metadata file: the title and the date `index --explain` reports, found in
 # the text alone ("Date: 2022-09 (basis: text; <the rule that found it>)").
 TITLES_AND_DATES = {
+    "alliance_news_item_lead_caption.txt": (
+        "Alliance envoy visits Astana training centre",
+        "2011-03-12 (basis: text; '12 Mar. 2011' on a date line in the page header)",
+    ),
+    "journal_pdf_no_blank_lines.txt": (
+        "BORDERS AND BRIGADES: KAZAKHSTAN'S PEACEKEEPING COOPERATION WITH NATO",
+        "2015 (basis: text; '2015' on a journal issue line naming its year)",
+    ),
+    "agency_item_date_prefix.txt": (
+        "Sappers begin ordnance clearance course near Balkhash",
+        "2019-04-02 (basis: text; '2019-04-02' on a 'published' line in the page header)",
+    ),
     "gov_release_site_banner.txt": (
         "Kazakhstan and NATO review peacekeeping cooperation for the coming year",
         "2022-09-14 (basis: text; '14 September 2022' on a date line in the page header)",
@@ -184,3 +199,9 @@ def test_explain_names_the_author_and_where_it_came_from(cli_env) -> None:
     seed = REPO / "seeds" / "caci-2005-kazakhstan-legal-basis-nato.txt"
     seeded = _run("index", "--explain", str(seed))
     assert "\nAuthor: Roger N. McDermott (metadata)\n" in seeded.output
+    for name, author in [
+        ("agency_item_date_prefix.txt", "Ainur Tulegenova"),  # "Author:" over the name
+        ("journal_pdf_no_blank_lines.txt", "Aidana Seitova"),  # "by Aidana Seitova"
+    ]:
+        styled = _run("index", "--explain", str(page(name)))
+        assert f"\nAuthor: {author} (its byline)\n" in styled.output

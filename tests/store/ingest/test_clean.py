@@ -637,6 +637,66 @@ FIXTURE_CASES = {
             "© 2022 Қазақстан Республикасы Қорғаныс министрлігі.": "site-notice",
         },
     },
+    # An alliance news item: headline, bulleted date lines, a one-paragraph lead, then a
+    # photo caption that reads like a headline over the rest, a bulleted section heading.
+    "alliance_news_item_lead_caption.txt": {
+        "title": None,
+        "kept": [
+            "The Alliance's special representative for Central Asia visited",
+            "During the visit the envoy met instructors",
+            "The centre was set up under the partnership programme",
+            "Officials said the first regional course",
+        ],
+        "dropped": {
+            "Alliance envoy visits Astana training centre": "title",
+            "• 12 Mar. 2011": "dateline",
+            "• Last updated: 02 Feb. 2014 09:10": "dateline",
+            "The envoy and the deputy defence minister watch": "caption",
+            "• Framework for cooperation": "subheading",
+            "Left to right: the centre's commandant": "caption",
+            "High resolution photos": "navigation",
+            "Audio file": "navigation",
+        },
+    },
+    # A journal article's PDF text with no blank lines: issue line, a title in capitals over
+    # three lines, a lower-case byline, keywords, wrapped paragraphs, a footnote.
+    "journal_pdf_no_blank_lines.txt": {
+        "title": None,
+        "kept": [
+            "Kazakhstan built its peacekeeping brigade with the help of partner countries that\n"
+            "sent instructors",
+            "United Nations missions only.",
+            "The brigade passed its first evaluation",
+            "By the time of the second evaluation",
+        ],
+        "dropped": {
+            "STEPPE SECURITY REVIEW No. 3(41), 2015": "issue-line",
+            "BORDERS AND BRIGADES:": "title",
+            "COOPERATION WITH NATO": "title",
+            "by Aidana Seitova": "byline",
+            "Keywords:": "keywords",
+            "peacekeeping, KAZBRIG, Partnership for Peace, interoperability": "keywords",
+            "Steppe Security Review, Almaty, 2015, pp. 12-31.": "footnote",
+            "The Road to Evaluation": "subheading",
+        },
+    },
+    # An agency item whose capture starts with its date run into the headline, an author
+    # label with the name on the next line, and a pointer to an earlier story at the end.
+    "agency_item_date_prefix.txt": {
+        "title": None,
+        "kept": [
+            "ASTANA. STEPPE NEWS AGENCY - Kazakh and partner sappers",
+            "The course brings together twenty sappers",
+            "The ministry said the range had been used",
+        ],
+        "dropped": {
+            "date 2019-04-02": "dateline",
+            "Sappers begin ordnance clearance course near Balkhash": "title",
+            "Author:": "byline",
+            "Photo: press service of the Ministry of Defence": "caption",
+            "Earlier it was reported that the ministry opened": "off-topic",
+        },
+    },
 }
 
 
