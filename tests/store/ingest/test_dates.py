@@ -217,16 +217,25 @@ def test_a_slashed_date_that_reads_both_ways_is_not_guessed() -> None:
     assert date_from_text(_page(HEADLINE, "25/06/2022")).published == date(2022, 6, 25)
 
 
-def test_a_month_dated_page_is_prepared_with_month_precision(tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    ("lines", "published", "precision", "shown"),
+    [
+        (("POLICY BRIEF No. 14 · MARCH 2011", HEADLINE), date(2011, 3, 1), "month", "2011-03"),
+        ((HEADLINE, "Steppe Quarterly, Vol. 9, No. 3 (2015)"), date(2015, 1, 1), "year", "2015"),
+    ],
+)
+def test_a_page_dated_to_a_month_or_year_is_prepared_with_that_precision(
+    tmp_path: Path, lines: tuple[str, ...], published: date, precision: str, shown: str
+) -> None:
     path = tmp_path / "brief.txt"
-    path.write_text(_page("POLICY BRIEF No. 14 · MARCH 2011", HEADLINE), encoding="utf-8")
+    path.write_text(_page(*lines), encoding="utf-8")
     ready = prepare(read_document(path, "brief"))
     assert (ready.published, ready.date_precision, ready.date_basis) == (
-        date(2011, 3, 1),
-        "month",
+        published,
+        precision,
         "text",
     )
-    assert any("dated 2011-03 only from its text" in w for w in ready.warnings)
+    assert any(f"dated {shown} only from its text" in w for w in ready.warnings)
 
 
 @pytest.mark.parametrize(
@@ -272,18 +281,6 @@ def test_a_journal_issue_line_gives_year_precision(line: str) -> None:
 )
 def test_no_year_is_guessed_from_other_lines(line: str) -> None:
     assert date_from_text(_page(HEADLINE, line)).published is None
-
-
-def test_a_year_dated_page_is_prepared_with_year_precision(tmp_path: Path) -> None:
-    path = tmp_path / "paper.txt"
-    path.write_text(_page(HEADLINE, "Steppe Quarterly, Vol. 9, No. 3 (2015)"), encoding="utf-8")
-    ready = prepare(read_document(path, "paper"))
-    assert (ready.published, ready.date_precision, ready.date_basis) == (
-        date(2015, 1, 1),
-        "year",
-        "text",
-    )
-    assert any("dated 2015 only from its text" in w for w in ready.warnings)
 
 
 def test_an_issue_number_before_a_month_is_no_day() -> None:

@@ -167,23 +167,29 @@ def test_a_database_from_a_newer_kz_brief_is_refused_with_the_fix(store_url: str
         SqlFeedbackStore(store_url)
 
 
-def test_replicas_starting_together_migrate_once(store_url: str) -> None:
+def _open_together(url: str, openers: int) -> tuple[list[SqlFeedbackStore], list[BaseException]]:
+    """Open the store from `openers` threads released at the same instant."""
     opened: list[SqlFeedbackStore] = []
     failures: list[BaseException] = []
-    start = threading.Barrier(4)
+    start = threading.Barrier(openers)
 
     def open_one() -> None:
         start.wait()
         try:
-            opened.append(SqlFeedbackStore(store_url))
+            opened.append(SqlFeedbackStore(url))
         except BaseException as exc:
             failures.append(exc)
 
-    threads = [threading.Thread(target=open_one) for _ in range(4)]
+    threads = [threading.Thread(target=open_one) for _ in range(openers)]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
+    return opened, failures
+
+
+def test_replicas_starting_together_migrate_once(store_url: str) -> None:
+    opened, failures = _open_together(store_url, 4)
     assert failures == [] and len(opened) == 4
     assert opened[0].record("U1", "c1", "doc-a", "useful")
     assert [p.counts["useful"] for p in opened[3].passages()] == [1]
@@ -200,24 +206,9 @@ def test_many_openers_of_a_new_sqlite_file_all_get_it(tmp_path: Path) -> None:
     Thirty fresh files, eight openers each: before the retry, about one file in thirty
     failed."""
     for attempt in range(30):
-        url = database_url(None, tmp_path / str(attempt))
         (tmp_path / str(attempt)).mkdir()
-        failures: list[BaseException] = []
-        start = threading.Barrier(8)
-
-        def open_one(url: str = url) -> None:
-            start.wait()
-            try:
-                SqlFeedbackStore(url)
-            except BaseException as exc:
-                failures.append(exc)
-
-        threads = [threading.Thread(target=open_one) for _ in range(8)]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
-        assert failures == [], (attempt, failures)
+        opened, failures = _open_together(database_url(None, tmp_path / str(attempt)), 8)
+        assert failures == [] and len(opened) == 8, (attempt, failures)
 
 
 # --- A database that cannot be used ----------------------------------------------------------
