@@ -111,13 +111,16 @@ def format_age(published: date, today: date, precision: str = "day") -> str | No
 def format_date(
     published: date | None, basis: str, today: date | None = None, precision: str = "day"
 ) -> str:
-    """'26 Jun 2009', 'Dec 2005', '26 Jun 2009 (date inferred from text)' or 'undated';
+    """'26 Jun 2009', 'Dec 2005', '26 Jun 2009 (date inferred from text)', '23 May 2022
+    (last updated; first published earlier or then)' or 'undated';
     with `today`, the age follows: '26 Jun 2009 · 17 years old'."""
     if published is None or basis == "none":
         return messages.UNDATED
     text = date_label(published, precision)
     if basis == "text":
         text += f" ({messages.DATE_INFERRED})"
+    elif basis == "updated":
+        text += f" ({messages.DATE_UPDATED})"
     if today is not None and (age := format_age(published, today, precision)):
         text += f" · {age}"
     return text

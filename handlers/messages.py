@@ -10,6 +10,7 @@ from __future__ import annotations
 
 APOLOGY = "Sorry — something went wrong while searching; the team has been told. Please try again."
 DATE_INFERRED = "date inferred from text"
+DATE_UPDATED = "last updated; first published earlier or then"
 UNDATED = "undated"
 QUOTE_SHORTENED = "quote shortened to fit Slack; the full passage is in the source"
 SHARE_BUTTON = "Share in channel"
@@ -129,6 +130,8 @@ def date_basis(basis: str, note: str) -> str:
         return "date from the document's metadata"
     if basis == "text":
         return f"date read from its text ({note})" if note else "date read from its text"
+    if basis == "updated":
+        return "the date it was last updated, read from its text" + (f" ({note})" if note else "")
     return "no date found" + (f" ({note})" if note else "")
 
 

@@ -145,6 +145,7 @@ class DateDecision:
     published: date | None
     reason: str
     precision: str = "day"
+    updated: bool = False  # the date is the page's last update (it shows no original one)
 
 
 def find_dates(text: str) -> list[DateMention]:
@@ -273,7 +274,10 @@ def date_from_text(text: str, verdicts: Sequence[Verdict] | None = None) -> Date
             rejected.append(mention.text)
             continue
         return DateDecision(
-            mention.value, f"'{mention.text}' on {candidate.where}", mention.precision
+            mention.value,
+            f"'{mention.text}' on {candidate.where}",
+            mention.precision,
+            updated=candidate.where == _UPDATED_LINE,
         )
     if rejected:
         return DateDecision(

@@ -63,7 +63,8 @@ def prepare(document: SourceDocument, similarity: Similarity | None = None) -> P
     else:
         decision = date_from_text(document.text, verdicts)
         published, note, precision = decision.published, decision.reason, decision.precision
-        basis = "text" if published is not None else "none"
+        # "updated": read from the text, and only the page's last update (see dates.py).
+        basis = ("updated" if decision.updated else "text") if published is not None else "none"
         where = (
             "its metadata file has no published date"
             if document.has_metadata

@@ -93,7 +93,7 @@ TITLES_AND_DATES = {
     ),
     "newswire_uzbek_border_crlf.txt": (
         "Uzbekistan and NATO agree to expand border security training",
-        "2023-05-04 (basis: text; '4 May 2023' on an 'Updated' line: no original date on the "
+        "2023-05-04 (basis: updated; '4 May 2023' on an 'Updated' line: no original date on the "
         "page, and the original may be earlier)",
     ),
 }

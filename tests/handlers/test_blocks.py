@@ -45,6 +45,11 @@ def test_escape_turns_slack_control_characters_into_entities() -> None:
     [
         (date(2009, 6, 26), "metadata", "26 Jun 2009"),
         (date(2005, 11, 2), "text", "2 Nov 2005 (date inferred from text)"),
+        (
+            date(2022, 5, 23),
+            "updated",
+            "23 May 2022 (last updated; first published earlier or then)",
+        ),
         (None, "none", "undated"),
         (None, "metadata", "undated"),
     ],

@@ -164,6 +164,15 @@ def test_an_updated_date_alone_is_used_and_labelled_as_such() -> None:
     decision = date_from_text(_page(HEADLINE, "Last modified: 5 May 2019"))
     assert decision.published == date(2019, 5, 5)
     assert "'Updated' line" in decision.reason and "original may be earlier" in decision.reason
+    assert decision.updated
+    assert not date_from_text(_page(HEADLINE, "5 May 2019", "Last modified: 7 May 2019")).updated
+
+
+def test_a_page_dated_only_by_its_update_has_the_basis_updated(tmp_path: Path) -> None:
+    path = tmp_path / "topic.txt"
+    path.write_text(_page(HEADLINE, "Last updated: 23 May 2022 15:32"), encoding="utf-8")
+    ready = prepare(read_document(path, "topic"))
+    assert (ready.published, ready.date_basis) == (date(2022, 5, 23), "updated")
 
 
 @pytest.mark.parametrize("label", ["Retrieved", "Accessed on", "Captured", "Archived"])
