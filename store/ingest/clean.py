@@ -197,7 +197,7 @@ _LINK_LINE = _cues(
     r"|high contrast|text size|версия для слабовидящих|главная|поиск|меню)\W*$",
     # links to a release's media: "High resolution photos", "Audio file", "MP3 (2.1 MB)"
     r"^(?:(?:high|low)[- ]resolution (?:photos?|images?|pictures?)|audio(?: file)?|video(?: file)?"
-    r"|mp3|transcript|photo gallery)\b[^!?]{0,30}$",
+    r"|mp3|photo gallery)\b[^!?]{0,30}$",
 )
 _COMMENTS_HEADER = _cues(
     r"^(?:\d+|no|one|two|three|four|five|six|seven|eight|nine|ten)\s+"

@@ -22,7 +22,7 @@ _BY = re.compile(r"(?:^|\s)by\s+\S|^(?:author|автор)\s*:", re.IGNORECASE)
 # Who wrote it, after "By", "Written by", "Posted on ... by" or "Author:"; credits for other
 # work ("Edited by", "Photo by", "Hosted by") name no author.
 _WRITER_LABEL = re.compile(
-    r"^(?:(?:written\s+|posted\s+|published\s+)?(?:on\s+[^\n]{1,40}?\s+)?by|author|автор)"
+    r"^(?:(?:written\s+|writing\s+|reporting\s+|posted\s+|published\s+)?(?:on\s+[^\n]{1,40}?\s+)?by|author|автор)"
     r"\s*:?\s+",
     re.IGNORECASE,
 )
@@ -47,6 +47,8 @@ _POST_OPENERS = frozenset(
 )
 
 
+# Who wrote a wire story, in its closing credits: "Writing by ...", "Reporting by ...".
+_CREDIT = re.compile(r"\b(writing|written|reporting) by\s+(?=[A-ZА-ЯЁ])", re.IGNORECASE)
 _LABEL_ALONE = re.compile(r"^\s*(?:author|by|автор)\s*:?\s*$", re.IGNORECASE)
 
 
@@ -86,6 +88,10 @@ def byline(verdicts: Sequence[Verdict], text: str = "") -> Span | None:
                 start = verdict.paragraph.start
                 return Span(start, after.end, text[start : after.end])
         return _span(verdict)
+    for i in closing_lines(verdicts):  # a wire story's closing credits name the writer
+        verdict = verdicts[i]
+        if verdict.rule == "byline" and _CREDIT.search(verdict.paragraph.text):
+            return _span(verdict)
     return None
 
 
@@ -95,6 +101,9 @@ def author_from_byline(line: str) -> str | None:
     someone for other work or names no one."""
     first = " ".join(line.split()) if _LABEL_ALONE.match(line.split("\n", 1)[0]) else line
     first = first.strip().split("\n", 1)[0]
+    credits = sorted(_CREDIT.finditer(first), key=lambda m: m.group(1).lower() == "reporting")
+    if credits:  # "(Reporting by A in Almaty; Writing by B; Editing by C)": B, else A
+        first = first[credits[0].start(1) :]
     label = _WRITER_LABEL.match(first)
     if label is None:
         return None

@@ -130,3 +130,21 @@ def test_an_author_label_with_the_name_on_the_next_line(tmp_path: Path) -> None:
     assert ready.author == "Ivan Petrov"
     assert ready.byline.text == "Author:\nIvan Petrov"
     assert text[ready.byline.start : ready.byline.end] == ready.byline.text
+
+
+def test_a_wire_story_without_a_byline_takes_its_writer_from_the_closing_credits(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "wire.txt"
+    credits = "(Reporting by Dana Omarova in Almaty; Writing by Jane Doe; Editing by John Roe)"
+    body = [
+        "ALMATY, May 3 (Steppe Wire) - Kazakhstan will host a NATO-backed exercise in August, "
+        "the defence ministry said on Tuesday.",
+        "About 1,200 troops will take part in the two-week exercise north of Almaty, it said.",
+    ]
+    text = "\n\n".join(["Kazakhstan to host drills with NATO partners", *body, credits]) + "\n"
+    path.write_text(text, encoding="utf-8")
+    ready = prepare(read_document(path, "wire"))
+    assert ready.author == "Jane Doe"
+    assert ready.byline.text == credits
+    assert text[ready.byline.start : ready.byline.end] == credits
