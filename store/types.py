@@ -6,8 +6,9 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 
-# Where a document's date came from: its metadata file, a dateline in its text, or nowhere.
-DATE_BASES = ("metadata", "text", "none")
+# Where a document's date came from: its metadata file, a dateline in its text, only its
+# text's "Updated" line (the original may be earlier), or nowhere.
+DATE_BASES = ("metadata", "text", "updated", "none")
 # How much of a date is known: "2005-12-14", "2005-12" or "2005". A partial date is stored
 # as the first day of its period together with its precision.
 DATE_PRECISIONS = ("day", "month", "year")

@@ -13,6 +13,7 @@ from store.ingest.sentences import sentence_spans
 from store.search.evaluate import evaluate, load_questions, overlaps, source_texts
 from store.search.ranking import LEGACY, RankingOptions
 from store.search.searcher import Searcher
+from store.types import DATE_BASES
 from tests.conftest import REPO
 
 EUOBSERVER = "euobserver-2009-nato-woos-kazakhstan"
@@ -219,7 +220,7 @@ def test_every_hard_set_answer_quotes_verbatim_with_date_and_basis(
         answer = searcher.answer(question.question)
         for hit in answer.hits:
             assert decoded(hit.source_path)[hit.start : hit.end] == hit.quote
-            assert hit.date_basis in ("metadata", "text", "none")
+            assert hit.date_basis in DATE_BASES
             assert (hit.published is None) == (hit.date_basis == "none")
         for card in answer.sources:
             text = decoded(card.document.source_path)
