@@ -8,6 +8,7 @@ everything after an author bio or closing credits. A generic furniture vocabular
 site-specific strings, in English and Russian) marks paywall, cookie, site-banner and share
 boxes, captions and transcript marks wherever they sit, even inside the article; text taken
 from PDFs brings page breaks, running headers and footnotes, found from the whole page.
+The vocabulary is `cues.py`; the cutting into paragraphs, `paragraphs.py`.
 """
 
 from __future__ import annotations
@@ -18,19 +19,48 @@ import statistics
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from store.ingest.months import MONTHS
+from store.ingest.cues import (
+    AD_NOTICE,
+    ADVERT,
+    BIO_LABEL,
+    BIO_SENTENCE,
+    BYLINE,
+    BYLINE_ROLE,
+    CAPTION,
+    CHROME_WORDS,
+    COMMENTS_HEADER,
+    CONTENTS_ENTRY,
+    COUNTER,
+    DATE_AND_SOURCE,
+    DISCUSSION,
+    EARLIER_REPORT,
+    EDITORIAL_NOTE,
+    ISSUE_MARK,
+    KEYWORDS,
+    LINK_LINE,
+    LIST_MARKER,
+    MENU_SEPARATOR,
+    NOTICE,
+    NUMBERED_HEADING,
+    PAYWALL_STRONG,
+    PAYWALL_WEAK,
+    PHOTO_CREDIT,
+    PLAIN,
+    SENTENCE_END,
+    SHARE,
+    SIGN_OFF,
+    SITE_SELF,
+    SOCIAL,
+    SPEAKER,
+    STOPWORDS,
+    TRANSCRIPT_MARK,
+    YEAR,
+    is_dateline,
+    normalized,
+)
+from store.ingest.paragraphs import Paragraph, split_paragraphs
 
 logger = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True)
-class Paragraph:
-    """A verbatim span of the file: quotes are cut from these, so offsets must be exact."""
-
-    index: int  # 0-based position in the document
-    start: int  # character offset into the decoded file text
-    end: int  # exclusive; text == source[start:end]
-    text: str  # verbatim, stripped of surrounding whitespace
 
 
 @dataclass(frozen=True)
@@ -47,371 +77,6 @@ Similarity = Callable[[str, Sequence[str]], list[float]]
 Rule = tuple[str, str]  # (rule id, detail)
 
 
-def _cues(*patterns: str) -> re.Pattern[str]:
-    return re.compile("|".join(patterns), re.IGNORECASE)
-
-
-_LIST_MARKER = re.compile(r"^(?:\(?\d{1,3}[.)]|[•·▪◦‣●○■►▶*–—-])\s+")
-# A sentence end, allowing a footnote mark glued to it ("... in 2006.1" in a PDF's text).
-_SENTENCE_END = re.compile(r"([.!?…])[\"'”’»)\]]*(?:(?<=[^\d\s][.!?…\"'”’»)\]])\d{1,3})?$")
-_YEAR = re.compile(r"\b(?:1[89]|20)\d\d\b")
-_PLAIN = str.maketrans({"’": "'", "‘": "'", "“": '"', "”": '"', "–": "-", "—": "-", "\xa0": " "})
-# Generic furniture vocabulary. Strong paywall cues count double.
-_PAYWALL_STRONG = _cues(
-    r"subscri\w*", r"newsletters?\b", r"paywall", r"\blog ?in\b", r"\bsign ?in\b", r"free trial",
-    r"cancel any ?time", r"\bper (?:month|year|week)\b", r"thank you for reading", r"\bdonat\w*",
-    r"support (?:our|independent) journalism", r"unlimited access", r"create an? (?:free )?account",
-    r"already (?:a subscriber|have an account|registered)", r"register (?:now|for free)",
-    r"sign up (?:now|today|here|for (?:our|free|updates|upcoming|the newsletter))",
-    # Russian: subscribe (imperative or "to our ..."), subscription, log in, register
-    r"подпиш\w*те(?:сь)?\b", r"подписывайтесь", r"подписаться на\b", r"подписк\w+",
-    r"войдите\b", r"авторизуйтесь", r"зарегистрируйтесь",
-)  # fmt: skip
-_PAYWALL_WEAK = _cues(
-    r"\bsign up\b", r"contact us", r"terms of (?:use|service)", r"\baccount\b", r"advertis\w*",
-    r"e-?mail address", r"\binbox\b", r"click here", r"upcoming events",
-    r"our journalism", r"funded by",
-)  # fmt: skip
-_NOTICE = _cues(
-    r"\bcookies?\b", r"privacy (?:policy|notice|settings)", r"terms of (?:use|service)",
-    r"all rights reserved", r"\bcopyright\b", r"©", r"reproduc\w+ .{0,40}(?:prohibited|permission)",
-    r"все права защищены", r"политик\w+ конфиденциальности",
-    r"(?:перепечатк\w+|использовании материалов).{0,40}ссылк\w+",
-)  # fmt: skip
-# A page speaking about the website itself: government site banners ("An official website
-# of ...", how to recognise it, secure connections), browser and script warnings.
-_SITE_SELF = _cues(
-    r"\bofficial (?:web ?)?(?:site|portal|page)s? of\b", r"\bthis (?:web ?)?site\b",
-    r"here'?s how you know",
-    r"how (?:to tell|you can tell|to check) (?:this|a|an) (?:official )?(?:web ?)?site",
-    r"\bhttps?://", r"\bhttps\b", r"\bpadlock\b", r"\block icon\b", r"\baddress bar\b",
-    r"\b(?:your )?browser\b", r"\bjavascript\b", r"\b(?:connection|site) is (?:encrypted|secure)\b",
-    r"\bwebsites? belongs? to\b", r"\bofficial government organi[sz]ation\b",
-    r"\b(?:official|secure) (?:\.\w+ )?websites? use\b", r"\bsafely connected\b",
-    r"\bofficial, secure websites?\b",
-    r"официальн\w+ (?:сайт|интернет-ресурс|портал)\w*", r"\bэтот сайт\b", r"\bбраузер\w*",
-)  # fmt: skip
-# Notes about the text rather than the text: transcript notes, disclaimers.
-_EDITORIAL_NOTE = _cues(
-    r"edited (?:slightly )?for (?:length|clarity|brevity)",
-    r"(?:transcript|text) (?:has been|was) (?:produced|generated|edited|lightly edited)",
-    r"\berrors may remain\b", r"\bmay contain errors\b",
-    r"views expressed (?:here|herein|in this \w+|are)", r"do not necessarily (?:reflect|represent)",
-    # a note on the copy itself: "Page retrieved 4 June 2023 from ...", "Accessed on ..."
-    r"^(?:(?:this )?(?:page|copy|snapshot|article|document) )?(?:was )?"
-    r"(?:retrieved|captured|accessed|archived|downloaded)\b(?! by\b)",
-    r"\bcontents? may have changed\b",
-)  # fmt: skip
-# A table of contents entry: a heading, dot leaders (or a wide gap) and a page number.
-_CONTENTS_ENTRY = re.compile(r"\S(?:\s*(?:\.\s*){4,}|\s*…+\s*)\d{1,4}$")
-# A numbered section heading in a report: "2. The Kazakh course", "3.1 Costs".
-_NUMBERED_HEADING = re.compile(r"^\d{1,2}(?:\.\d{1,2})*\.?\s+[A-ZА-ЯЁ]")
-# Transcript marks: a timestamp or a stage direction alone on its line.
-_TRANSCRIPT_MARK = re.compile(
-    r"^[\[(]\s*(?:(?:\d{1,2}:)?\d{1,2}:\d{2}|[^\W\d_](?:[^\W\d_]| ){1,30})\s*[\])]$"
-)
-# A speaker's turn in an interview: "Q:", "A:", "SARA LINDQVIST:" or "Sara Lindqvist:".
-_SPEAKER = re.compile(
-    r"^(?:[QA]|[A-ZА-ЯЁ][A-ZА-ЯЁ.'-]+(?: [A-ZА-ЯЁ][A-ZА-ЯЁ.'-]+){0,3}"
-    r"|[A-ZА-ЯЁ][a-zа-яё'-]+(?: [A-ZА-ЯЁ][a-zа-яё'-]+){1,2})\s?:\s+\S"
-)
-_COUNTER = _cues(
-    r"^(?:(?:read|viewed|seen|visited)\s+[\d,.\s]+\s+times?"
-    r"|[\d,.]+\s*[km]?\s+(?:views?|reads?|shares?|comments?|likes?|hits|readers)"
-    r"|(?:views?|hits|reads|shares|comments)\s*:?\s*[\d,.]+[km]?"
-    r"|page\s+\d+\s+(?:of|/)\s+\d+|\d+\s*/\s*\d+"
-    r"|(?:просмотр\w*|комментари\w*)\s*:?\s*[\d\s,.]+"
-    # a page number alone: "3", "- 3 -", "Page 3"
-    r"|(?:page|p\.|стр\.|страница)?\s*-?\s*\d{1,4}\s*-?"
-    # reading or listening time: "3 min read", "38 min listen"
-    r"|\d+\s*(?:min(?:ute)?s?|мин\.?|минут\w*)\s+(?:read|listen|watch|чтения))$"
-)
-_ADVERT = _cues(r"advertis\w*", r"sponsored", r"promoted content")
-# A site's note about its own ads: "Tired of banners? You can always turn off ads."
-_AD_NOTICE = _cues(
-    r"(?:turn|switch) off (?:the )?ads\b", r"\bad ?blocker\b", r"\bdisable (?:the )?ads\b",
-    r"отключить рекламу", r"надоели баннеры", r"\bблокировщик\w* рекламы",
-)  # fmt: skip
-# A paper's keyword list: "Keywords: NATO / CSTO / border security", "Ключевые слова".
-_KEYWORDS = re.compile(r"^(?:key ?words|ключевые слова|түйін сөздер)\b\s*:?", re.IGNORECASE)
-_CAPTION = _cues(
-    r"\((?:photos?|image|picture|illustration|credit|video)\s*:[^)]*\)\s*$",
-    r"^(?:file )?(?:photo|image|picture|illustration)s?(?: credit)?\s*:", r"\bphoto(?:graph)? by\b",
-    r"^(?:credit|фото|фотография|иллюстрация)\s*:",
-    # who stands where in a photo: "Left to right: ...", "(L-R) ...", "Слева направо: ..."
-    r"^\(?(?:(?:from )?left to right|from left|l\s?-\s?r|l to r|pictured|слева направо)\b[):,]?",
-    r"\b(?:photo|image|picture)s? courtesy\b", r"\bcourtesy (?:photo|image)\b",
-    # the photographer in brackets closing a caption: "... a wounded comrade. [Jane Doe]"
-    r"(?-i:\[[A-Z][\w.'’-]+(?: [A-Z][\w.'’-]+){1,3}(?:/[\w .'’-]+)?\])\s*$",
-)  # fmt: skip
-_CAPTION_START = re.compile(
-    r"^(?:file )?(?:photo|image|picture|illustration|credit|фото|фотография)s?(?: credit)?\s*:",
-    re.IGNORECASE,
-)
-# A wire photo's credit closing its caption: "... AGENCY/Firstname Lastname/File Photo".
-_PHOTO_CREDIT = re.compile(
-    r"\b[A-Z]{2,}(?: [A-Z]{2,})*/[A-Z][\w.'-]*(?: [A-Z][\w.'-]*)*(?:/File Photo)?\s*$"
-)
-# "By" + capitalised name is case-sensitive so "by 2007, ..." never reads as a byline; a
-# report's "by Jane Doe" on a line of its own is one.
-_BYLINE = re.compile(
-    r"^(?:BY\s|By\s+[A-Z]|by\s+[A-Z][\w.'’-]*(?:\s+[A-Z][\w.'’-]*){1,3}\s*$|(?i:(?:written|posted|published|compiled)\b"
-    r"|filed under\b|(?:additional )?reporting by\b|editing by\b|author\s*:"
-    r"|(?:produced|music|hosted|edited|transcribed|translated) by\b|автор\s*:"
-    r"|(?:(?:opening|closing|keynote) )?(?:speech|remarks|address|statement|lecture) by\b))"
-)
-# The line under a byline naming the writer's post: "Steppe Wire Writer", "Staff
-# Correspondent", "Special Correspondent in Almaty", "Special to the Caspian Review".
-# Case-sensitive, so a headline's "a fearless writer" never reads as one.
-_BYLINE_ROLE = re.compile(
-    r"^(?:(?:[A-Z][\w.'&-]*|of|the|and)\s+){0,4}"
-    r"(?:Writer|Correspondent|Reporter|Columnist|Stringer|Contributor)s?"
-    r"(?:\s+(?:in|for|at)\s+[A-Z][\w.'-]*(?:\s+[A-Z][\w.'-]*){0,2})?$"
-    r"|^Special to (?:the )?[A-Z]"
-)
-# The credits that close a wire story or a programme: nothing after them is the article.
-_SIGN_OFF = re.compile(
-    r"^\(?(?:(?:additional )?reporting|writing|editing|produced|music)(?: and \w+)? by\b",
-    re.IGNORECASE,
-)
-# A news agency's last paragraph points at another story: "Earlier it was reported that
-# ...", "As Steppe Agency reported earlier, ...", "Ранее сообщалось, что ...".
-_EARLIER_REPORT = re.compile(
-    r"^(?:earlier,? (?:it was|we) reported|(?:as )?(?:was |it was )?(?:earlier|previously) "
-    r"reported|as [\w .-]{1,30} (?:earlier |previously )?reported (?:earlier|previously)|"
-    r"ранее (?:сообщалось|мы (?:писали|сообщали))|напомним, что|бұған дейін)",
-    re.IGNORECASE,
-)
-_MENU_SEPARATOR = re.compile(r"\s(?:»|›|>|\||/|·|•|→)\s")
-_SHARE = _cues(r"^(?:share|tweet|follow|print|e-?mail this|pin it|copy link|поделит\w*)\b")
-_SOCIAL = _cues(
-    r"\b(?:facebook|twitter|linkedin|whatsapp|telegram|instagram|youtube|vkontakte|вконтакте)\b"
-)
-_LINK_LINE = _cues(
-    r"^(?:read (?:more|also|next)|see also|related|tags?|topics?|categories|keywords"
-    r"|читайте также|смотрите также|по теме|теги|рубрик[аи])\s*[:»›>]",
-    r"^(?:(?:skip|jump) to (?:the )?(?:main )?(?:content|navigation|menu|search|footer)|back to top"
-    r"|menu|search|home|print(?: this page)?|previous|next|older posts|newer posts|load more"
-    r"|show more|reply|more|copy link|(?:purchase |acquire )?licensing rights"
-    r"|(?:version|site) for the visually impaired|accessibility(?: statement| options| tools)?"
-    r"|high contrast|text size|версия для слабовидящих|главная|поиск|меню)\W*$",
-    # links to a release's media: "High resolution photos", "Audio file", "MP3 (2.1 MB)"
-    r"^(?:(?:high|low)[- ]resolution (?:photos?|images?|pictures?)|audio(?: file)?|video(?: file)?"
-    r"|mp3|photo gallery)\b[^!?]{0,30}$",
-)
-_COMMENTS_HEADER = _cues(
-    r"^(?:\d+|no|one|two|three|four|five|six|seven|eight|nine|ten)\s+"
-    r"(?:thoughts?|comments?|responses?|replies)(?:\s+(?:on|to)\b.*)?$",
-    r"^(?:comments?|responses|комментари\w*)\s*\(\d+\)$",
-)
-_DISCUSSION = _cues(r"\b(?:comments?|thoughts|responses|repl(?:y|ies)|discussion)\b")
-_BIO_LABEL = _cues(
-    r"^about the authors?\b", r"^authors?'?s? bio", r"^the (?:author|writer)s? (?:is|are|was)\b"
-)
-_BIO_SENTENCE = re.compile(
-    r"^(?:[A-Z][\w.'-]*\s+){1,4}(?:is|was)\s+(?:an?|the)\s+(?:[\w-]+\s+){0,5}?(?:fellow|associate|"
-    r"professor|analyst|researcher|director|editor|journalist|correspondent|lecturer|scholar|"
-    r"consultant|expert|writer|author|student|candidate)\b"
-)
-_CHROME_WORDS = frozenset(
-    "latest news newest recent popular trending most read viewed commented shared related "
-    "highlights recommended visit partners partner about contact contacts newsletter newsletters "
-    "publications archive archives tags tag topics categories category comments comment reply "
-    "replies share follow sites links useful top stories posts articles editor editors picks "
-    "brief briefs sponsored subscribe menu search home events videos podcasts multimedia photos "
-    "gallery staff team login register sitemap social further reading previous next miss "
-    "headlines updates press releases more "
-    # Russian
-    "новости последние популярное читайте также похожие материалы теме комментарии главная "
-    "поиск меню поделиться рубрики теги архив контакты партнеры реклама видео фото лента "
-    "свежие другие".split()
-)
-_STOPWORDS = frozenset(
-    "the a an of in on for to and or from with by at this our us you your also "
-    "и в на по из к с о".split()
-)
-_MONTHS = frozenset(MONTHS)
-_DATE_WORDS = _MONTHS | frozenset(
-    "monday tuesday wednesday thursday friday saturday sunday mon tue wed thu fri sat sun "
-    "updated published posted last modified on at am pm gmt utc "
-    "обновлено опубликовано в г года ж жыл жылы жылғы жарияланды жаңартылды".split()
-)
-
-
-# --- paragraphs -----------------------------------------------------------------------------
-
-
-def split_paragraphs(text: str, title: str | None = None) -> list[Paragraph]:
-    """Split on blank lines, and on single newlines unless a block is hard-wrapped prose.
-
-    Raw captures put separate paragraphs on consecutive lines, so each line is a paragraph
-    unless its block reads as one paragraph wrapped at a fixed width. A page break (form
-    feed) or a line laid out in columns (a PDF's running header with its page number) always
-    stands apart, and a headline run into the first paragraph on one line is split off it
-    (`title`, from metadata, helps find where it ends).
-    """
-    blocks: list[list[tuple[int, int]]] = [[]]
-    for line in re.finditer(r"^.*$", text, re.MULTILINE):  # "." stops at "\n"; "\r" is kept
-        stripped = line.group().strip()
-        if "\f" in line.group() and blocks[-1]:
-            blocks.append([])  # a new page
-        if stripped:
-            start = line.start() + len(line.group()) - len(line.group().lstrip())
-            if _COLUMN_GAP.search(stripped):  # a layout line: never part of wrapped prose
-                blocks.extend([[(start, start + len(stripped))], []])
-                continue
-            blocks[-1].append((start, start + len(stripped)))
-        elif blocks[-1]:
-            blocks.append([])
-    spans: list[tuple[int, int]] = []
-    for block in filter(None, blocks):
-        if _is_hard_wrapped([text[s:e] for s, e in block]):
-            spans.append((block[0][0], block[-1][1]))
-        else:
-            spans.extend(_wrapped_runs(text, block))
-    spans = _split_run_in_headline(text, _split_leading_date(text, spans), title)
-    return [Paragraph(i, s, e, text[s:e]) for i, (s, e) in enumerate(spans)]
-
-
-# A capture that starts with its date and runs on into the page: "date 2015-06-23 ASTANA.
-# AGENCY - The drills ...", "Published: 14.09.2022 Kazakhstan hosts ...", "05 / 08 /
-# 2013The annual exercise ...".
-_LEADING_DATE = re.compile(
-    r"^(?:(?i:date|published|posted|опубликовано)\s*:?\s+)?"
-    r"(?:\d{4}-\d{2}-\d{2}|\d{1,2} ?[./] ?\d{1,2} ?[./] ?\d{4})(?:[ T]\d{1,2}:\d{2})?"
-    r"(?=\s*[A-ZА-ЯЁ\"“«])"
-)
-_LEADING_LINES = 3
-
-
-def _split_leading_date(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
-    """A date at the very start of a page's first lines, run into its headline or first
-    paragraph, is a line of its own: the dater reads it and no passage quotes it."""
-    for n, (start, end) in enumerate(spans[:_LEADING_LINES]):
-        line = text[start:end]
-        found = _LEADING_DATE.match(line)
-        if found is None:
-            continue
-        rest = found.end() + len(line[found.end() :]) - len(line[found.end() :].lstrip())
-        if len(line[rest:].split()) >= 2:
-            return [*spans[:n], (start, start + found.end()), (start + rest, end), *spans[n + 1 :]]
-    return spans
-
-
-_COLUMN_GAP = re.compile(r"\S {4,}\S")
-# A story's opening dateline: "ALMATY, Aug 8 (Agency) - " or "Astana, 14 September 2022 – ".
-_OPENING_DATELINE = re.compile(
-    r"(?:[A-ZА-ЯЁ][A-ZА-ЯЁ'-]+(?: [A-ZА-ЯЁ][A-ZА-ЯЁ'-]+){0,2}|[A-ZА-ЯЁ][a-zа-яё'-]+)"
-    r",? (?:[A-Z][a-z]{2,8}\.? \d{1,2}|\d{1,2} [^\W\d_]{3,9})(?:,? \d{4})?"
-    r"(?: \([^()]{2,40}\))? [-–—] \S"
-)
-
-
-def _split_run_in_headline(
-    text: str, spans: list[tuple[int, int]], title: str | None
-) -> list[tuple[int, int]]:
-    """Split a headline that runs into the first paragraph on the same line ("Kazakhstan to
-    host drills ALMATY, Aug 8 (Agency) - Kazakhstan will ...") into headline and paragraph.
-
-    The headline ends where the metadata title ends; without a title, where an opening
-    dateline begins after a headline's worth of words. Only the first paragraph that reads
-    as prose is looked at, and it is split only when the rest is a paragraph on its own."""
-    want = _norm(title or "")
-    if want and any(_norm(text[s:e]) == want for s, e in spans):
-        return spans  # the headline has a line of its own
-    for n, (start, end) in enumerate(spans):
-        line = text[start:end]
-        cut = _title_end(line, want) if want else _dateline_start(line)
-        if cut is not None:
-            rest = cut + len(line[cut:]) - len(line[cut:].lstrip(" \t:|–—-"))
-            if len(line[rest:].split()) >= 8:
-                head_end = len(line[:cut].rstrip())
-                return [*spans[:n], (start, start + head_end), (start + rest, end), *spans[n + 1 :]]
-        if _SENTENCE_END.search(line) and len(line.split()) >= 8:
-            break  # the first prose paragraph had no headline in it
-    return spans
-
-
-def _title_end(line: str, want: str) -> int | None:
-    """Where the metadata title (normalized words `want`) ends, if `line` begins with it."""
-    # The title ends at a word boundary, or where the next word starts with no space.
-    pattern = r"\W*" + r"\W+".join(map(re.escape, want.split())) + r"(?:\b|(?-i:(?=[A-ZА-ЯЁ])))"
-    found = re.match(pattern, line, re.IGNORECASE)
-    return found.end() if found else None
-
-
-def _dateline_start(line: str) -> int | None:
-    """Where an opening dateline begins after 4-25 words that read as a headline."""
-    for found in _OPENING_DATELINE.finditer(line):
-        head = line[: found.start()].split()
-        if (
-            4 <= len(head) <= 25
-            and head[0][:1].isupper()
-            and not re.search(r"[.!?:;,]$", head[-1])
-            and head[-1].casefold() not in _STOPWORDS
-            and not any(re.search(r"[.!?]$", word) for word in head)
-        ):
-            return found.start()
-    return None
-
-
-def _norm(text: str) -> str:
-    return " ".join(re.findall(r"\w+", text.casefold()))
-
-
-MIN_RUN_BLOCK_LINES = 6
-MIN_FILLED_LINES = 2
-
-
-def _wrapped_runs(text: str, block: list[tuple[int, int]]) -> list[tuple[int, int]]:
-    """Text taken from a PDF often has no blank lines at all: its paragraphs, headings,
-    contents and footnotes are one block. There a paragraph is a run of lines each filled
-    to the column's width (so the next word would not have fitted on it), ended by a
-    shorter line; every other line stands alone."""
-    lines = [text[s:e] for s, e in block]
-    if len(block) < MIN_RUN_BLOCK_LINES:
-        return block
-    fills = []
-    for n, (line, after) in enumerate(zip(lines, lines[1:])):
-        width = max(len(other) for other in lines[max(0, n - 1) : n + 2])  # the local column
-        fills.append(
-            50 <= width <= 110
-            and len(line) >= 0.75 * width
-            and len(line) + 1 + len(after.split()[0]) > width
-            and not _LIST_MARKER.match(after)
-        )
-    spans: list[tuple[int, int]] = []
-    i = 0
-    while i < len(block):
-        run = 0
-        while i + run < len(fills) and fills[i + run]:
-            run += 1
-        # Two filled lines at least: one wide line over a short one is a heading and its
-        # item as often as a paragraph.
-        last = i + run if run >= MIN_FILLED_LINES else i
-        spans.append((block[i][0], block[last][1]))
-        i = last + 1
-    return spans
-
-
-def _is_hard_wrapped(lines: list[str]) -> bool:
-    """A block whose lines (but the last) fill a similar width of 50-100 chars is one paragraph."""
-    if len(lines) < 2 or any(_LIST_MARKER.match(line) for line in lines):
-        return False
-    # A headline with its date or byline on the next line is two lines, not wrapped prose.
-    last = lines[-1].translate(_PLAIN)
-    if _is_dateline(last) or (_BYLINE.match(last) and len(last.split()) <= 12):
-        return False
-    if any(_CAPTION_START.match(line) for line in lines[1:]):
-        return False  # a photo's caption or credit under a headline starts a line of its own
-    widths = [len(line) for line in lines[:-1]]
-    width = max(widths)
-    if not 50 <= width <= 100 or min(widths) < 0.6 * width or len(lines[-1]) > 1.15 * width + 5:
-        return False
-    # Wrapped text breaks a line only where the next word would not have fitted on it.
-    return all(len(a) + 1 + len(b.split()[0]) > width for a, b in zip(lines, lines[1:]))
-
-
 # --- what a paragraph says about itself -----------------------------------------------------
 
 
@@ -426,14 +91,14 @@ class _Shape:
 
 
 def _shape(text: str) -> _Shape:
-    body = _LIST_MARKER.sub("", re.sub(r"^#{1,6}\s+", "", text))  # also Markdown "## Heading"
+    body = LIST_MARKER.sub("", re.sub(r"^#{1,6}\s+", "", text))  # also Markdown "## Heading"
     tokens = body.split()
     alpha = [t for t in tokens if t[:1].isalpha()]
     capitalised = sum(t[0].isupper() for t in alpha)
     title_cased = bool(alpha) and capitalised >= 0.6 * len(alpha)
-    end = _SENTENCE_END.search(body)
+    end = SENTENCE_END.search(body)
     # A speaker's turn says something: "ANALYSIS: Kazakhstan and NATO" is a kicker, no turn.
-    turn = bool(_SPEAKER.match(body) and end) and len(tokens) >= 3
+    turn = bool(SPEAKER.match(body) and end) and len(tokens) >= 3
     # A short question is a headline or subheading (unless someone asks it in an interview);
     # a long line ending in ":" introduces a list; one or two words ("Loading...") are a label.
     ends = bool(end and (end.group(1) != "?" or len(tokens) >= 15 or turn)) or (
@@ -441,61 +106,26 @@ def _shape(text: str) -> _Shape:
     )
     return _Shape(
         words=len(tokens),
-        is_list=bool(_LIST_MARKER.match(text)),
+        is_list=bool(LIST_MARKER.match(text)),
         ends_sentence=ends and (len(tokens) >= 3 or turn),
-        citation=title_cased and bool(_YEAR.search(body)) and body.count(",") >= 2,
-        norm=" ".join(re.findall(r"\w+", body.casefold())),
+        citation=title_cased and bool(YEAR.search(body)) and body.count(",") >= 2,
+        norm=normalized(body),
         turn=turn,
     )
 
 
-def _is_dateline(text: str) -> bool:
-    """A line that is only a date (and time): capture or publication stamps, never quotable."""
-    tokens = re.findall(r"[^\W\d_]+|\d+(?:st|nd|rd|th)?", text.lower())
-    if not tokens or len(tokens) > 10 or not any(c.isdigit() for c in text):
-        return False
-    has_date = any(t in _MONTHS for t in tokens) or re.search(
-        r"\d{1,4} ?[-/.] ?\d{1,2} ?[-/.] ?\d", text
-    )
-    datey = sum(t in _DATE_WORDS or t[0].isdigit() for t in tokens)
-    return bool(has_date) and datey >= 0.75 * len(tokens)
-
-
-_MONTH_NAME = "|".join(sorted(map(re.escape, MONTHS), key=len, reverse=True))
-_DATE_TEXT = (
-    r"(?:\d{1,2}:\d{2},?\s+)?"  # a time before the date: "17:52 24.06.2009, Agency"
-    rf"(?i:(?:{_MONTH_NAME})\.?\s+\d{{1,2}}(?:st|nd|rd|th)?(?:,?\s+\d{{4}})?"
-    rf"|\d{{1,2}}(?:st|nd|rd|th)?\s+(?:{_MONTH_NAME})\.?(?:,?\s+\d{{4}})?"
-    r"|\d{1,2}[./-]\d{1,2}[./-]\d{2,4}|\d{4}-\d{2}-\d{2})(?:,?\s+\d{1,2}:\d{2})?"
-)
-_SOURCE_NAME = r"[A-ZА-ЯЁ][\w.&'’-]*(?:\s+(?:[A-ZА-ЯЁ][\w.&'’-]*|of|the|and|for|de|и)){0,5}"
-# A date and the name of the agency or paper it comes from, set apart by punctuation:
-# "October 25. Central Asia Newswire", "Steppe Post | 14.06.2016". Without the
-# punctuation ("May 9 Victory Parade") the line is a headline.
-_DATE_AND_SOURCE = re.compile(
-    rf"^(?:{_DATE_TEXT}\s*(?:[.,|/·•]|\s[-–—])\s*{_SOURCE_NAME}"
-    rf"|{_SOURCE_NAME}\s*(?:[,|/·•]|\s[-–—])\s*{_DATE_TEXT})\.?$"
-)
-
-
-# A journal issue line: "Vol. 9, Issue 3 (2015)", "No. 2(40), 2012", "2011 г., № 3, с. 5-17".
-ISSUE_MARK = re.compile(
-    r"(?:\b(?:vol(?:ume)?|issue|no|nr|т|том|вып(?:уск)?)\.?|№)\s*\d", re.IGNORECASE
-)
-
-
 def _cue_rule(text: str, shape: _Shape) -> Rule | None:
     """Paywall, login, newsletter and donation calls; cookie, copyright and terms notices."""
-    strong, weak = _PAYWALL_STRONG.findall(text), _PAYWALL_WEAK.findall(text)
+    strong, weak = PAYWALL_STRONG.findall(text), PAYWALL_WEAK.findall(text)
     score = 2 * len(strong) + len(weak)
     if (strong or len(weak) >= 3) and (shape.words <= 30 or score * 12 >= shape.words):
         cues = ", ".join(dict.fromkeys(c.lower() for c in strong + weak))
         return "subscription-call", f"subscription, login or newsletter call (cues: {cues})"
-    notices = _NOTICE.findall(text)
+    notices = NOTICE.findall(text)
     if notices and (shape.words <= 40 or len(notices) * 15 >= shape.words):
         cues = ", ".join(dict.fromkeys(c.lower() for c in notices))
         return "site-notice", f"cookie, copyright or terms notice (cues: {cues})"
-    about_site = _SITE_SELF.findall(text)
+    about_site = SITE_SELF.findall(text)
     if (len(about_site) >= 2 and shape.words <= 60) or (about_site and shape.words <= 15):
         cues = ", ".join(dict.fromkeys(c.lower() for c in about_site))
         return "site-notice", f"a note about the website itself (cues: {cues})"
@@ -505,55 +135,55 @@ def _cue_rule(text: str, shape: _Shape) -> Rule | None:
 def _navigation_rule(text: str, shape: _Shape) -> Rule | None:
     """Share/follow rows, breadcrumbs, menu labels and 'Read more:' or 'Tags:' link lines."""
     if not shape.ends_sentence and shape.words <= 15:
-        if _SHARE.match(text) or len(_SOCIAL.findall(text)) >= 2:
+        if SHARE.match(text) or len(SOCIAL.findall(text)) >= 2:
             return "navigation", "share or follow links"
-    parts = _MENU_SEPARATOR.split(text)
+    parts = MENU_SEPARATOR.split(text)
     if len(parts) >= 2 and all(len(p.split()) <= 4 for p in parts):
         if len(parts) >= 3 or shape.words <= 6:
             return "navigation", "breadcrumb or menu row"
-    if _LINK_LINE.match(text) and shape.words <= 30:
+    if LINK_LINE.match(text) and shape.words <= 30:
         return "navigation", "menu label or link to other pages"
     return None
 
 
 def _intrinsic_rule(text: str, shape: _Shape) -> Rule | None:
     """Furniture recognisable from the paragraph alone, wherever it sits on the page."""
-    plain = text.translate(_PLAIN).strip(" »«›‹→←|*_#>")
-    if _COUNTER.match(plain):
+    plain = text.translate(PLAIN).strip(" »«›‹→←|*_#>")
+    if COUNTER.match(plain):
         return "page-counter", "page counter, page number, reading time or view count"
-    if _TRANSCRIPT_MARK.match(plain):
+    if TRANSCRIPT_MARK.match(plain):
         return "transcript-mark", "a timestamp or stage direction in a transcript"
-    if _is_dateline(plain):
+    if is_dateline(plain):
         return "dateline", "a line holding only a date"
-    if shape.words <= 10 and _DATE_AND_SOURCE.match(plain):
+    if shape.words <= 10 and DATE_AND_SOURCE.match(plain):
         return "dateline", "a date and the name of its source"
     if (
         shape.words <= 20
         and (not shape.ends_sentence or plain.count(",") >= 3)  # a citation may end in "."
         and ISSUE_MARK.search(plain)
-        and _YEAR.search(plain)
+        and YEAR.search(plain)
     ):
         return "issue-line", "the journal issue it appeared in"
-    if shape.words <= 15 and _CONTENTS_ENTRY.search(plain):
+    if shape.words <= 15 and CONTENTS_ENTRY.search(plain):
         return "contents", "a table-of-contents entry (heading and page number)"
-    if shape.words <= 6 and _ADVERT.search(plain):
+    if shape.words <= 6 and ADVERT.search(plain):
         return "advert", "advertisement label"
-    if shape.words <= 20 and _AD_NOTICE.search(plain):
+    if shape.words <= 20 and AD_NOTICE.search(plain):
         return "advert", "the site's note about its ads"
-    if shape.words <= 60 and _KEYWORDS.match(plain):
+    if shape.words <= 60 and KEYWORDS.match(plain):
         return "keywords", "a list of keywords"
-    if shape.words <= 60 and (_CAPTION.search(plain) or _PHOTO_CREDIT.search(plain)):
+    if shape.words <= 60 and (CAPTION.search(plain) or PHOTO_CREDIT.search(plain)):
         return "caption", "photo caption or credit"
     credit = plain.lstrip("(")
     if (
         shape.words <= 30
-        and _BYLINE.match(credit)
-        and (shape.words <= 12 or not shape.ends_sentence or _SIGN_OFF.match(plain))
+        and BYLINE.match(credit)
+        and (shape.words <= 12 or not shape.ends_sentence or SIGN_OFF.match(plain))
     ):
         return "byline", "author, credit or publication line"
-    if shape.words <= 8 and not shape.ends_sentence and _BYLINE_ROLE.match(credit):
+    if shape.words <= 8 and not shape.ends_sentence and BYLINE_ROLE.match(credit):
         return "byline", "the writer's post under a byline"
-    if shape.words <= 60 and _EDITORIAL_NOTE.search(plain):
+    if shape.words <= 60 and EDITORIAL_NOTE.search(plain):
         return "editorial-note", "a note about the text (transcript note or disclaimer)"
     return _cue_rule(plain, shape) or _navigation_rule(plain, shape)
 
@@ -662,7 +292,7 @@ def _is_chrome_heading(page: _Page, i: int) -> bool:
     publications') is a heading only when items, not prose, follow it.
     """
     text, shape = page.text(i), page.shapes[i]
-    if _COMMENTS_HEADER.match(text):
+    if COMMENTS_HEADER.match(text):
         return True
     if page.intrinsic[i] and page.intrinsic[i][0] == "subscription-call" and shape.words <= 3:
         # "## Subscribe", "Newsletter": a box's heading (a price list's "1. €150" is not)
@@ -676,9 +306,9 @@ def _is_chrome_heading(page: _Page, i: int) -> bool:
     ):
         return False
     words = re.findall(r"[^\W\d_]+", text.lower().replace("'s", ""))
-    if not any(w in _CHROME_WORDS for w in words):
+    if not any(w in CHROME_WORDS for w in words):
         return False
-    return all(w in _CHROME_WORDS or w in _STOPWORDS for w in words) or not page.prose(i + 1)
+    return all(w in CHROME_WORDS or w in STOPWORDS for w in words) or not page.prose(i + 1)
 
 
 def _block_end(page: _Page, h: int) -> int:
@@ -748,7 +378,7 @@ def _subheading(page: _Page, i: int) -> bool:
 
 def _list_heading(page: _Page, i: int) -> bool:
     """A list-marked line that heads a section: numbered, or a bullet on its own."""
-    if _NUMBERED_HEADING.match(page.text(i)):
+    if NUMBERED_HEADING.match(page.text(i)):
         return True
     return not (i > 0 and page.shapes[i - 1].is_list) and not page.shapes[i + 1].is_list
 
@@ -775,7 +405,7 @@ def _prose_run(page: _Page, s: int, across_subheadings: bool) -> int:
     while k < len(page):
         if page.prose(k):
             count += 1
-        elif _BIO_LABEL.match(page.text(k).translate(_PLAIN)):
+        elif BIO_LABEL.match(page.text(k).translate(PLAIN)):
             break  # "About the author": what follows is a bio, whatever else it is
         elif page.intrinsic[k] is None:
             if not (across_subheadings and _subheading(page, k) and page.prose(k + 1)):
@@ -792,7 +422,7 @@ _RUN_TIERS = ((2, False), (2, True), (1, True))
 def _find_headline(page: _Page, title: str | None) -> range | None:
     """The lines of the metadata title if the page shows it (a long title may be broken over
     two or three lines), else the line right above the first prose run."""
-    want = _norm(title or "")
+    want = normalized(title or "")
     norms = [shape.norm for shape in page.shapes]
     if want and want in norms:
         return range(norms.index(want), norms.index(want) + 1)
@@ -999,17 +629,17 @@ def _region_end(
     """Where the article stops: an author bio, a site-chrome heading, or a run of teasers."""
     i = start + 1
     while i < len(page):
-        text = page.text(i).translate(_PLAIN)
-        implicit_bio = _BIO_SENTENCE.match(text) and page.shapes[i].words <= 80
-        if _BIO_LABEL.match(text) or (implicit_bio and not page.prose(i + 1)):
+        text = page.text(i).translate(PLAIN)
+        implicit_bio = BIO_SENTENCE.match(text) and page.shapes[i].words <= 80
+        if BIO_LABEL.match(text) or (implicit_bio and not page.prose(i + 1)):
             return i, ("after-author-bio", f"after the author bio (paragraph {i})")
-        if _SIGN_OFF.match(text):
+        if SIGN_OFF.match(text):
             return i + 1, ("after-sign-off", f"after the closing credits (paragraph {i})")
-        if _EARLIER_REPORT.match(text) and not any(map(page.prose, range(i + 1, len(page)))):
+        if EARLIER_REPORT.match(text) and not any(map(page.prose, range(i + 1, len(page)))):
             return i, ("off-topic", f"from the pointer to an earlier story on (paragraph {i})")
         if page.headings[i]:
             after = _block_end(page, i)
-            discussion = _DISCUSSION.search(page.text(i))  # comments are prose too, never resume
+            discussion = DISCUSSION.search(page.text(i))  # comments are prose too, never resume
             if page.prose(after) and page.prose(after + 1) and not discussion:
                 i = after  # an inserted box: the article resumes after it
                 continue

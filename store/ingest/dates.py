@@ -30,7 +30,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from store.ingest.clean import ISSUE_MARK, Verdict, clean
+from store.ingest.clean import Verdict, clean
+from store.ingest.cues import ISSUE_MARK
 from store.ingest.months import MONTHS
 
 WEEKDAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
