@@ -492,6 +492,7 @@ def _title_top(page: _Page, head: int) -> int:
 
 
 def _capitals_title_line(page: _Page, i: int) -> bool:
+    """A line of two words or more all in capitals, not furniture: part of a cover title."""
     text, shape = page.text(i), page.shapes[i]
     letters = [c for c in text if c.isalpha()]
     return (
