@@ -41,6 +41,7 @@ NOTICE = _cues(
     r"all rights reserved", r"\bcopyright\b", r"©", r"reproduc\w+ .{0,40}(?:prohibited|permission)",
     r"все права защищены", r"политик\w+ конфиденциальности",
     r"(?:перепечатк\w+|использовании материалов).{0,40}ссылк\w+",
+    r"\breprinted with(?:out)? (?:the )?(?:prior )?(?:written )?permission",
 )  # fmt: skip
 # A page speaking about the website itself: government site banners ("An official website
 # of ...", how to recognise it, secure connections), browser and script warnings.
@@ -65,6 +66,8 @@ EDITORIAL_NOTE = _cues(
     r"^(?:(?:this )?(?:page|copy|snapshot|article|document) )?(?:was )?"
     r"(?:retrieved|captured|accessed|archived|downloaded)\b(?! by\b)",
     r"\bcontents? may have changed\b",
+    # a paper's funding note: "This series was made possible with support from ..."
+    r"\bmade possible (?:with|by|through) (?:the )?(?:generous )?(?:support|funding|a grant)\b",
 )  # fmt: skip
 # A table of contents entry: a heading, dot leaders (or a wide gap) and a page number.
 CONTENTS_ENTRY = re.compile(r"\S(?:\s*(?:\.\s*){4,}|\s*…+\s*)\d{1,4}$")
@@ -143,7 +146,8 @@ SIGN_OFF = re.compile(
 EARLIER_REPORT = re.compile(
     r"^(?:earlier,? (?:it was|we) reported|(?:as )?(?:was |it was )?(?:earlier|previously) "
     r"reported|as [\w .-]{1,30} (?:earlier |previously )?reported (?:earlier|previously)|"
-    r"ранее (?:сообщалось|мы (?:писали|сообщали))|напомним, что|бұған дейін)",
+    r"ранее (?:сообщалось|мы (?:писали|сообщали))|ранее [«\"]?[\w .-]{1,30}[»\"]? сообщал[аио]?\b|"
+    r"напомним, что|бұған дейін)",
     re.IGNORECASE,
 )
 MENU_SEPARATOR = re.compile(r"\s(?:»|›|>|\||/|·|•|→)\s")
@@ -226,8 +230,8 @@ SOURCE_NAME = r"[A-ZА-ЯЁ][\w.&'’-]*(?:\s+(?:[A-ZА-ЯЁ][\w.&'’-]*|of|the
 # "October 25. Central Asia Newswire", "Steppe Post | 14.06.2016". Without the
 # punctuation ("May 9 Victory Parade") the line is a headline.
 DATE_AND_SOURCE = re.compile(
-    rf"^(?:{DATE_TEXT}\s*(?:[.,|/·•]|\s[-–—])\s*{SOURCE_NAME}"
-    rf"|{SOURCE_NAME}\s*(?:[,|/·•]|\s[-–—])\s*{DATE_TEXT})\.?$"
+    rf"^\(?(?:{DATE_TEXT}\s*(?:[.,|/·•]|\s[-–—])\s*{SOURCE_NAME}"
+    rf"|{SOURCE_NAME}\s*(?:[,|/·•]|\s[-–—])\s*{DATE_TEXT})\.?\)?$"
 )
 
 

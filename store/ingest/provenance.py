@@ -88,9 +88,10 @@ def byline(verdicts: Sequence[Verdict], text: str = "") -> Span | None:
                 start = verdict.paragraph.start
                 return Span(start, after.end, text[start : after.end])
         return _span(verdict)
-    for i in closing_lines(verdicts):  # a wire story's closing credits name the writer
+    for i in closing_lines(verdicts):  # a closing "By ..." or a wire story's credits
         verdict = verdicts[i]
-        if verdict.rule == "byline" and _CREDIT.search(verdict.paragraph.text):
+        text = verdict.paragraph.text
+        if verdict.rule == "byline" and (_CREDIT.search(text) or author_from_byline(text)):
             return _span(verdict)
     return None
 

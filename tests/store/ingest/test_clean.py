@@ -1208,6 +1208,7 @@ def test_a_photo_credit_under_a_long_headline_is_not_wrapped_into_it() -> None:
     [
         "Earlier it was reported that the minister opened a new school in Taraz.",
         "Ранее сообщалось, что министр открыл новую школу в Таразе.",
+        "Ранее «Степной вестник» сообщал, что министр открыл новую школу.",
     ],
 )
 def test_an_agency_s_last_pointer_to_an_earlier_story_is_not_the_article(pointer: str) -> None:
@@ -1316,6 +1317,7 @@ def test_short_lines_under_wide_ones_are_not_joined() -> None:
     ("line", "rule"),
     [
         ("17:52 24.06.2009, Steppe News Agency", "dateline"),
+        ("(Geneva, May 4, 2017)", "dateline"),
         ("Photo courtesy of the ministry's press office", "caption"),
         ("Peacekeepers practise first aid on a wounded comrade. [Jane Doe]", "caption"),
         ("High resolution photos", "navigation"),
@@ -1334,4 +1336,19 @@ def test_a_speech_s_kind_over_its_occasion_is_one_headline() -> None:
     kind, occasion = "Welcoming remarks", "by the Secretary General at the opening of the forum"
     verdicts = clean("\n\n".join([kind, occasion, "• 25 Jun. 2009", *ARTICLE]))
     assert _verdict(verdicts, kind).rule == "title" and _verdict(verdicts, occasion).rule == "title"
+    assert [p.text for p in kept_paragraphs(verdicts)] == ARTICLE
+
+
+@pytest.mark.parametrize(
+    ("note", "rule"),
+    [
+        ("Extracts may be reprinted without permission provided the source is cited.",
+         "site-notice"),
+        ("This series was made possible with support from the Steppe Foundation.",
+         "editorial-note"),
+    ],
+)  # fmt: skip
+def test_a_policy_brief_s_front_matter_notices_are_not_the_article(note: str, rule: str) -> None:
+    verdicts = clean(_page(note, *ARTICLE))
+    assert _verdict(verdicts, note).rule == rule
     assert [p.text for p in kept_paragraphs(verdicts)] == ARTICLE

@@ -148,3 +148,16 @@ def test_a_wire_story_without_a_byline_takes_its_writer_from_the_closing_credits
     assert ready.author == "Jane Doe"
     assert ready.byline.text == credits
     assert text[ready.byline.start : ready.byline.end] == credits
+
+
+def test_a_closing_by_line_names_the_author(tmp_path: Path) -> None:
+    path = tmp_path / "column.txt"
+    body = [
+        "Kazakhstan has sent officers to partner courses every year since the programme began.",
+        "The ministry expects the number of places to grow again next year, officials said.",
+    ]
+    text = "\n\n".join(["Officers head abroad for courses", *body, "By Marat Oskenov"]) + "\n"
+    path.write_text(text, encoding="utf-8")
+    ready = prepare(read_document(path, "column"))
+    assert ready.author == "Marat Oskenov"
+    assert ready.byline.text == "By Marat Oskenov"
