@@ -378,9 +378,14 @@ def _subheading(page: _Page, i: int) -> bool:
 
 def _list_heading(page: _Page, i: int) -> bool:
     """A list-marked line that heads a section: numbered, or a bullet on its own."""
-    if NUMBERED_HEADING.match(page.text(i)):
-        return True
-    return not (i > 0 and page.shapes[i - 1].is_list) and not page.shapes[i + 1].is_list
+    return bool(NUMBERED_HEADING.match(page.text(i))) or _lone_bullet(page, i)
+
+
+def _lone_bullet(page: _Page, i: int) -> bool:
+    """A bulleted line with no list item next to it: a heading some sites mark so."""
+    before = i > 0 and page.shapes[i - 1].is_list
+    after = i + 1 < len(page) and page.shapes[i + 1].is_list
+    return page.shapes[i].is_list and not before and not after
 
 
 MAX_CAPTION_WORDS = 30
@@ -547,8 +552,18 @@ def _near_title(have: str, want: str) -> bool:
 
 
 def _headline_candidate(page: _Page, i: int) -> bool:
+    """A line shaped like a headline: 3-25 words, no sentence end, not furniture, and not
+    in a list (a lone bulleted line above all the prose may be: "• Kazakhstan and
+    peacekeeping"; below it, a lone bullet heads a section)."""
     shape, text = page.shapes[i], page.text(i)
-    plain = page.intrinsic[i] is None and not page.headings[i] and not shape.is_list
+    header_bullet = (  # five words at least: a bulleted name or menu item is shorter
+        _lone_bullet(page, i)
+        and shape.words >= 5
+        and not NUMBERED_HEADING.match(text)
+        and not any(map(page.prose, range(i)))
+    )
+    listed = shape.is_list and not header_bullet
+    plain = page.intrinsic[i] is None and not page.headings[i] and not listed
     return plain and not shape.ends_sentence and 3 <= shape.words <= 25 and text[-1] not in ":;,"
 
 

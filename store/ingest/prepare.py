@@ -10,6 +10,7 @@ from pathlib import Path
 from store.ingest.chunk import ChunkSpan, Span, chunk_document
 from store.ingest.clean import Similarity, Verdict, clean, kept_paragraphs
 from store.ingest.corpus import SourceDocument
+from store.ingest.cues import LIST_MARKER
 from store.ingest.dates import date_from_text
 from store.ingest.provenance import Span as SourceSpan
 from store.ingest.provenance import author_from_byline, byline, dateline
@@ -18,7 +19,7 @@ from store.types import period_text
 
 # Bump when cleaning, dating or chunking rules change: documents are then prepared again
 # (their passages' vectors are still reused wherever the passage text is unchanged).
-PIPELINE_VERSION = "12"
+PIPELINE_VERSION = "13"
 
 
 @dataclass(frozen=True)
@@ -107,7 +108,7 @@ def _title_from_text(verdicts: tuple[Verdict, ...]) -> str | None:
     title = " ".join(" ".join(lines).split())
     # A quoted title (a speech's) without its quotes; "Kazakhstan :" closed up.
     title = re.sub(r"\s+([:;,])", r"\1", title.strip(' "“”«»„'))
-    title = _MARKDOWN_HEADING.sub("", title)
+    title = LIST_MARKER.sub("", _MARKDOWN_HEADING.sub("", title))
     unkicked = _KICKER.sub("", title)
     if len(unkicked.split()) >= 3:
         title = unkicked

@@ -1352,3 +1352,15 @@ def test_a_policy_brief_s_front_matter_notices_are_not_the_article(note: str, ru
     verdicts = clean(_page(note, *ARTICLE))
     assert _verdict(verdicts, note).rule == rule
     assert [p.text for p in kept_paragraphs(verdicts)] == ARTICLE
+
+
+def test_a_lone_bulleted_line_above_all_prose_can_be_the_headline() -> None:
+    headline = "• Kazakhstan and international peacekeeping: experience and potential"
+    row = "19.07.2017 | Comments | International Relations"
+    verdicts = clean("\n\n".join(["Skip to main content", headline, row, *ARTICLE]))
+    assert _verdict(verdicts, headline).rule == "title"
+    assert [p.text for p in kept_paragraphs(verdicts)] == ARTICLE
+    # A bulleted name is too short to be one; the headline under it still is.
+    named = clean("\n\n".join(["• Dr. Jane Doe", HEADLINE, *ARTICLE]))
+    assert _verdict(named, HEADLINE).rule == "title"
+    assert _verdict(named, "• Dr. Jane Doe").rule != "title"
