@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 
+from store.ingest.months import ALTERNATION as MONTHS_ALTERNATION
 from store.ingest.months import MONTHS
 
 
@@ -218,11 +219,10 @@ def is_dateline(text: str) -> bool:
     return bool(has_date) and datey >= 0.75 * len(tokens)
 
 
-MONTH_NAME = "|".join(sorted(map(re.escape, MONTHS), key=len, reverse=True))
 DATE_TEXT = (
     r"(?:\d{1,2}:\d{2},?\s+)?"  # a time before the date: "17:52 24.06.2009, Agency"
-    rf"(?i:(?:{MONTH_NAME})\.?\s+\d{{1,2}}(?:st|nd|rd|th)?(?:,?\s+\d{{4}})?"
-    rf"|\d{{1,2}}(?:st|nd|rd|th)?\s+(?:{MONTH_NAME})\.?(?:,?\s+\d{{4}})?"
+    rf"(?i:(?:{MONTHS_ALTERNATION})\.?\s+\d{{1,2}}(?:st|nd|rd|th)?(?:,?\s+\d{{4}})?"
+    rf"|\d{{1,2}}(?:st|nd|rd|th)?\s+(?:{MONTHS_ALTERNATION})\.?(?:,?\s+\d{{4}})?"
     r"|\d{1,2}[./-]\d{1,2}[./-]\d{2,4}|\d{4}-\d{2}-\d{2})(?:,?\s+\d{1,2}:\d{2})?"
 )
 SOURCE_NAME = r"[A-ZА-ЯЁ][\w.&'’-]*(?:\s+(?:[A-ZА-ЯЁ][\w.&'’-]*|of|the|and|for|de|и)){0,5}"

@@ -32,11 +32,12 @@ from datetime import date, timedelta
 
 from store.ingest.clean import Verdict, clean
 from store.ingest.cues import ISSUE_MARK
+from store.ingest.months import ALTERNATION as MONTHS_ALTERNATION
 from store.ingest.months import MONTHS
 
 WEEKDAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
 
-_MONTH = r"(?P<month>" + "|".join(sorted(MONTHS, key=len, reverse=True)) + r")\b\.?"
+_MONTH = rf"(?P<month>{MONTHS_ALTERNATION})\b\.?"
 _DAY = r"(?P<day>\d{1,2})(?:st|nd|rd|th)?"
 _YEAR = r"(?P<year>(?:19|20)\d{2})"
 # Kazakh's word after a year: "2022 жылғы", "2022 жылы", "2022 ж.".

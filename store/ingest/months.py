@@ -4,6 +4,8 @@ importers, so a language added here is read everywhere."""
 
 from __future__ import annotations
 
+import re
+
 ENGLISH = [
     ("jan", "january"),
     ("feb", "february"),
@@ -55,3 +57,6 @@ MONTHS: dict[str, int] = {
     for number, names in enumerate(table, start=1)
     for name in names
 }
+# Longest first, so that a regex alternation reads "september" rather than "sep".
+LONGEST_FIRST = sorted(MONTHS, key=len, reverse=True)
+ALTERNATION = "|".join(map(re.escape, LONGEST_FIRST))

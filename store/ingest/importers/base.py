@@ -12,7 +12,8 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from store.errors import StoreError
-from store.ingest.dates import MONTHS, find_dates
+from store.ingest.dates import find_dates
+from store.ingest.months import LONGEST_FIRST, MONTHS
 
 logger = logging.getLogger(__name__)
 
@@ -63,9 +64,7 @@ _MONTH_YEAR = re.compile(
     # "December 2005", "DECEMBER 2005", "Dec. 2005"; not "may 2005" inside a sentence.
     r"\b(?P<month>"
     + "|".join(
-        alternative
-        for name in sorted(MONTHS, key=len, reverse=True)
-        for alternative in (name.capitalize(), name.upper())
+        alternative for name in LONGEST_FIRST for alternative in (name.capitalize(), name.upper())
     )
     + r")\.?,?\s+(?P<year>(?:19|20)\d{2})\b"
 )
