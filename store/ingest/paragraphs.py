@@ -81,10 +81,24 @@ def _split_leading_date(text: str, spans: list[tuple[int, int]]) -> list[tuple[i
         found = _LEADING_DATE.match(line)
         if found is None:
             continue
-        rest = found.end() + len(line[found.end() :]) - len(line[found.end() :].lstrip())
+        rest = _next_word(line, found.end())
         if len(line[rest:].split()) >= 2:
-            return [*spans[:n], (start, start + found.end()), (start + rest, end), *spans[n + 1 :]]
+            return _split_span(spans, n, found.end(), rest)
     return spans
+
+
+def _next_word(line: str, at: int, skip: str | None = None) -> int:
+    """Where the text after `at` resumes past whitespace (and the `skip` characters)."""
+    return len(line) - len(line[at:].lstrip(skip))
+
+
+def _split_span(
+    spans: list[tuple[int, int]], n: int, head_end: int, tail_start: int
+) -> list[tuple[int, int]]:
+    """Span `n` cut in two at offsets into it: its head up to `head_end`, its tail from
+    `tail_start` (what lies between, spaces or a dash, belongs to neither)."""
+    start, end = spans[n]
+    return [*spans[:n], (start, start + head_end), (start + tail_start, end), *spans[n + 1 :]]
 
 
 _COLUMN_GAP = re.compile(r"\S {4,}\S")
@@ -112,10 +126,9 @@ def _split_run_in_headline(
         line = text[start:end]
         cut = _title_end(line, want) if want else _dateline_start(line)
         if cut is not None:
-            rest = cut + len(line[cut:]) - len(line[cut:].lstrip(" \t:|–—-"))
+            rest = _next_word(line, cut, " \t:|–—-")
             if len(line[rest:].split()) >= 8:
-                head_end = len(line[:cut].rstrip())
-                return [*spans[:n], (start, start + head_end), (start + rest, end), *spans[n + 1 :]]
+                return _split_span(spans, n, len(line[:cut].rstrip()), rest)
         if SENTENCE_END.search(line) and len(line.split()) >= 8:
             break  # the first prose paragraph had no headline in it
     return spans
