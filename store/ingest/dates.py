@@ -279,7 +279,7 @@ def date_from_text(text: str, verdicts: Sequence[Verdict] | None = None) -> Date
             mention.value,
             f"'{mention.text}' on {candidate.where}",
             mention.precision,
-            updated=candidate.where == _UPDATED_LINE,
+            updated=candidate.tier == _UPDATED_TIER,
         )
     if rejected:
         return DateDecision(
@@ -329,6 +329,7 @@ def _candidates(verdicts: Sequence[Verdict]) -> tuple[list[_Candidate], list[Dat
 
 
 _UPDATED_LINE = "an 'Updated' line: no original date on the page, and the original may be earlier"
+_UPDATED_TIER = 7  # the last resort, as in the module docstring
 
 
 def _own_dates(
@@ -348,7 +349,7 @@ def _own_dates(
             copies.append(mention)
         elif label == "updated":
             updated.append(mention.value)
-            found.append(_Candidate(mention, 7, distance, _UPDATED_LINE))
+            found.append(_Candidate(mention, _UPDATED_TIER, distance, _UPDATED_LINE))
         else:
             others.append((mention, label))
     return others
