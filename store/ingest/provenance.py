@@ -74,7 +74,7 @@ def header(verdicts: Sequence[Verdict]) -> list[Verdict]:
     return found
 
 
-def byline(verdicts: Sequence[Verdict], text: str = "") -> Span | None:
+def byline(verdicts: Sequence[Verdict], text: str) -> Span | None:
     """The header's byline: a line the cleaner read as a byline that names someone ("By X",
     "Posted on 3 October 2022 by X"); a label alone ("Author:") with the name on the next
     line is quoted with it (from `text`, the file's text)."""
@@ -83,15 +83,15 @@ def byline(verdicts: Sequence[Verdict], text: str = "") -> Span | None:
         if verdict.rule != "byline" or not _BY.search(verdict.paragraph.text):
             continue
         after = lines[n + 1].paragraph if n + 1 < len(lines) else None
-        if text and after and _LABEL_ALONE.match(verdict.paragraph.text):
+        if after and _LABEL_ALONE.match(verdict.paragraph.text):
             if author_from_byline(f"{verdict.paragraph.text} {after.text}"):
                 start = verdict.paragraph.start
                 return Span(start, after.end, text[start : after.end])
         return _span(verdict)
     for i in closing_lines(verdicts):  # a closing "By ..." or a wire story's credits
         verdict = verdicts[i]
-        text = verdict.paragraph.text
-        if verdict.rule == "byline" and (_CREDIT.search(text) or author_from_byline(text)):
+        line = verdict.paragraph.text
+        if verdict.rule == "byline" and (_CREDIT.search(line) or author_from_byline(line)):
             return _span(verdict)
     return None
 
@@ -100,20 +100,21 @@ def author_from_byline(line: str) -> str | None:
     """The writer a byline names ("By Roger N McDermott (11/2/2005 issue ...)" -> "Roger N
     McDermott"); names in capitals are given in title case. None when the line credits
     someone for other work or names no one."""
-    first = " ".join(line.split()) if _LABEL_ALONE.match(line.split("\n", 1)[0]) else line
-    first = first.strip().split("\n", 1)[0]
-    credits = sorted(_CREDIT.finditer(first), key=lambda m: m.group(1).lower() == "reporting")
+    # "Author:" over the name reads as one line; otherwise only the first line counts.
+    joined = " ".join(line.split()) if _LABEL_ALONE.match(line.split("\n", 1)[0]) else line
+    credit = joined.strip().split("\n", 1)[0]
+    credits = sorted(_CREDIT.finditer(credit), key=lambda m: m.group(1).lower() == "reporting")
     if credits:  # "(Reporting by A in Almaty; Writing by B; Editing by C)": B, else A
-        first = first[credits[0].start(1) :]
-    label = _WRITER_LABEL.match(first)
+        credit = credit[credits[0].start(1) :]
+    label = _WRITER_LABEL.match(credit)
     if label is None:
         return None
-    names = _NAMES.match(first[label.end() :])
+    names = _NAMES.match(credit[label.end() :])
     if names is None:
         return None
-    found_names = _without_trailing_month(names.group(0), first[label.end() + names.end() :])
-    first, *others = re.split(r"\s*,\s*", found_names.rstrip(" ,."))
-    parts = [_without_post(first), *others]
+    found_names = _without_trailing_month(names.group(0), credit[label.end() + names.end() :])
+    lead, *others = re.split(r"\s*,\s*", found_names.rstrip(" ,."))
+    parts = [_without_post(lead), *others]
     while len(parts) > 1 and _POST.search(parts[-1]):
         parts.pop()  # "..., Staff Correspondents", "..., Senior Fellow at ..."
     if not parts[0] or any(_POST.search(part) for part in parts[1:]):
