@@ -1246,8 +1246,8 @@ def test_a_paper_s_issue_line_keywords_and_ad_notes_are_not_the_article() -> Non
     keywords = ["Keywords", "NATO / CSTO / BORDER SECURITY / PARTNERSHIP FOR PEACE PROGRAMME"]
     inline = "Ключевые слова: НАТО, ОДКБ, безопасность границ"
     ads = [
-        "Tired of banners? You can always turn off ads.",
-        "Надоели баннеры? Вы всегда можете отключить рекламу.",
+        "Reading on a phone? Switch off the ads in your account settings.",
+        "Чтобы отключить рекламу, откройте настройки профиля.",
     ]
     verdicts = clean(_page(issue, *keywords, inline, ads[0], *ARTICLE, ads[1]))
     assert _verdict(verdicts, issue).rule == "issue-line"
