@@ -1342,7 +1342,7 @@ def test_a_speech_s_kind_over_its_occasion_is_one_headline() -> None:
 @pytest.mark.parametrize(
     ("note", "rule"),
     [
-        ("Extracts may be reprinted without permission provided the source is cited.",
+        ("Parts of this brief may be reprinted without permission if the series is credited.",
          "site-notice"),
         ("This series was made possible with support from the Steppe Foundation.",
          "editorial-note"),
