@@ -447,7 +447,7 @@ def _find_headline(page: _Page, title: str | None) -> range | None:
         for s in sorted(starts):
             if _prose_run(page, s, across) >= min_run:
                 head = _headline_above_lead(page, starts[s])
-                head = starts[s] if head is None else head
+                head = _headline_over_dek(page, starts[s]) if head is None else head
                 return range(_title_top(page, head), head + 1)
     return _cover_title(page)
 
@@ -476,6 +476,33 @@ def _headline_above_lead(page: _Page, line: int) -> int | None:
     if k < max(0, lowest) or not dated or any(map(page.prose, range(k))):
         return None
     return k
+
+
+MIN_HEADLINE_OVER_DEK_WORDS = 4
+
+
+def _headline_over_dek(page: _Page, line: int) -> int:
+    """The headline when two headline-shaped lines stand one over the other at the top of
+    a page: a headline over its subheadline or photo caption ("Minister to visit Kazakhstan
+    for talks" over "The trip starts on Monday"), the upper one. The lower stays the
+    headline when the upper is short (a section label, "Aerospace & Defense"), is a
+    breadcrumb that ends with it, or has a third long one above it (a list of stories); a
+    cover's "Jane Doe The Title" under "The Title" gives way to the title alone."""
+    upper = line - 1
+    if upper < 0 or not _headline_candidate(page, upper) or any(map(page.prose, range(upper))):
+        return line
+    if upper > 0 and _long_headline_candidate(page, upper - 1):
+        return line
+    low, up = page.shapes[line].norm, page.shapes[upper].norm
+    if up in low:
+        return upper if low != up else line
+    if low in up:
+        return line
+    return upper if _long_headline_candidate(page, upper) else line
+
+
+def _long_headline_candidate(page: _Page, i: int) -> bool:
+    return _headline_candidate(page, i) and page.shapes[i].words >= MIN_HEADLINE_OVER_DEK_WORDS
 
 
 def _title_top(page: _Page, head: int) -> int:

@@ -697,6 +697,23 @@ FIXTURE_CASES = {
             "Earlier it was reported that the ministry opened": "off-topic",
         },
     },
+    # A regional news item: its headline over an unpunctuated subheadline, the author's name
+    # alone on the next line (no "By"), a date line, a caption between paragraphs.
+    "regional_news_dek_author_line.txt": {
+        "title": None,
+        "kept": [
+            "ALMATY - Defence ministers of Kazakhstan, Kyrgyzstan and Tajikistan",
+            "The ministers are also expected to discuss",
+            "The last such meeting took place in Dushanbe",
+        ],
+        "dropped": {
+            "Defence ministers of three Central Asian states to meet": "title",
+            "The talks will set the calendar of joint exercises": "navigation",
+            "Madina Zhaksylykova": "navigation",
+            "12 March 2024, 10:15": "dateline",
+            "Officers of the three armies during last year's drills": "caption",
+        },
+    },
 }
 
 
@@ -1364,3 +1381,46 @@ def test_a_lone_bulleted_line_above_all_prose_can_be_the_headline() -> None:
     named = clean("\n\n".join(["• Dr. Jane Doe", HEADLINE, *ARTICLE]))
     assert _verdict(named, HEADLINE).rule == "title"
     assert _verdict(named, "• Dr. Jane Doe").rule != "title"
+
+
+@pytest.mark.parametrize(
+    "under",
+    [
+        "The visit follows last year's talks on border training",  # a subheadline
+        "Cadets of the military institute during the morning parade",  # a photo caption
+    ],
+)
+def test_a_headline_over_an_unpunctuated_line_stays_the_headline(under: str) -> None:
+    """Both lines are headline-shaped and the lower stands right over the prose; the upper
+    is the headline, the lower is header material, and the article is whole."""
+    verdicts = clean("\n\n".join(["Site Name", HEADLINE, under, *ARTICLE]))
+    assert _verdict(verdicts, HEADLINE).rule == "title"
+    assert _verdict(verdicts, under).rule != "title" and not _verdict(verdicts, under).kept
+    assert [p.text for p in kept_paragraphs(verdicts)] == ARTICLE
+
+
+@pytest.mark.parametrize(
+    "above",
+    [
+        "Aerospace & Defense",  # a section label: too short to be the headline
+        f"Home / Asia and Pacific / {HEADLINE}",  # a breadcrumb ending with the headline
+    ],
+)
+def test_a_label_or_breadcrumb_over_the_headline_is_not_the_headline(above: str) -> None:
+    verdicts = clean("\n\n".join([above, HEADLINE, *ARTICLE]))
+    assert [v.rule == "title" for v in verdicts[:2]] == [False, True]
+
+
+def test_stories_listed_over_the_headline_do_not_take_its_place() -> None:
+    stories = [
+        "Parliament approves new rules on reservist training camps",
+        "Regional leaders discuss water sharing at a summit in Tashkent",
+    ]
+    verdicts = clean("\n\n".join([*stories, HEADLINE, *ARTICLE]))
+    assert _verdict(verdicts, HEADLINE).rule == "title"
+
+
+def test_a_cover_s_name_before_the_title_gives_way_to_the_title_alone() -> None:
+    title = "The role of partner training centres in Central Asian security"
+    verdicts = clean("\n\n".join([title, f"Jane Example {title}", *ARTICLE]))
+    assert _verdict(verdicts, title).rule == "title"
