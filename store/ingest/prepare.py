@@ -13,13 +13,19 @@ from store.ingest.corpus import SourceDocument
 from store.ingest.cues import LIST_MARKER
 from store.ingest.dates import date_from_text
 from store.ingest.provenance import Span as SourceSpan
-from store.ingest.provenance import author_from_byline, byline, dateline
+from store.ingest.provenance import (
+    author_from_byline,
+    author_from_name_line,
+    byline,
+    dateline,
+    name_line,
+)
 from store.ingest.sections import GENRES, document_genre, section_headings
 from store.types import period_text
 
 # Bump when cleaning, dating or chunking rules change: documents are then prepared again
 # (their passages' vectors are still reused wherever the passage text is unchanged).
-PIPELINE_VERSION = "13"
+PIPELINE_VERSION = "14"
 
 
 @dataclass(frozen=True)
@@ -78,6 +84,11 @@ def prepare(document: SourceDocument, similarity: Similarity | None = None) -> P
             warnings.append(f"undated: {note}; {where}")
     header_byline = byline(verdicts, document.text)
     author = meta.author or (author_from_byline(header_byline.text) if header_byline else None)
+    if header_byline is None:  # no "By ...": a name alone under the headline
+        header_byline = name_line(verdicts, document.text)
+        author = meta.author or (
+            author_from_name_line(header_byline.text) if header_byline else None
+        )
     chunks = chunk_document(document.text, [Span(p.index, p.start, p.end) for p in kept])
     if not chunks:
         warnings.append("no article text found: nothing from it can be quoted")

@@ -15,8 +15,10 @@ from dataclasses import dataclass
 from datetime import date
 
 from store.ingest.clean import Verdict
+from store.ingest.cues import CHROME_WORDS
 from store.ingest.dates import closing_lines, find_dates
 from store.ingest.months import MONTHS
+from store.ingest.words import common_words
 
 _BY = re.compile(r"(?:^|\s)by\s+\S|^(?:author|автор)\s*:", re.IGNORECASE)
 # Who wrote it, after "By", "Written by", "Posted on ... by" or "Author:"; credits for other
@@ -46,6 +48,13 @@ _POST_OPENERS = frozenset(
     "foreign defence defense military news press research".split()
 )
 
+
+# A line holding only a person's name, as papers and some news sites print their author
+# under the headline: "Dr Ainur Sagyndykova", "Yuri MOROZOV", "Jane Doe1" (a footnote mark).
+_HONORIFIC = r"(?:(?:Dr|Prof|Professor|Mr|Mrs|Ms)\.?\s+)"
+_NAME_ALONE = re.compile(rf"{_HONORIFIC}?(?P<name>{_NAME_WORD}(?:\s+{_NAME_WORD}){{1,2}})")
+# How far under the headline a name line may stand (a subheadline, a date line between).
+MAX_LINES_OVER_NAME = 3
 
 # Who wrote a wire story, in its closing credits: "Writing by ...", "Reporting by ...".
 _CREDIT = re.compile(r"\b(writing|written|reporting) by\s+(?=[A-ZА-ЯЁ])", re.IGNORECASE)
@@ -94,6 +103,53 @@ def byline(verdicts: Sequence[Verdict], text: str) -> Span | None:
         if verdict.rule == "byline" and (_CREDIT.search(line) or author_from_byline(line)):
             return _span(verdict)
     return None
+
+
+def name_line(verdicts: Sequence[Verdict], text: str) -> Span | None:
+    """A line just under the headline that holds only a person's name (a paper's "Dr Ainur
+    Sagyndykova", a news site's author without "By"). A name is told from a label such as
+    "Photo Gallery" or "Research Division" by its words: none is a post, a desk or a site's
+    word, not all are common English words, and none appears in lower case anywhere in the
+    file (`text`), as a label's words often do."""
+    lines = header(verdicts)
+    titles = [n for n, verdict in enumerate(lines) if verdict.rule == "title"]
+    if not titles:
+        return None
+    for verdict in lines[titles[-1] + 1 : titles[-1] + 1 + MAX_LINES_OVER_NAME]:
+        found = _name_alone(verdict.paragraph.text)
+        if found and _names_a_person(found, text):
+            return _span(verdict)
+    return None
+
+
+def _name_alone(line: str) -> str | None:
+    """The name a line holds and nothing else, without a footnote mark ("Jane Doe1")."""
+    found = _NAME_ALONE.fullmatch(line.strip().rstrip("0123456789*"))
+    return found.group("name") if found else None
+
+
+def _names_a_person(name: str, text: str) -> bool:
+    words = re.findall(r"[^\W\d_][\w'’-]*", name)
+    if _POST.search(name) or _DESK.search(name):
+        return False
+    if any(word.casefold() in CHROME_WORDS for word in words):
+        return False
+    if all(word.casefold() in common_words() for word in words):
+        return False  # "Photo Gallery", "Available Downloads"; "Helen Marsh" is missed
+    return not any(
+        re.search(rf"(?<![\w-]){re.escape(word.lower())}(?![\w-])", text)
+        for word in words
+        if len(word) > 2
+    )
+
+
+def author_from_name_line(line: str) -> str | None:
+    """The name a name line holds, without its honorific or footnote mark; names in
+    capitals ("Yuri MOROZOV") are given in title case."""
+    name = _name_alone(line)
+    if name is None:
+        return None
+    return " ".join(w.title() if w.isupper() and len(w) > 2 else w for w in name.split())
 
 
 def author_from_byline(line: str) -> str | None:

@@ -40,10 +40,15 @@ NEW_PAGES = [
     "alliance_news_item_lead_caption.txt",
     "journal_pdf_no_blank_lines.txt",
     "agency_item_date_prefix.txt",
+    "regional_news_dek_author_line.txt",
 ]
 # Pages without a metadata file: the title and the date `index --explain` reports, found in
 # the text alone ("Date: 2022-09 (basis: text; <the rule that found it>)").
 TITLES_AND_DATES = {
+    "regional_news_dek_author_line.txt": (
+        "Defence ministers of three Central Asian states to meet in Almaty on border drills",
+        "2024-03-12 (basis: text; '12 March 2024' on a date line in the page header)",
+    ),
     "alliance_news_item_lead_caption.txt": (
         "Alliance envoy visits Astana training centre",
         "2011-03-12 (basis: text; '12 Mar. 2011' on a date line in the page header)",
@@ -202,6 +207,7 @@ def test_explain_names_the_author_and_where_it_came_from(cli_env) -> None:
     for name, author in [
         ("agency_item_date_prefix.txt", "Ainur Tulegenova"),  # "Author:" over the name
         ("journal_pdf_no_blank_lines.txt", "Aidana Seitova"),  # "by Aidana Seitova"
+        ("regional_news_dek_author_line.txt", "Madina Zhaksylykova"),  # a name alone
     ]:
         styled = _run("index", "--explain", str(page(name)))
         assert f"\nAuthor: {author} (its byline)\n" in styled.output

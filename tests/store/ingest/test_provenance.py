@@ -12,6 +12,7 @@ from store.index.context import context_line, embedding_text
 from store.ingest.corpus import read_document
 from store.ingest.prepare import prepare
 from store.ingest.provenance import author_from_byline
+from store.ingest.words import common_words, read_vocabulary
 from tests.conftest import REPO, SEEDS
 
 CORPUS = REPO / "tests" / "eval" / "corpus"
@@ -161,3 +162,62 @@ def test_a_closing_by_line_names_the_author(tmp_path: Path) -> None:
     ready = prepare(read_document(path, "column"))
     assert ready.author == "Marat Oskenov"
     assert ready.byline.text == "By Marat Oskenov"
+
+
+def _news_page(tmp_path: Path, under_headline: str, body_extra: str = "") -> Path:
+    path = tmp_path / "item.txt"
+    body = [
+        "Kazakh and partner engineers began a two-week demining course near Balkhash on "
+        f"Tuesday, the defence ministry said.{body_extra}",
+        "The course brings together twenty sappers and eight instructors from partner armies.",
+    ]
+    headline = "Engineers begin demining course at a steppe range"
+    path.write_text("\n\n".join([headline, under_headline, "14 May 2024", *body]), "utf-8")
+    return path
+
+
+@pytest.mark.parametrize(
+    ("line", "author"),
+    [
+        ("Dr Ainur Example-Bekova", "Ainur Example-Bekova"),
+        ("Yerlan ZHAKSYBEKOV", "Yerlan Zhaksybekov"),
+        ("Мадина Жаксылыкова", "Мадина Жаксылыкова"),
+        ("Gulnara Example1", "Gulnara Example"),  # a footnote mark after the name
+    ],
+)
+def test_a_name_alone_under_the_headline_is_the_author(
+    tmp_path: Path, line: str, author: str
+) -> None:
+    path = _news_page(tmp_path, line)
+    ready = prepare(read_document(path, "item"))
+    assert ready.author == author
+    assert ready.byline.text == line
+    text = path.read_text(encoding="utf-8")
+    assert text[ready.byline.start : ready.byline.end] == line
+
+
+@pytest.mark.parametrize(
+    ("line", "body_extra"),
+    [
+        ("Photo Gallery", ""),  # a site's words
+        ("Available Downloads", ""),  # common English words
+        ("Research Division", ""),
+        ("Steppe Wire Staff", ""),  # a desk
+        ("Balkhash Range", " The balkhash range of the army is old."),  # its words in the text
+    ],
+)
+def test_a_label_under_the_headline_is_no_author(
+    tmp_path: Path, line: str, body_extra: str
+) -> None:
+    ready = prepare(read_document(_news_page(tmp_path, line, body_extra), "item"))
+    assert ready.author is None and ready.byline is None
+
+
+def test_common_words_come_from_the_bundled_vocabulary(tmp_path: Path) -> None:
+    words = common_words()
+    assert {"photo", "gallery", "research", "division"} <= words
+    assert "sagyndykova" not in words and "##ing" not in words
+    vocab = tmp_path / "vocab.txt"
+    vocab.write_text("[PAD]\n##ed\nab\nsteppe\n2022\nstep\n", encoding="utf-8")
+    assert read_vocabulary(vocab) == {"steppe", "step"}
+    assert read_vocabulary(tmp_path / "missing.txt") == frozenset()
