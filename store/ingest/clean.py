@@ -146,6 +146,9 @@ def _navigation_rule(text: str, shape: _Shape) -> Rule | None:
     return None
 
 
+MAX_BYLINE_WORDS = 40  # a speech's speaker line names the speaker's posts and the occasion
+
+
 def _intrinsic_rule(text: str, shape: _Shape) -> Rule | None:
     """Furniture recognisable from the paragraph alone, wherever it sits on the page."""
     plain = text.translate(PLAIN).strip(" »«›‹→←|*_#>")
@@ -176,7 +179,7 @@ def _intrinsic_rule(text: str, shape: _Shape) -> Rule | None:
         return "caption", "photo caption or credit"
     credit = plain.lstrip("(")
     if (
-        shape.words <= 30
+        shape.words <= MAX_BYLINE_WORDS
         and BYLINE.match(credit)
         and (shape.words <= 12 or not shape.ends_sentence or SIGN_OFF.match(plain))
     ):

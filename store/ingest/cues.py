@@ -123,11 +123,24 @@ PHOTO_CREDIT = re.compile(
 # "By" + capitalised name is case-sensitive so "by 2007, ..." never reads as a byline; a
 # report's "by Jane Doe" on a line of its own is one.
 BYLINE = re.compile(
-    r"^(?:BY\s|By\s+[A-Z]|by\s+[A-Z][\w.'’-]*(?:\s+[A-Z][\w.'’-]*){1,3}\s*$|(?i:(?:written|posted|published|compiled)\b"
+    r"^(?:BY\s|By\s+[A-Z]|by\s+[A-Z][\w.'’-]*(?:\s+[A-Z][\w.'’-]*){1,3}\s*$"
+    # a speech's speaker line: "by Mr. Jane Doe, Minister of ...", "by NATO Secretary
+    # General, Jane Doe"
+    r"|by\s+(?:(?:the|Mr|Mrs|Ms|Dr|H\.\s?E)\.?\s+)?[A-Z][^,.;:!?]{2,60},\s"
+    r"|(?i:(?:written|posted|published|compiled)\b"
     r"|filed under\b|(?:additional )?reporting by\b|editing by\b|author\s*:"
     r"|(?:produced|music|hosted|edited|transcribed|translated) by\b|автор\s*:"
     r"|(?:(?:opening|closing|keynote) )?(?:speech|remarks|address|statement|lecture) by\b))"
 )
+# A speech's heading, naming its kind and its speaker: "Keynote speech by ...", "Remarks
+# by the Deputy Minister ... at the conference", "Statement of the Minister ...".
+SPEECH_HEADING = re.compile(
+    r"^(?:(?:opening|closing|keynote|welcoming|introductory)\s+)?"
+    r"(?:speech|remarks|address|statement|lecture)\s+(?:by|of)\s",
+    re.IGNORECASE,
+)
+# A speaker line's occasion: "by Jane Doe, Minister ..., at the meeting of ...".
+SPEECH_OCCASION = re.compile(r"\s(?:at|during|before|to)\s+the\s", re.IGNORECASE)
 # The line under a byline naming the writer's post: "Steppe Wire Writer", "Staff
 # Correspondent", "Special Correspondent in Almaty", "Special to the Caspian Review".
 # Case-sensitive, so a headline's "a fearless writer" never reads as one.

@@ -10,7 +10,7 @@ from pathlib import Path
 from store.ingest.chunk import ChunkSpan, Span, chunk_document
 from store.ingest.clean import Similarity, Verdict, clean, kept_paragraphs
 from store.ingest.corpus import SourceDocument
-from store.ingest.cues import LIST_MARKER
+from store.ingest.cues import LIST_MARKER, SPEECH_HEADING, SPEECH_OCCASION
 from store.ingest.dates import date_from_text
 from store.ingest.provenance import Span as SourceSpan
 from store.ingest.provenance import (
@@ -18,6 +18,7 @@ from store.ingest.provenance import (
     author_from_name_line,
     byline,
     dateline,
+    header,
     name_line,
 )
 from store.ingest.sections import GENRES, document_genre, section_headings
@@ -94,7 +95,10 @@ def prepare(document: SourceDocument, similarity: Similarity | None = None) -> P
         warnings.append("no article text found: nothing from it can be quoted")
     return PreparedDocument(
         source=document,
-        title=meta.title or _title_from_text(verdicts) or _title_from_name(document.path),
+        title=meta.title
+        or _title_from_text(verdicts)
+        or _title_from_speech_line(verdicts)
+        or _title_from_name(document.path),
         published=published,
         date_basis=basis,
         date_note=note,
@@ -127,6 +131,23 @@ def _title_from_text(verdicts: tuple[Verdict, ...]) -> str | None:
     if bar and len(site.split()) <= 4 and len(head.split()) >= 3:
         title = head
     return title.strip() or None
+
+
+MIN_SPEECH_TITLE_WORDS = 6
+
+
+def _title_from_speech_line(verdicts: tuple[Verdict, ...]) -> str | None:
+    """A speech page without a headline is named by its heading line ("Keynote speech by
+    Jane Doe, Minister ..., at the opening of the forum"), else by its speaker line when it
+    names the occasion ("by Jane Doe, Minister ..., at the meeting of ...")."""
+    lines = [
+        " ".join(v.paragraph.text.split())
+        for v in header(verdicts)
+        if v.rule == "byline" and len(v.paragraph.text.split()) >= MIN_SPEECH_TITLE_WORDS
+    ]
+    headings = [line for line in lines if SPEECH_HEADING.match(line)]
+    speakers = [line for line in lines if line.startswith("by ") and SPEECH_OCCASION.search(line)]
+    return next(iter(headings + speakers), None)
 
 
 _MARKDOWN_HEADING = re.compile(r"^#{1,6}\s+")

@@ -21,10 +21,12 @@ from store.ingest.months import MONTHS
 from store.ingest.words import common_words
 
 _BY = re.compile(r"(?:^|\s)by\s+\S|^(?:author|автор)\s*:", re.IGNORECASE)
-# Who wrote it, after "By", "Written by", "Posted on ... by" or "Author:"; credits for other
-# work ("Edited by", "Photo by", "Hosted by") name no author.
+# Who wrote it, after "By", "Written by", "Posted on ... by", "Author:" or "Speech by" (a
+# speech's speaker); credits for other work ("Edited by", "Photo by") name no author.
 _WRITER_LABEL = re.compile(
-    r"^(?:(?:written\s+|writing\s+|reporting\s+|posted\s+|published\s+)?(?:on\s+[^\n]{1,40}?\s+)?by|author|автор)"
+    r"^(?:(?:written\s+|writing\s+|reporting\s+|posted\s+|published\s+)?(?:on\s+[^\n]{1,40}?\s+)?by"
+    r"|(?:(?:opening|closing|keynote|welcoming)\s+)?(?:speech|remarks|address|statement|lecture)\s+by"
+    r"|author|автор)"
     r"\s*:?\s+",
     re.IGNORECASE,
 )
@@ -38,6 +40,13 @@ _POST = re.compile(
     r"\b(?:writer|correspondent|reporter|editor|columnist|stringer|contributor|staff|"
     r"analyst|fellow|professor|director|researcher|journalist|bureau|desk|news|agency|"
     r"service|affairs|office|корреспондент|редактор|обозреватель)s?\b",
+    re.IGNORECASE,
+)
+# An office named in place of a name, as a speech's speaker line may: "by NATO Secretary
+# General, Jane Doe" names Jane Doe.
+_OFFICE = re.compile(
+    r"\b(?:minister|secretary|president|ambassador|chair(?:man|woman|person)?|commander|"
+    r"general|spokes(?:man|woman|person)|representative|envoy|deputy|head|governor)\b",
     re.IGNORECASE,
 )
 # A byline naming a desk, not a person: "By Steppe Wire Staff", "By the News Desk".
@@ -170,13 +179,25 @@ def author_from_byline(line: str) -> str | None:
         return None
     found_names = _without_trailing_month(names.group(0), credit[label.end() + names.end() :])
     lead, *others = re.split(r"\s*,\s*", found_names.rstrip(" ,."))
+    if _OFFICE.search(lead) and not _DESK.search(lead):
+        lead = _without_office(lead)  # "NATO Secretary General Lord Example": Lord Example
+        if not lead and others:
+            lead, *others = others  # "NATO Secretary General, Jane Example": Jane Example
     parts = [_without_post(lead), *others]
-    while len(parts) > 1 and _POST.search(parts[-1]):
+    while len(parts) > 1 and (_POST.search(parts[-1]) or _OFFICE.search(parts[-1])):
         parts.pop()  # "..., Staff Correspondents", "..., Senior Fellow at ..."
-    if not parts[0] or any(_POST.search(part) for part in parts[1:]):
+    if not parts[0] or any(_POST.search(part) or _OFFICE.search(part) for part in parts[1:]):
         return None
     found = ", ".join(parts)
     return found.title() if found.isupper() else found
+
+
+def _without_office(name: str) -> str:
+    """The name after the office that opens it ("Deputy Secretary General Jane Example" ->
+    "Jane Example"); "" when no name follows ("Deputy Minister")."""
+    *_, last = _OFFICE.finditer(name)
+    rest = name[last.end() :].split()
+    return " ".join(rest) if len(rest) >= 2 else ""
 
 
 def _without_trailing_month(names: str, after: str) -> str:

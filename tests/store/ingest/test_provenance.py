@@ -95,6 +95,12 @@ def test_a_page_without_metadata_takes_its_author_from_its_byline() -> None:
         ("BY ARMAN KEMELBEKOV, STEPPE WIRE WRITER", "Arman Kemelbekov"),
         ("Author: Aidos K. Sarym", "Aidos K. Sarym"),
         ("Автор: Иван Петров", "Иван Петров"),
+        ("by NATO Secretary General, Jane Example", "Jane Example"),  # office, then name
+        ("by Mr. Jan Example, Minister of Foreign Affairs, at the council", "Mr. Jan Example"),
+        ("Keynote speech by Jane Example, Foreign Minister, at the forum", "Jane Example"),
+        ("Remarks by the Deputy Minister of Defence at the conference", None),  # no name
+        ("Remarks by Deputy Minister of Defence Jane Example at the conference", None),
+        ("by NATO Secretary General Lord Example at the Academy", "Lord Example"),
         ("Edited by Jane Doe", None),
         ("Photo by Jane Doe", None),
         ("By Steppe Wire Staff", None),
@@ -221,3 +227,57 @@ def test_common_words_come_from_the_bundled_vocabulary(tmp_path: Path) -> None:
     vocab.write_text("[PAD]\n##ed\nab\nsteppe\n2022\nstep\n", encoding="utf-8")
     assert read_vocabulary(vocab) == {"steppe", "step"}
     assert read_vocabulary(tmp_path / "missing.txt") == frozenset()
+
+
+SPEECH_BODY = [
+    "Distinguished Secretary General, Excellencies, ladies and gentlemen,",
+    "It is an honour to speak at this forum, and to welcome so many partners to Astana.",
+    "Our country has worked with the Alliance for thirty years, and it will keep doing so.",
+    "Let me turn to three proposals that my government has put forward this year.",
+]
+
+
+@pytest.mark.parametrize(
+    ("header_lines", "title", "speaker"),
+    [
+        (  # a speaker line, the date, then the speech's heading: the heading names it
+            [
+                "by Jane Example, Minister of Foreign Affairs, at the plenary meeting",
+                "14 May 2024",
+                "Keynote speech by Jane Example, Minister of Foreign Affairs, at the opening "
+                "of the plenary meeting of the security forum",
+            ],
+            "Keynote speech by Jane Example, Minister of Foreign Affairs, at the opening of "
+            "the plenary meeting of the security forum",
+            "Jane Example",
+        ),
+        (  # only the speaker line, which names the occasion
+            [
+                "by Mr. Jan Example, Chairman of the Council and Minister of Foreign Affairs "
+                "of the Republic, at the 700th Meeting of the Permanent Council",
+                "Vienna, 14 May 2024",
+            ],
+            "by Mr. Jan Example, Chairman of the Council and Minister of Foreign Affairs of "
+            "the Republic, at the 700th Meeting of the Permanent Council",
+            "Mr. Jan Example",
+        ),
+    ],
+)
+def test_a_speech_without_a_headline_is_named_by_its_heading_and_speaker(
+    tmp_path: Path, header_lines: list[str], title: str, speaker: str
+) -> None:
+    path = tmp_path / "speech.txt"
+    path.write_text("\n\n".join([*header_lines, *SPEECH_BODY]), encoding="utf-8")
+    ready = prepare(read_document(path, "speech"))
+    assert ready.title == title
+    assert ready.author == speaker
+    assert ready.published == date(2024, 5, 14)
+
+
+def test_a_speech_s_heading_does_not_replace_a_headline(tmp_path: Path) -> None:
+    path = tmp_path / "speech.txt"
+    headline = "Partners in a changing world: shared answers to new risks"
+    speaker = "Speech by Jane Example, Minister of Foreign Affairs, at the security forum"
+    path.write_text("\n\n".join([headline, speaker, *SPEECH_BODY]), encoding="utf-8")
+    ready = prepare(read_document(path, "speech"))
+    assert ready.title == headline and ready.author == "Jane Example"
