@@ -49,6 +49,8 @@ _DATE_PATTERNS = [
     # ISO, also with a time: "2022-09-14", "2022-09-14T16:20".
     re.compile(rf"\b{_YEAR}-(?P<month_num>\d{{1,2}})-(?P<day>\d{{1,2}})(?!\d)"),
     re.compile(rf"\b{_WEEKDAY}{_DAY}\s+(?:of\s+)?{_MONTH},?\s+{_YEAR}\b", re.IGNORECASE),
+    # A comma after the day: "08, Jan 2022" (never an issue's "No. 8, June 2012").
+    re.compile(rf"(?<!No\.\s)(?<![№#]\s)\b{_DAY},\s+{_MONTH},?\s+{_YEAR}\b", re.IGNORECASE),
     re.compile(rf"\b{_WEEKDAY}{_MONTH}\s+{_DAY},?\s+{_YEAR}\b", re.IGNORECASE),
     # European day.month.year: "14.09.2022" (dots are never month-first).
     re.compile(rf"\b(?P<day>\d{{1,2}})\.(?P<month_num>\d{{1,2}})\.{_YEAR}\b"),
@@ -113,6 +115,9 @@ _LABELS = [
 _DATELINE_PLACE = re.compile(r"(?:[A-ZА-ЯЁӘҒҚҢӨҰҮҺІ][\w'.-]*(?:,\s*|\s+)){1,5}")
 # What follows the date of an opening dateline: an optional "(Agency)" and a dash.
 _DATELINE_TAIL = re.compile(r"\s*(?:[,.]?\s*\([^()\n]{1,40}\))?\s*(?:--|[-–—])\s")
+# A date that opens the first paragraph on its own, before a colon or a dash: "August 26,
+# 2011: Russia has agreed ...".
+_DATE_LEAD_TAIL = re.compile(r"\s*(?::|--|[-–—])\s")
 # Lines that hold a few words besides the date; a sentence longer than this is prose.
 MAX_LINE_WORDS = 12
 MAX_LABELLED_WORDS = 25
@@ -415,6 +420,8 @@ def _opening_dateline(verdict: Verdict, distance: int) -> list[_Candidate]:
 
 
 def _is_dateline_at(text: str, start: int, end: int) -> bool:
+    if start == 0:
+        return bool(_DATE_LEAD_TAIL.match(text, end))
     place = _DATELINE_PLACE.fullmatch(text[:start])
     return bool(place) and bool(_DATELINE_TAIL.match(text, end))
 

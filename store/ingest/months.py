@@ -51,9 +51,14 @@ KAZAKH = [
     ("қараша", "қарашада"),
     ("желтоқсан", "желтоқсанда"),
 ]
+# The locative made an attribute, as a date before a noun takes it: "2010 жылғы 31
+# желтоқсандағы қаулы" (the decree of 31 December 2010): "-да" + "ғы", "-де" + "гі".
+KAZAKH_ATTRIBUTIVE = [
+    (f"{locative}{'ғы' if locative.endswith('а') else 'гі'}",) for _, locative in KAZAKH
+]
 MONTHS: dict[str, int] = {
     name: number
-    for table in (ENGLISH, RUSSIAN, KAZAKH)
+    for table in (ENGLISH, RUSSIAN, KAZAKH, KAZAKH_ATTRIBUTIVE)
     for number, names in enumerate(table, start=1)
     for name in names
 }

@@ -35,6 +35,9 @@ CACI = SEEDS / "caci-2005-kazakhstan-legal-basis-nato.txt"
         ("2022 ж. 14 қыркүйекте", date(2022, 9, 14)),
         ("14 қыркүйек 2022 ж.", date(2022, 9, 14)),
         ("Жарияланды: 2021 жылы 3 наурызда", date(2021, 3, 3)),
+        ("2010 жылғы 31 желтоқсандағы № 1 қаулы", date(2010, 12, 31)),  # "of 31 December"
+        ("2021 жылғы 3 қыркүйектегі кездесу", date(2021, 9, 3)),
+        ("08, Jan 2022", date(2022, 1, 8)),
     ],
 )
 def test_find_dates_reads_the_forms_captures_use(text: str, expected: date) -> None:
@@ -187,6 +190,7 @@ def test_a_capture_date_alone_leaves_the_page_undated(label: str) -> None:
         "ASTANA, 14 September 2022 (Steppe Wire) - ",
         "ASTANA, Kazakhstan, Sept. 14, 2022 -- ",
         "Astana, 14 сентября 2022 – ",
+        "September 14, 2022: ",  # the date alone opens the first paragraph
     ],
 )
 def test_a_wire_story_is_dated_by_its_opening_dateline(opening: str) -> None:
@@ -296,3 +300,13 @@ def test_an_issue_number_before_a_month_is_no_day() -> None:
     decision = date_from_text(_page("Research Division, Rome - No. 79 June 2012", HEADLINE))
     assert (decision.published, decision.precision) == (date(2012, 6, 1), "month")
     assert date_from_text(_page(HEADLINE, "31 June 2012")).published is None
+
+
+def test_an_issue_number_with_a_comma_before_a_month_is_no_day() -> None:
+    decision = date_from_text(_page("Research Division - No. 8, June 2012", HEADLINE))
+    assert (decision.published, decision.precision) == (date(2012, 6, 1), "month")
+
+
+def test_a_date_that_opens_a_sentence_of_the_body_is_no_dateline() -> None:
+    first = "September 14, 2022 was the day the ministry chose for the first exercise."
+    assert date_from_text(_page(HEADLINE, body=[first, *BODY])).published is None
