@@ -59,7 +59,23 @@ def split_paragraphs(text: str, title: str | None = None) -> list[Paragraph]:
         else:
             spans.extend(_wrapped_runs(text, block))
     spans = _split_run_in_headline(text, _split_leading_date(text, spans), title)
+    spans = [_inside_block_tag(text, s, e) for s, e in spans]
     return [Paragraph(i, s, e, text[s:e]) for i, (s, e) in enumerate(spans)]
+
+
+# A paragraph saved with its HTML markup: "<p>Kazakh sappers began ...</p>".
+_BLOCK_TAG = re.compile(
+    r"<(?P<tag>p|div|h[1-6]|li|blockquote|td|span)\b[^<>]*>\s*(?P<inner>.*?)\s*</(?P=tag)\s*>",
+    re.IGNORECASE | re.DOTALL,
+)
+
+
+def _inside_block_tag(text: str, start: int, end: int) -> tuple[int, int]:
+    """A paragraph wrapped in one block tag is its words only: what readers quote."""
+    found = _BLOCK_TAG.fullmatch(text, start, end)
+    if found is None or not found.group("inner"):
+        return start, end
+    return found.start("inner"), found.end("inner")
 
 
 # A capture that starts with its date and runs on into the page: "date 2015-06-23 ASTANA.

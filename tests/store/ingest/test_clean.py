@@ -1424,3 +1424,18 @@ def test_a_cover_s_name_before_the_title_gives_way_to_the_title_alone() -> None:
     title = "The role of partner training centres in Central Asian security"
     verdicts = clean("\n\n".join([title, f"Jane Example {title}", *ARTICLE]))
     assert _verdict(verdicts, title).rule == "title"
+
+
+def test_paragraphs_saved_with_their_html_tags_are_read_as_their_words() -> None:
+    """A capture that kept its markup ("<p>...</p>" around every paragraph): each
+    paragraph is the span inside its tag, so quotes carry no markup."""
+    tagged = [f'<p class="text">{ARTICLE[0]}</p>', *(f"<P>{p}</P>" for p in ARTICLE[1:])]
+    text = "\n\n".join([HEADLINE, *tagged])
+    verdicts = clean(text)
+    kept = kept_paragraphs(verdicts)
+    assert [p.text for p in kept] == ARTICLE
+    assert all(text[p.start : p.end] == p.text for p in kept)
+    assert _verdict(verdicts, HEADLINE).rule == "title"
+    # A tag that does not wrap the whole paragraph is left as it is.
+    inline = split_paragraphs(f"{ARTICLE[0]} <b>Bold</b> words.")[0]
+    assert inline.text.endswith("<b>Bold</b> words.")
