@@ -53,6 +53,7 @@ from store.ingest.cues import (
     SOCIAL,
     SPEAKER,
     STOPWORDS,
+    STORY_BY,
     TRANSCRIPT_MARK,
     YEAR,
     is_dateline,
@@ -175,6 +176,8 @@ def _intrinsic_rule(text: str, shape: _Shape) -> Rule | None:
         return "advert", "the site's note about its ads"
     if shape.words <= 60 and KEYWORDS.match(plain):
         return "keywords", "a list of keywords"
+    if shape.words <= 60 and STORY_BY.match(plain):
+        return "byline", "author, credit or publication line"
     if shape.words <= 60 and (CAPTION.search(plain) or PHOTO_CREDIT.search(plain)):
         return "caption", "photo caption or credit"
     credit = plain.lstrip("(")

@@ -127,7 +127,7 @@ BYLINE = re.compile(
     # a speech's speaker line: "by Mr. Jane Doe, Minister of ...", "by NATO Secretary
     # General, Jane Doe"
     r"|by\s+(?:(?:the|Mr|Mrs|Ms|Dr|H\.\s?E)\.?\s+)?[A-Z][^,.;:!?]{2,60},\s"
-    r"|(?i:(?:written|posted|published|compiled)\b"
+    r"|(?i:(?:written|posted|published|compiled)\b|story(?: and (?:photos?|video))? by\b"
     r"|filed under\b|(?:additional )?reporting by\b|editing by\b|author\s*:"
     r"|(?:produced|music|hosted|edited|transcribed|translated) by\b|автор\s*:"
     r"|(?:(?:opening|closing|keynote) )?(?:speech|remarks|address|statement|lecture) by\b))"
@@ -141,6 +141,8 @@ SPEECH_HEADING = re.compile(
 )
 # A speaker line's occasion: "by Jane Doe, Minister ..., at the meeting of ...".
 SPEECH_OCCASION = re.compile(r"\s(?:at|during|before|to)\s+the\s", re.IGNORECASE)
+# The writer's line that also credits the photos: "Story and photos by Jane Doe/Unit".
+STORY_BY = re.compile(r"^story and (?:photos?|video) by\b", re.IGNORECASE)
 # The line under a byline naming the writer's post: "Steppe Wire Writer", "Staff
 # Correspondent", "Special Correspondent in Almaty", "Special to the Caspian Review".
 # Case-sensitive, so a headline's "a fearless writer" never reads as one.

@@ -18,6 +18,7 @@ from store.ingest.provenance import (
     author_from_name_line,
     byline,
     dateline,
+    degree_lines,
     header,
     name_line,
 )
@@ -85,8 +86,8 @@ def prepare(document: SourceDocument, similarity: Similarity | None = None) -> P
             warnings.append(f"undated: {note}; {where}")
     header_byline = byline(verdicts, document.text)
     author = meta.author or (author_from_byline(header_byline.text) if header_byline else None)
-    if header_byline is None:  # no "By ...": a name alone under the headline
-        header_byline = name_line(verdicts, document.text)
+    if header_byline is None:  # no "By ...": a journal's author lines, or a name alone
+        header_byline = degree_lines(verdicts, document.text) or name_line(verdicts, document.text)
         author = meta.author or (
             author_from_name_line(header_byline.text) if header_byline else None
         )

@@ -13,6 +13,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
+from itertools import takewhile
 
 from store.ingest.clean import Verdict
 from store.ingest.cues import CHROME_WORDS
@@ -26,6 +27,7 @@ _BY = re.compile(r"(?:^|\s)by\s+\S|^(?:author|автор)\s*:", re.IGNORECASE)
 _WRITER_LABEL = re.compile(
     r"^(?:(?:written\s+|writing\s+|reporting\s+|posted\s+|published\s+)?(?:on\s+[^\n]{1,40}?\s+)?by"
     r"|(?:(?:opening|closing|keynote|welcoming)\s+)?(?:speech|remarks|address|statement|lecture)\s+by"
+    r"|story(?:\s+and\s+(?:photos?|video))?\s+by"
     r"|author|автор)"
     r"\s*:?\s+",
     re.IGNORECASE,
@@ -62,6 +64,12 @@ _POST_OPENERS = frozenset(
 # under the headline: "Dr Ainur Sagyndykova", "Yuri MOROZOV", "Jane Doe1" (a footnote mark).
 _HONORIFIC = r"(?:(?:Dr|Prof|Professor|Mr|Mrs|Ms)\.?\s+)"
 _NAME_ALONE = re.compile(rf"{_HONORIFIC}?(?P<name>{_NAME_WORD}(?:\s+{_NAME_WORD}){{1,2}})")
+# A journal's author line: a name, then a degree ("Jane Doe, Ph.D. (Political Science),
+# Senior Fellow ...", "Ivan Petrov, D.Sc. (Philos.), Professor ...", "Cand. Sc.").
+_DEGREE_LINE = re.compile(
+    rf"(?P<name>{_NAME}),\s+(?:Ph\.?\s?D|D\.\s?Sc|Dr\.?\s?Sc|Cand(?:idate)?\.?\s+(?:of\s+)?Sc"
+    r"|Doctor of|Professor\b|M\.\s?A\.|M\.\s?Sc)"
+)
 # How far under the headline a name line may stand (a subheadline, a date line between).
 MAX_LINES_OVER_NAME = 3
 
@@ -92,11 +100,23 @@ def header(verdicts: Sequence[Verdict]) -> list[Verdict]:
     return found
 
 
+def opening(verdicts: Sequence[Verdict]) -> list[Verdict]:
+    """The page header, and the dropped lines between a lone standfirst (the first kept
+    paragraph) and the next kept one, where some papers print "BY Jane Doe"."""
+    lines = header(verdicts)
+    rest = verdicts[len(lines) + 1 :]
+    for verdict in rest:
+        if verdict.kept:
+            break
+        lines.append(verdict)
+    return lines
+
+
 def byline(verdicts: Sequence[Verdict], text: str) -> Span | None:
     """The header's byline: a line the cleaner read as a byline that names someone ("By X",
     "Posted on 3 October 2022 by X"); a label alone ("Author:") with the name on the next
     line is quoted with it (from `text`, the file's text)."""
-    lines = header(verdicts)
+    lines = opening(verdicts)
     for n, verdict in enumerate(lines):
         if verdict.rule != "byline" or not _BY.search(verdict.paragraph.text):
             continue
@@ -112,6 +132,19 @@ def byline(verdicts: Sequence[Verdict], text: str) -> Span | None:
         if verdict.rule == "byline" and (_CREDIT.search(line) or author_from_byline(line)):
             return _span(verdict)
     return None
+
+
+def degree_lines(verdicts: Sequence[Verdict], text: str) -> Span | None:
+    """A journal's author lines in the header, each a name and the author's degree and
+    post ("Jane Doe, Ph.D. (Political Science), Senior Fellow at ..."): one span over all
+    of them, as the file has them."""
+    lines = header(verdicts)
+    first = next((n for n, v in enumerate(lines) if _DEGREE_LINE.match(v.paragraph.text)), None)
+    if first is None:
+        return None
+    found = list(takewhile(lambda v: bool(_DEGREE_LINE.match(v.paragraph.text)), lines[first:]))
+    start, end = found[0].paragraph.start, found[-1].paragraph.end
+    return Span(start, end, text[start:end])
 
 
 def name_line(verdicts: Sequence[Verdict], text: str) -> Span | None:
@@ -153,11 +186,22 @@ def _names_a_person(name: str, text: str) -> bool:
 
 
 def author_from_name_line(line: str) -> str | None:
-    """The name a name line holds, without its honorific or footnote mark; names in
-    capitals ("Yuri MOROZOV") are given in title case."""
+    """The name a name line holds, without its honorific or footnote mark, or the names
+    that open a journal's author lines ("A and B"); names in capitals ("Yuri MOROZOV") are
+    given in title case."""
+    degrees = [_DEGREE_LINE.match(part) for part in re.split(r"\n\s*\n", line.strip())]
+    if degrees and all(degrees):
+        names = [match.group("name") for match in degrees if match]
+        return _title_cased(
+            ", ".join(names[:-1]) + " and " + names[-1] if len(names) > 1 else names[0]
+        )
     name = _name_alone(line)
     if name is None:
         return None
+    return _title_cased(name)
+
+
+def _title_cased(name: str) -> str:
     return " ".join(w.title() if w.isupper() and len(w) > 2 else w for w in name.split())
 
 

@@ -10,7 +10,7 @@ import pytest
 
 from store.index.context import context_line, embedding_text
 from store.ingest.corpus import read_document
-from store.ingest.prepare import prepare
+from store.ingest.prepare import PreparedDocument, prepare
 from store.ingest.provenance import author_from_byline
 from store.ingest.words import common_words, read_vocabulary
 from tests.conftest import REPO, SEEDS
@@ -281,3 +281,41 @@ def test_a_speech_s_heading_does_not_replace_a_headline(tmp_path: Path) -> None:
     path.write_text("\n\n".join([headline, speaker, *SPEECH_BODY]), encoding="utf-8")
     ready = prepare(read_document(path, "speech"))
     assert ready.title == headline and ready.author == "Jane Example"
+
+
+def _article(tmp_path: Path, *lines: str) -> PreparedDocument:
+    path = tmp_path / "article.txt"
+    path.write_text("\n\n".join(lines), encoding="utf-8")
+    ready = prepare(read_document(path, "article"))
+    if ready.byline is not None:  # every byline shown is a verbatim span of the file
+        text = path.read_text(encoding="utf-8")
+        assert text[ready.byline.start : ready.byline.end] == ready.byline.text
+    return ready
+
+
+HEADLINE = "Balancing partners: Kazakhstan's defence cooperation after 2022"
+BODY = [
+    "Kazakhstan has balanced its partners for three decades, and the war has made that harder.",
+    "This paper looks at how the country's defence cooperation changed after February 2022.",
+    "It finds that training with partner armies continued, though on a smaller scale than before.",
+]
+
+
+def test_a_byline_under_a_standfirst_names_the_author(tmp_path: Path) -> None:
+    ready = _article(tmp_path, HEADLINE, BODY[0], "BY Nozima Example", "Introduction", *BODY[1:])
+    assert ready.author == "Nozima Example" and ready.byline.text == "BY Nozima Example"
+
+
+def test_a_story_and_photos_credit_is_the_writer_s_byline(tmp_path: Path) -> None:
+    credit = "Story and photos by SGT. JANE EXAMPLE/U.S. ARMY UNIT"
+    ready = _article(tmp_path, HEADLINE, credit, *BODY)
+    assert ready.author == "Sgt. Jane Example" and ready.byline.text == credit
+    assert [v.rule for v in ready.verdicts if v.paragraph.text == credit] == ["byline"]
+
+
+def test_a_journal_s_author_lines_name_every_author(tmp_path: Path) -> None:
+    first = "Timur Example, Ph.D. (Political Science), senior fellow at a research institute"
+    second = "Marat Sample, D.Sc. (Philos.), Professor, Head of a university department"
+    ready = _article(tmp_path, first, second, *BODY)
+    assert ready.author == "Timur Example and Marat Sample"
+    assert ready.byline.text.startswith(first) and ready.byline.text.endswith(second)
