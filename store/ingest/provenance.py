@@ -70,6 +70,8 @@ _DEGREE_LINE = re.compile(
     rf"(?P<name>{_NAME}),\s+(?:Ph\.?\s?D|D\.\s?Sc|Dr\.?\s?Sc|Cand(?:idate)?\.?\s+(?:of\s+)?Sc"
     r"|Doctor of|Professor\b|M\.\s?A\.|M\.\s?Sc)"
 )
+# Cells of a page's meta row: "19.07.2017 | Comments | Jane Doe", "12 May 2021 · Jane Doe".
+_ROW_SEPARATOR = re.compile(r"\s+[|·•]\s+")
 # How far under the headline a name line may stand (a subheadline, a date line between).
 MAX_LINES_OVER_NAME = 3
 
@@ -149,11 +151,16 @@ def degree_lines(verdicts: Sequence[Verdict], text: str) -> Span | None:
 
 def name_line(verdicts: Sequence[Verdict], text: str) -> Span | None:
     """A line just under the headline that holds only a person's name (a paper's "Dr Ainur
-    Sagyndykova", a news site's author without "By"). A name is told from a label such as
+    Sagyndykova", a news site's author without "By"), or a header row that gives the date
+    and ends with the name. A name is told from a label such as
     "Photo Gallery" or "Research Division" by its words: none is a post, a desk or a site's
     word, not all are common English words, and none appears in lower case anywhere in the
     file (`text`), as a label's words often do."""
     lines = header(verdicts)
+    for verdict in lines:  # "19.07.2017 | Comments | 312 Jane Doe": a page's meta row
+        found = _row_name(verdict.paragraph.text)
+        if found and _names_a_person(found, text):
+            return _span(verdict)
     titles = [n for n, verdict in enumerate(lines) if verdict.rule == "title"]
     if not titles:
         return None
@@ -162,6 +169,15 @@ def name_line(verdicts: Sequence[Verdict], text: str) -> Span | None:
         if found and _names_a_person(found, text):
             return _span(verdict)
     return None
+
+
+def _row_name(line: str) -> str | None:
+    """The name in the last cell of a header row that also holds the date ("19.07.2017 |
+    Comments | International Relations | 312 Jane Doe"; a view count may precede it)."""
+    cells = _ROW_SEPARATOR.split(line.strip())
+    if len(cells) < 2 or not any(find_dates(cell) for cell in cells[:-1]):
+        return None
+    return _name_alone(cells[-1].lstrip("0123456789 "))
 
 
 def _name_alone(line: str) -> str | None:
@@ -195,7 +211,7 @@ def author_from_name_line(line: str) -> str | None:
         return _title_cased(
             ", ".join(names[:-1]) + " and " + names[-1] if len(names) > 1 else names[0]
         )
-    name = _name_alone(line)
+    name = _row_name(line) or _name_alone(line)
     if name is None:
         return None
     return _title_cased(name)

@@ -319,3 +319,20 @@ def test_a_journal_s_author_lines_name_every_author(tmp_path: Path) -> None:
     ready = _article(tmp_path, first, second, *BODY)
     assert ready.author == "Timur Example and Marat Sample"
     assert ready.byline.text.startswith(first) and ready.byline.text.endswith(second)
+
+
+@pytest.mark.parametrize(
+    ("row", "author"),
+    [
+        ("19.07.2017 | Comments | International Relations | 312 Dauren Example", "Dauren Example"),
+        ("12 May 2021 · Aigerim Sample", "Aigerim Sample"),
+        ("19.07.2017 | Comments | International Relations", None),  # no name in the row
+        ("Comments | Dauren Example", None),  # no date: a menu, not the page's meta row
+    ],
+)
+def test_a_header_row_with_the_date_may_end_with_the_author(
+    tmp_path: Path, row: str, author: str | None
+) -> None:
+    ready = _article(tmp_path, HEADLINE, row, *BODY)
+    assert ready.author == author
+    assert (ready.byline.text if ready.byline else None) == (row if author else None)
