@@ -453,9 +453,22 @@ def _find_headline(page: _Page, title: str | None) -> range | None:
         for s in sorted(starts):
             if _prose_run(page, s, across) >= min_run:
                 head = _headline_above_lead(page, starts[s])
+                if head is None and _prose_above(page, starts[s]) >= MIN_PROSE_ABOVE_SUBHEADING:
+                    return None  # paragraphs above and prose below: a subheading
                 head = _headline_over_dek(page, starts[s]) if head is None else head
                 return range(_title_top(page, head), head + 1)
     return _cover_title(page)
+
+
+MIN_PROSE_ABOVE_SUBHEADING = 2  # one paragraph above a headline may be its standfirst
+
+
+def _prose_above(page: _Page, line: int) -> int:
+    """How many prose paragraphs stand right above a line, with nothing between."""
+    k = line - 1
+    while page.prose(k):
+        k -= 1
+    return line - 1 - k
 
 
 MAX_LEAD_PARAGRAPHS = 2

@@ -1439,3 +1439,17 @@ def test_paragraphs_saved_with_their_html_tags_are_read_as_their_words() -> None
     # A tag that does not wrap the whole paragraph is left as it is.
     inline = split_paragraphs(f"{ARTICLE[0]} <b>Bold</b> words.")[0]
     assert inline.text.endswith("<b>Bold</b> words.")
+
+
+def test_a_subheading_under_the_opening_paragraphs_does_not_start_the_article() -> None:
+    """The headline sits far above, past a box of links, so the line nearest the first
+    prose is a subheading with two paragraphs above it: they are the article's start."""
+    links = [f"• {kind} of the visit, part {n}" for n in (1, 2) for kind in ("Audio", "Video")]
+    links += ["• Transcript", "• Photo gallery", "• Related documents"]
+    subheading = "Support for the training centre"
+    page_text = "\n\n".join(
+        [HEADLINE, "4 Dec. 2006", *links, ARTICLE[0], ARTICLE[1], subheading, *ARTICLE[2:]]
+    )
+    verdicts = clean(page_text)
+    assert [p.text for p in kept_paragraphs(verdicts)] == ARTICLE
+    assert _verdict(verdicts, subheading).rule == "subheading"
