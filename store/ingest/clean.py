@@ -133,11 +133,16 @@ def _cue_rule(text: str, shape: _Shape) -> Rule | None:
     return None
 
 
+MAX_SHARE_CALL_WORDS = 8
+
+
 def _navigation_rule(text: str, shape: _Shape) -> Rule | None:
     """Share/follow rows, breadcrumbs, menu labels and 'Read more:' or 'Tags:' link lines."""
     if not shape.ends_sentence and shape.words <= 15:
         if SHARE.match(text) or len(SOCIAL.findall(text)) >= 2:
             return "navigation", "share or follow links"
+    if shape.words <= MAX_SHARE_CALL_WORDS and SHARE.match(text) and not text.endswith("."):
+        return "navigation", "a call to share the page"  # "Share this article with friends!"
     parts = MENU_SEPARATOR.split(text)
     if len(parts) >= 2 and all(len(p.split()) <= 4 for p in parts):
         if len(parts) >= 3 or shape.words <= 6:

@@ -18,7 +18,10 @@ def _cues(*patterns: str) -> re.Pattern[str]:
 
 LIST_MARKER = re.compile(r"^(?:\(?\d{1,3}[.)]|[•·▪◦‣●○■►▶*–—-])\s+")
 # A sentence end, allowing a footnote mark glued to it ("... in 2006.1" in a PDF's text).
-SENTENCE_END = re.compile(r"([.!?…])[\"'”’»)\]]*(?:(?<=[^\d\s][.!?…\"'”’»)\]])\d{1,3})?$")
+# A sentence end, with a footnote mark after it: "… in 2006.1", "… governments.[i]", "….[12]".
+SENTENCE_END = re.compile(
+    r"([.!?…])[\"'”’»)\]]*(?:(?<=[^\d\s][.!?…\"'”’»)\]])\d{1,3}|\[(?:\d{1,3}|[ivxlc]{1,6})\])?$"
+)
 YEAR = re.compile(r"\b(?:1[89]|20)\d\d\b")
 PLAIN = str.maketrans({"’": "'", "‘": "'", "“": '"', "”": '"', "–": "-", "—": "-", "\xa0": " "})
 # Generic furniture vocabulary. Strong paywall cues count double.
@@ -130,7 +133,8 @@ BYLINE = re.compile(
     r"|(?i:(?:written|posted|published|compiled)\b|story(?: and (?:photos?|video))? by\b"
     r"|filed under\b|(?:additional )?reporting by\b|editing by\b|author\s*:"
     r"|(?:produced|music|hosted|edited|transcribed|translated) by\b|автор\s*:"
-    r"|(?:(?:opening|closing|keynote) )?(?:speech|remarks|address|statement|lecture) by\b))"
+    r"|(?:(?:opening|closing|keynote) )?(?:speech|remarks|address|statement|lecture)"
+    r"(?: as (?:prepared|delivered)(?: for delivery)?)? by\b))"
 )
 # A speech's heading, naming its kind and its speaker: "Keynote speech by ...", "Remarks
 # by the Deputy Minister ... at the conference", "Statement of the Minister ...".
@@ -175,6 +179,7 @@ LINK_LINE = _cues(
     r"^(?:read (?:more|also|next)|see also|related|tags?|topics?|categories|keywords"
     r"|читайте также|смотрите также|по теме|теги|рубрик[аи])\s*[:»›>]",
     r"^(?:(?:skip|jump) to (?:the )?(?:main )?(?:content|navigation|menu|search|footer)|back to top"
+    r"|skip(?: [\w-]+){0,3} (?:navigation|links|menu)(?: to (?:the )?(?:main )?content)?"
     r"|menu|search|home|print(?: this page)?|previous|next|older posts|newer posts|load more"
     r"|show more|reply|more|copy link|(?:purchase |acquire )?licensing rights"
     r"|(?:version|site) for the visually impaired|accessibility(?: statement| options| tools)?"

@@ -26,7 +26,8 @@ _BY = re.compile(r"(?:^|\s)by\s+\S|^(?:author|автор)\s*:", re.IGNORECASE)
 # speech's speaker); credits for other work ("Edited by", "Photo by") name no author.
 _WRITER_LABEL = re.compile(
     r"^(?:(?:written\s+|writing\s+|reporting\s+|posted\s+|published\s+)?(?:on\s+[^\n]{1,40}?\s+)?by"
-    r"|(?:(?:opening|closing|keynote|welcoming)\s+)?(?:speech|remarks|address|statement|lecture)\s+by"
+    r"|(?:(?:opening|closing|keynote|welcoming)\s+)?(?:speech|remarks|address|statement|lecture)"
+    r"(?:\s+as\s+(?:prepared|delivered)(?:\s+for\s+delivery)?)?\s+by"
     r"|story(?:\s+and\s+(?:photos?|video))?\s+by"
     r"|author|автор)"
     r"\s*:?\s+",

@@ -1453,3 +1453,26 @@ def test_a_subheading_under_the_opening_paragraphs_does_not_start_the_article() 
     verdicts = clean(page_text)
     assert [p.text for p in kept_paragraphs(verdicts)] == ARTICLE
     assert _verdict(verdicts, subheading).rule == "subheading"
+
+
+def test_paragraphs_ending_in_a_bracketed_footnote_mark_are_prose() -> None:
+    """Wikis and footnoted papers close sentences with "[2]" or "[iv]": still prose, so the
+    article starts at its first paragraph."""
+    marked = [ARTICLE[0] + "[1]", ARTICLE[1] + "[ii]", *ARTICLE[2:]]
+    verdicts = clean("\n\n".join([HEADLINE, *marked]))
+    assert [p.text for p in kept_paragraphs(verdicts)] == marked
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Skip Global Navigation to Main Content",
+        "Skip Breadcrumb Navigation",
+        "Share this article with your friends!",
+    ],
+)
+def test_skip_links_and_calls_to_share_are_navigation(line: str) -> None:
+    verdicts = clean("\n\n".join([line, HEADLINE, *ARTICLE, line]))
+    assert all(v.rule == "navigation" for v in verdicts if v.paragraph.text == line)
+    assert _verdict(verdicts, HEADLINE).rule == "title"
+    assert [p.text for p in kept_paragraphs(verdicts)] == ARTICLE

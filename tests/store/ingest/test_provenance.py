@@ -100,6 +100,7 @@ def test_a_page_without_metadata_takes_its_author_from_its_byline() -> None:
         ("Keynote speech by Jane Example, Foreign Minister, at the forum", "Jane Example"),
         ("Remarks by the Deputy Minister of Defence at the conference", None),  # no name
         ("Remarks by Deputy Minister of Defence Jane Example at the conference", None),
+        ("Remarks as Prepared for Delivery by Jane Example, Ambassador", "Jane Example"),
         ("by NATO Secretary General Lord Example at the Academy", "Lord Example"),
         ("Edited by Jane Doe", None),
         ("Photo by Jane Doe", None),
