@@ -511,8 +511,11 @@ def _headline_over_dek(page: _Page, line: int) -> int:
     for talks" over "The trip starts on Monday"), the upper one. The lower stays the
     headline when the upper is short (a section label, "Aerospace & Defense"), is a
     breadcrumb that ends with it, or has a third long one above it (a list of stories); a
-    cover's "Jane Doe The Title" under "The Title" gives way to the title alone."""
+    cover's "Jane Doe The Title" under "The Title" gives way to the title alone. A photo
+    credit, a date or a byline line may stand between the two."""
     upper = line - 1
+    while line - upper <= MAX_LINES_UNDER_HEADLINE and _between_headline_and_dek(page, upper):
+        upper -= 1
     if upper < 0 or not _headline_candidate(page, upper) or any(map(page.prose, range(upper))):
         return line
     if upper > 0 and _long_headline_candidate(page, upper - 1):
@@ -523,6 +526,14 @@ def _headline_over_dek(page: _Page, line: int) -> int:
     if low in up:
         return line
     return upper if _long_headline_candidate(page, upper) else line
+
+
+MAX_LINES_UNDER_HEADLINE = 2  # header lines a headline and its subheadline may enclose
+
+
+def _between_headline_and_dek(page: _Page, i: int) -> bool:
+    rule = page.intrinsic[i] if i >= 0 else None
+    return bool(rule) and rule[0] in ("caption", "dateline", "byline")
 
 
 def _long_headline_candidate(page: _Page, i: int) -> bool:

@@ -1390,10 +1390,14 @@ def test_a_lone_bulleted_line_above_all_prose_can_be_the_headline() -> None:
         "Cadets of the military institute during the morning parade",  # a photo caption
     ],
 )
-def test_a_headline_over_an_unpunctuated_line_stays_the_headline(under: str) -> None:
+@pytest.mark.parametrize("between", [[], ["14 March 2024"], ["Photo: Jane Example", "By Dana"]])
+def test_a_headline_over_an_unpunctuated_line_stays_the_headline(
+    under: str, between: list[str]
+) -> None:
     """Both lines are headline-shaped and the lower stands right over the prose; the upper
-    is the headline, the lower is header material, and the article is whole."""
-    verdicts = clean("\n\n".join(["Site Name", HEADLINE, under, *ARTICLE]))
+    is the headline, the lower is header material, and the article is whole. A date, a
+    photo credit or a byline may stand between them."""
+    verdicts = clean("\n\n".join(["Site Name", HEADLINE, *between, under, *ARTICLE]))
     assert _verdict(verdicts, HEADLINE).rule == "title"
     assert _verdict(verdicts, under).rule != "title" and not _verdict(verdicts, under).kept
     assert [p.text for p in kept_paragraphs(verdicts)] == ARTICLE
