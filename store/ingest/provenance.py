@@ -71,6 +71,11 @@ _DEGREE_LINE = re.compile(
     rf"(?P<name>{_NAME}),\s+(?:Ph\.?\s?D|D\.\s?Sc|Dr\.?\s?Sc|Cand(?:idate)?\.?\s+(?:of\s+)?Sc"
     r"|Doctor of|Professor\b|M\.\s?A\.|M\.\s?Sc)"
 )
+# A name, then the date label: "Jane Doe Published January 12, 2022".
+_NAME_THEN_DATE = re.compile(
+    rf"(?P<name>{_NAME_WORD}(?:\s+{_NAME_WORD}){{1,2}})\s+"
+    r"(?i:published|posted|updated|опубликовано)\b:?"
+)
 # Cells of a page's meta row: "19.07.2017 | Comments | Jane Doe", "12 May 2021 · Jane Doe".
 _ROW_SEPARATOR = re.compile(r"\s+[|·•]\s+")
 # How far under the headline a name line may stand (a subheadline, a date line between).
@@ -153,13 +158,13 @@ def degree_lines(verdicts: Sequence[Verdict], text: str) -> Span | None:
 def name_line(verdicts: Sequence[Verdict], text: str) -> Span | None:
     """A line just under the headline that holds only a person's name (a paper's "Dr Ainur
     Sagyndykova", a news site's author without "By"), or a header row that gives the date
-    and ends with the name. A name is told from a label such as
-    "Photo Gallery" or "Research Division" by its words: none is a post, a desk or a site's
-    word, not all are common English words, and none appears in lower case anywhere in the
-    file (`text`), as a label's words often do."""
+    and ends with the name, or opens with it ("Jane Doe Published 12 May 2021"). A name is
+    told from a label such as "Photo Gallery" or "Research Division" by its words: none is
+    a post, a desk or a site's word, not all are common English words, and none appears in
+    lower case anywhere in the file (`text`), as a label's words often do."""
     lines = header(verdicts)
     for verdict in lines:  # "19.07.2017 | Comments | 312 Jane Doe": a page's meta row
-        found = _row_name(verdict.paragraph.text)
+        found = _row_name(verdict.paragraph.text) or _name_before_date(verdict.paragraph.text)
         if found and _names_a_person(found, text):
             return _span(verdict)
     titles = [n for n, verdict in enumerate(lines) if verdict.rule == "title"]
@@ -170,6 +175,15 @@ def name_line(verdicts: Sequence[Verdict], text: str) -> Span | None:
         if found and _names_a_person(found, text):
             return _span(verdict)
     return None
+
+
+def _name_before_date(line: str) -> str | None:
+    """The name that opens a header line before its date: "Jane Doe Published January 12,
+    2022 | 08:28 PM"."""
+    found = _NAME_THEN_DATE.match(line.strip())
+    if found is None or not find_dates(line[found.end() :]):
+        return None
+    return found.group("name")
 
 
 def _row_name(line: str) -> str | None:
@@ -212,7 +226,7 @@ def author_from_name_line(line: str) -> str | None:
         return _title_cased(
             ", ".join(names[:-1]) + " and " + names[-1] if len(names) > 1 else names[0]
         )
-    name = _row_name(line) or _name_alone(line)
+    name = _row_name(line) or _name_before_date(line) or _name_alone(line)
     if name is None:
         return None
     return _title_cased(name)

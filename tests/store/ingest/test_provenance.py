@@ -329,6 +329,8 @@ def test_a_journal_s_author_lines_name_every_author(tmp_path: Path) -> None:
         ("12 May 2021 · Aigerim Sample", "Aigerim Sample"),
         ("19.07.2017 | Comments | International Relations", None),  # no name in the row
         ("Comments | Dauren Example", None),  # no date: a menu, not the page's meta row
+        ("Faizan Example Published January 12, 2022 | 08:28 PM", "Faizan Example"),
+        ("Breaking News Published January 12, 2022", None),  # a label before the date
     ],
 )
 def test_a_header_row_with_the_date_may_end_with_the_author(
