@@ -16,7 +16,7 @@ from datetime import date
 from itertools import takewhile
 
 from store.ingest.clean import Verdict
-from store.ingest.cues import CHROME_WORDS
+from store.ingest.cues import BIO_SENTENCE, CHROME_WORDS
 from store.ingest.dates import closing_lines, find_dates
 from store.ingest.months import MONTHS
 from store.ingest.words import common_words
@@ -64,7 +64,8 @@ _POST_OPENERS = frozenset(
 # A line holding only a person's name, as papers and some news sites print their author
 # under the headline: "Dr Ainur Sagyndykova", "Yuri MOROZOV", "Jane Doe1" (a footnote mark).
 _HONORIFIC = r"(?:(?:Dr|Prof|Professor|Mr|Mrs|Ms)\.?\s+)"
-_NAME_ALONE = re.compile(rf"{_HONORIFIC}?(?P<name>{_NAME_WORD}(?:\s+{_NAME_WORD}){{1,2}})")
+_ONE_NAME = rf"{_HONORIFIC}?{_NAME_WORD}(?:\s+{_NAME_WORD}){{1,2}}"
+_NAME_ALONE = re.compile(rf"{_HONORIFIC}?(?P<name>{_ONE_NAME}(?:\s+(?:and|&|и)\s+{_ONE_NAME})?)")
 # A journal's author line: a name, then a degree ("Jane Doe, Ph.D. (Political Science),
 # Senior Fellow ...", "Ivan Petrov, D.Sc. (Philos.), Professor ...", "Cand. Sc.").
 _DEGREE_LINE = re.compile(
@@ -76,6 +77,8 @@ _NAME_THEN_DATE = re.compile(
     rf"(?P<name>{_NAME_WORD}(?:\s+{_NAME_WORD}){{1,2}})\s+"
     r"(?i:published|posted|updated|опубликовано)\b:?"
 )
+# The name that opens a bio sentence: "Jane Doe is a senior fellow ...".
+_BIO_NAME = re.compile(rf"(?P<name>{_NAME_WORD}(?:\s+{_NAME_WORD}){{1,3}})\s+(?:is|was)\s")
 # Cells of a page's meta row: "19.07.2017 | Comments | Jane Doe", "12 May 2021 · Jane Doe".
 _ROW_SEPARATOR = re.compile(r"\s+[|·•]\s+")
 # How far under the headline a name line may stand (a subheadline, a date line between).
@@ -155,6 +158,27 @@ def degree_lines(verdicts: Sequence[Verdict], text: str) -> Span | None:
     return Span(start, end, text[start:end])
 
 
+def bio_name(verdicts: Sequence[Verdict], text: str) -> Span | None:
+    """The name an author bio at the article's end gives ("About the Author" over "Jane
+    Doe", or "Jane Doe is a senior fellow at ..."): the name line, or the name's own span
+    in the bio's first sentence."""
+    start = next((n for n, v in enumerate(verdicts) if v.rule == "after-author-bio"), None)
+    if start is None:
+        return None
+    for verdict in verdicts[start : start + MAX_LINES_OVER_NAME + 1]:
+        paragraph = verdict.paragraph
+        found = _name_alone(paragraph.text)
+        if found and _names_a_person(found, text):
+            return _span(verdict)
+        sentence = BIO_SENTENCE.match(paragraph.text)
+        if sentence:
+            name = _BIO_NAME.match(paragraph.text)
+            if name and _name_alone(name.group("name")):
+                end = paragraph.start + name.end("name")
+                return Span(paragraph.start, end, text[paragraph.start : end])
+    return None
+
+
 def name_line(verdicts: Sequence[Verdict], text: str) -> Span | None:
     """A line just under the headline that holds only a person's name (a paper's "Dr Ainur
     Sagyndykova", a news site's author without "By"), or a header row that gives the date
@@ -202,7 +226,7 @@ def _name_alone(line: str) -> str | None:
 
 
 def _names_a_person(name: str, text: str) -> bool:
-    words = re.findall(r"[^\W\d_][\w'’-]*", name)
+    words = [w for w in re.findall(r"[^\W\d_][\w'’-]*", name) if w not in ("and", "и")]
     if _POST.search(name) or _DESK.search(name):
         return False
     if any(word.casefold() in CHROME_WORDS for word in words):

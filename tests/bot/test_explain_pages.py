@@ -208,6 +208,7 @@ def test_explain_names_the_author_and_where_it_came_from(cli_env) -> None:
         ("agency_item_date_prefix.txt", "Ainur Tulegenova"),  # "Author:" over the name
         ("journal_pdf_no_blank_lines.txt", "Aidana Seitova"),  # "by Aidana Seitova"
         ("regional_news_dek_author_line.txt", "Madina Zhaksylykova"),  # a name alone
+        ("thinktank_report_cover_contents.txt", "Madina Serikbayeva and Jonas Ek"),  # cover
     ]:
         styled = _run("index", "--explain", str(page(name)))
         assert f"\nAuthor: {author} (its byline)\n" in styled.output
