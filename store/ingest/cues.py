@@ -70,6 +70,11 @@ EDITORIAL_NOTE = _cues(
     r"^(?:(?:this )?(?:page|copy|snapshot|article|document) )?(?:was )?"
     r"(?:retrieved|captured|accessed|archived|downloaded)\b(?! by\b)",
     r"\bcontents? may have changed\b",
+    # a journal's history of the paper: "Received for publication: 24 December 2016.
+    # Accepted for publication: 3 March 2017.", "Поступила в редакцию 12.01.2017"
+    r"^(?:received|submitted|accepted|revised)(?: for publication| in revised form)?\s*[:\-–]?\s*"
+    r"(?:on\s+)?\d",
+    r"^(?:статья )?(?:поступила в редакцию|принята к публикации)\b",
     # a paper's funding note: "This series was made possible with support from ..."
     r"\bmade possible (?:with|by|through) (?:the )?(?:generous )?(?:support|funding|a grant)\b",
 )  # fmt: skip

@@ -1135,10 +1135,17 @@ def test_a_report_s_cover_contents_and_numbered_sections() -> None:
     [
         "Page retrieved 4 June 2023 from the ministry's website.",
         "Archived from the ministry's website; its contents may have changed since.",
+        # a journal's history of the paper, above the article or below it
+        "Received for publication: 24 December 2016. Accepted for publication: 3 March 2017.",
+        "Received: 12 January 2019; revised: 2 March 2019; accepted: 9 April 2019.",
+        "Статья поступила в редакцию 12.01.2017.",
     ],
 )
 def test_a_note_on_when_the_copy_was_made_is_not_the_article(note: str) -> None:
     verdicts = clean(_page(*ARTICLE, note))
+    assert [p.text for p in kept_paragraphs(verdicts)] == ARTICLE
+    assert _verdict(verdicts, note).rule == "editorial-note"
+    verdicts = clean(_page(HEADLINE, note, *ARTICLE))
     assert [p.text for p in kept_paragraphs(verdicts)] == ARTICLE
     assert _verdict(verdicts, note).rule == "editorial-note"
 
