@@ -16,7 +16,6 @@ from store.ingest.provenance import Span as SourceSpan
 from store.ingest.provenance import (
     author_from_byline,
     author_from_name_line,
-    bio_name,
     byline,
     dateline,
     degree_lines,
@@ -87,12 +86,8 @@ def prepare(document: SourceDocument, similarity: Similarity | None = None) -> P
             warnings.append(f"undated: {note}; {where}")
     header_byline = byline(verdicts, document.text)
     author = meta.author or (author_from_byline(header_byline.text) if header_byline else None)
-    if header_byline is None:  # no "By ...": author lines, a name alone, an author bio
-        header_byline = (
-            degree_lines(verdicts, document.text)
-            or name_line(verdicts, document.text)
-            or bio_name(verdicts, document.text)
-        )
+    if header_byline is None:  # no "By ...": a journal's author lines, or a name alone
+        header_byline = degree_lines(verdicts, document.text) or name_line(verdicts, document.text)
         author = meta.author or (
             author_from_name_line(header_byline.text) if header_byline else None
         )

@@ -16,7 +16,7 @@ from datetime import date
 from itertools import takewhile
 
 from store.ingest.clean import Verdict
-from store.ingest.cues import BIO_SENTENCE, CHROME_WORDS
+from store.ingest.cues import CHROME_WORDS
 from store.ingest.dates import closing_lines, find_dates
 from store.ingest.months import MONTHS
 from store.ingest.words import common_words
@@ -77,8 +77,6 @@ _NAME_THEN_DATE = re.compile(
     rf"(?P<name>{_NAME_WORD}(?:\s+{_NAME_WORD}){{1,2}})\s+"
     r"(?i:published|posted|updated|опубликовано)\b:?"
 )
-# The name that opens a bio sentence: "Jane Doe is a senior fellow ...".
-_BIO_NAME = re.compile(rf"(?P<name>{_NAME_WORD}(?:\s+{_NAME_WORD}){{1,3}})\s+(?:is|was)\s")
 # Cells of a page's meta row: "19.07.2017 | Comments | Jane Doe", "12 May 2021 · Jane Doe".
 _ROW_SEPARATOR = re.compile(r"\s+[|·•]\s+")
 # How far under the headline a name line may stand (a subheadline, a date line between).
@@ -156,27 +154,6 @@ def degree_lines(verdicts: Sequence[Verdict], text: str) -> Span | None:
     found = list(takewhile(lambda v: bool(_DEGREE_LINE.match(v.paragraph.text)), lines[first:]))
     start, end = found[0].paragraph.start, found[-1].paragraph.end
     return Span(start, end, text[start:end])
-
-
-def bio_name(verdicts: Sequence[Verdict], text: str) -> Span | None:
-    """The name an author bio at the article's end gives ("About the Author" over "Jane
-    Doe", or "Jane Doe is a senior fellow at ..."): the name line, or the name's own span
-    in the bio's first sentence."""
-    start = next((n for n, v in enumerate(verdicts) if v.rule == "after-author-bio"), None)
-    if start is None:
-        return None
-    for verdict in verdicts[start : start + MAX_LINES_OVER_NAME + 1]:
-        paragraph = verdict.paragraph
-        found = _name_alone(paragraph.text)
-        if found and _names_a_person(found, text):
-            return _span(verdict)
-        sentence = BIO_SENTENCE.match(paragraph.text)
-        if sentence:
-            name = _BIO_NAME.match(paragraph.text)
-            if name and _name_alone(name.group("name")):
-                end = paragraph.start + name.end("name")
-                return Span(paragraph.start, end, text[paragraph.start : end])
-    return None
 
 
 def name_line(verdicts: Sequence[Verdict], text: str) -> Span | None:

@@ -341,28 +341,6 @@ def test_a_header_row_with_the_date_may_end_with_the_author(
     assert (ready.byline.text if ready.byline else None) == (row if author else None)
 
 
-@pytest.mark.parametrize(
-    ("bio", "author", "quoted"),
-    [
-        (
-            ["About the author", "Jane Example is a research associate at an institute."],
-            "Jane Example",
-            "Jane Example",
-        ),
-        (
-            ["About the Author", "William Stavrakis", "William is a writer for the journal."],
-            "William Stavrakis",
-            "William Stavrakis",
-        ),
-    ],
-)
-def test_an_author_bio_at_the_end_names_the_author(
-    tmp_path: Path, bio: list[str], author: str, quoted: str
-) -> None:
-    ready = _article(tmp_path, HEADLINE, *BODY, *bio)
-    assert ready.author == author and ready.byline.text == quoted
-
-
 def test_two_names_alone_under_the_headline_are_both_authors(tmp_path: Path) -> None:
     ready = _article(tmp_path, HEADLINE, "Madina Example and Jonas Sample", *BODY)
     assert ready.author == "Madina Example and Jonas Sample"
