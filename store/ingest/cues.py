@@ -185,7 +185,8 @@ LINK_LINE = _cues(
     r"|читайте также|смотрите также|по теме|теги|рубрик[аи])\s*[:»›>]",
     r"^(?:(?:skip|jump) to (?:the )?(?:main )?(?:content|navigation|menu|search|footer)|back to top"
     r"|skip(?: [\w-]+){0,3} (?:navigation|links|menu)(?: to (?:the )?(?:main )?content)?"
-    r"|menu|search|home|print(?: this page)?|previous|next|older posts|newer posts|load more"
+    r"|menu|search|home|print(?: this page)?|older posts|newer posts|load more"
+    r"|(?:(?:previous|prev|next)(?: (?:post|article|story|page))?[\s»«›‹<>|/]*){1,2}"
     r"|show more|reply|more|copy link|(?:purchase |acquire )?licensing rights"
     r"|(?:version|site) for the visually impaired|accessibility(?: statement| options| tools)?"
     r"|high contrast|text size|версия для слабовидящих|главная|поиск|меню)\W*$",

@@ -253,7 +253,9 @@ def author_from_byline(line: str) -> str | None:
     names = _NAMES.match(credit[label.end() :])
     if names is None:
         return None
-    found_names = _without_trailing_month(names.group(0), credit[label.end() + names.end() :])
+    found_names = _without_unit(
+        _without_trailing_month(names.group(0), credit[label.end() + names.end() :])
+    )
     lead, *others = re.split(r"\s*,\s*", found_names.rstrip(" ,."))
     if _OFFICE.search(lead) and not _DESK.search(lead):
         lead = _without_office(lead)  # "NATO Secretary General Lord Example": Lord Example
@@ -274,6 +276,23 @@ def _without_office(name: str) -> str:
     *_, last = _OFFICE.finditer(name)
     rest = name[last.end() :].split()
     return " ".join(rest) if len(rest) >= 2 else ""
+
+
+# Where a byline's name gives way to the writer's unit or institution: "By Maj. Jane Doe
+# U.S. Army Central", "By Jane Doe Army Public Affairs".
+_UNIT_START = re.compile(
+    r"\s+(?:(?:[A-Z]\.){2,}|(?:Army|Navy|Air|Marine|Force|Command|Corps|Ministry|Department|"
+    r"University|Institute|Center|Centre)\b)"
+)
+
+
+def _without_unit(names: str) -> str:
+    """The names before a unit or institution run on after them ("Maj. Jane Doe U.S. Army"
+    -> "Maj. Jane Doe"), when at least two words of name remain."""
+    found = _UNIT_START.search(names)
+    if found is None or len(names[: found.start()].split()) < 2:
+        return names
+    return names[: found.start()]
 
 
 def _without_trailing_month(names: str, after: str) -> str:

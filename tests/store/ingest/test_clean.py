@@ -1480,6 +1480,8 @@ def test_paragraphs_ending_in_a_bracketed_footnote_mark_are_prose() -> None:
         "Skip Global Navigation to Main Content",
         "Skip Breadcrumb Navigation",
         "Share this article with your friends!",
+        "previous next",
+        "« Previous post | Next post »",
     ],
 )
 def test_skip_links_and_calls_to_share_are_navigation(line: str) -> None:

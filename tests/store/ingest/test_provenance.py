@@ -90,6 +90,8 @@ def test_a_page_without_metadata_takes_its_author_from_its_byline() -> None:
         ("By Jane Doe, Senior Fellow at the Caspian Institute", "Jane Doe"),
         ("By Jane Doe | 12 March 2021", "Jane Doe"),
         ("By Capt. Jane Doe Public Affairs", "Capt. Jane Doe"),
+        ("By Maj. Jane Example U.S. Army Central", "Maj. Jane Example"),
+        ("By Jane Example Army Public Affairs", "Jane Example"),
         ("By Jane Doe March 3, 2019", "Jane Doe"),
         ("By April Smith", "April Smith"),
         ("BY ARMAN KEMELBEKOV, STEPPE WIRE WRITER", "Arman Kemelbekov"),
