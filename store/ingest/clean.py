@@ -514,7 +514,9 @@ def _headline_over_dek(page: _Page, line: int) -> int:
     cover's "Jane Doe The Title" under "The Title" gives way to the title alone. A photo
     credit, a date or a byline line may stand between the two."""
     upper = line - 1
-    while line - upper <= MAX_LINES_UNDER_HEADLINE and _between_headline_and_dek(page, upper):
+    while line - upper <= MAX_LINES_UNDER_HEADLINE and (
+        _between_headline_and_dek(page, upper) or _repeats(page, upper, line)
+    ):
         upper -= 1
     if upper < 0 or not _headline_candidate(page, upper) or any(map(page.prose, range(upper))):
         return line
@@ -529,6 +531,12 @@ def _headline_over_dek(page: _Page, line: int) -> int:
 
 
 MAX_LINES_UNDER_HEADLINE = 2  # header lines a headline and its subheadline may enclose
+
+
+def _repeats(page: _Page, i: int, line: int) -> bool:
+    """Line `i` says again what `line` says (a caption printed twice, under and over its
+    photo)."""
+    return i >= 0 and page.shapes[i].norm == page.shapes[line].norm
 
 
 def _between_headline_and_dek(page: _Page, i: int) -> bool:

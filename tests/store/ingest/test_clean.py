@@ -1489,3 +1489,10 @@ def test_skip_links_and_calls_to_share_are_navigation(line: str) -> None:
     assert all(v.rule == "navigation" for v in verdicts if v.paragraph.text == line)
     assert _verdict(verdicts, HEADLINE).rule == "title"
     assert [p.text for p in kept_paragraphs(verdicts)] == ARTICLE
+
+
+def test_a_caption_printed_twice_under_the_headline_is_not_the_headline() -> None:
+    caption = "Border troops are shown near the southern border during a training exercise"
+    verdicts = clean("\n\n".join([HEADLINE, "By Jane Example", caption, caption, *ARTICLE]))
+    assert _verdict(verdicts, HEADLINE).rule == "title"
+    assert [p.text for p in kept_paragraphs(verdicts)] == ARTICLE
