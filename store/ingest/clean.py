@@ -461,6 +461,7 @@ def _find_headline(page: _Page, title: str | None) -> range | None:
                 if head is None and _prose_above(page, starts[s]) >= MIN_PROSE_ABOVE_SUBHEADING:
                     return None  # paragraphs above and prose below: a subheading
                 head = _headline_over_dek(page, starts[s]) if head is None else head
+                head = _headline_over_quoted_line(page, head)
                 return range(_title_top(page, head), head + 1)
     return _cover_title(page)
 
@@ -531,6 +532,36 @@ def _headline_over_dek(page: _Page, line: int) -> int:
 
 
 MAX_LINES_UNDER_HEADLINE = 2  # header lines a headline and its subheadline may enclose
+
+
+MIN_QUOTED_WORDS = 8  # words a caption shares with the sentence of the article it quotes
+
+
+def _headline_over_quoted_line(page: _Page, line: int) -> int:
+    """A headline-shaped line that opens like a paragraph further down is a pull-quote or
+    a caption quoting the text; the headline is the headline-shaped line above it, over at
+    most a standfirst and header lines, with no prose above it. `line` when there is none."""
+    if not _quotes_later_paragraph(page, line):
+        return line
+    prose_between = 0
+    for k in range(line - 1, -1, -1):
+        if page.prose(k):
+            prose_between += 1
+            if prose_between > MAX_LEAD_PARAGRAPHS:
+                return line
+        elif _long_headline_candidate(page, k):
+            return k if not any(map(page.prose, range(k))) else line
+    return line
+
+
+def _quotes_later_paragraph(page: _Page, i: int) -> bool:
+    """Line `i` opens with the same words as a paragraph of prose further down."""
+    opening = page.shapes[i].norm.split()[:MIN_QUOTED_WORDS]
+    return len(opening) == MIN_QUOTED_WORDS and any(
+        page.shapes[k].norm.split()[:MIN_QUOTED_WORDS] == opening
+        for k in range(i + 1, len(page))
+        if page.prose(k)
+    )
 
 
 def _repeats(page: _Page, i: int, line: int) -> bool:
@@ -779,6 +810,8 @@ def _decide(page: _Page, i: int, region: _Region, structural: list[Rule | None])
             return "subheading", "short section heading inside the article"
         if _caption_between_paragraphs(page, i):
             return "caption", "an unpunctuated line between two paragraphs: a photo caption"
+        if not page.prose(i) and _quotes_later_paragraph(page, i):
+            return "caption", "a caption or pull-quote repeating a sentence of the article"
         if page.shapes[i].citation and i > 0 and re.fullmatch(r"\d{1,3}", page.text(i - 1)):
             return "footnote", "a reference under its footnote number (text from a PDF)"
         return None

@@ -1496,3 +1496,19 @@ def test_a_caption_printed_twice_under_the_headline_is_not_the_headline() -> Non
     verdicts = clean("\n\n".join([HEADLINE, "By Jane Example", caption, caption, *ARTICLE]))
     assert _verdict(verdicts, HEADLINE).rule == "title"
     assert [p.text for p in kept_paragraphs(verdicts)] == ARTICLE
+
+
+def test_a_caption_quoting_the_article_is_neither_headline_nor_text() -> None:
+    """Headline, standfirst, then a caption that quotes a sentence of the article (with
+    its agency credit) right above the date line and the body."""
+    standfirst = (
+        "Both countries are looking at new ways to train officers together, officials said."
+    )
+    caption = (
+        "The plan would double the number of Kazakh officers attending courses, it said. / AGENCY"
+    )
+    page_text = "\n".join([HEADLINE, standfirst, caption, "February 5, 2021", "", *ARTICLE])
+    verdicts = clean(page_text)
+    assert _verdict(verdicts, HEADLINE).rule == "title"
+    assert _verdict(verdicts, caption).rule == "caption"
+    assert [p.text for p in kept_paragraphs(verdicts)] == [standfirst, *ARTICLE]
