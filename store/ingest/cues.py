@@ -186,6 +186,7 @@ LINK_LINE = _cues(
     r"^(?:(?:skip|jump) to (?:the )?(?:main )?(?:content|navigation|menu|search|footer)|back to top"
     r"|skip(?: [\w-]+){0,3} (?:navigation|links|menu)(?: to (?:the )?(?:main )?content)?"
     r"|menu|search|home|print(?: this page)?|older posts|newer posts|load more"
+    r"|(?:go|back|return) to (?:the )?(?:main (?:site|page)|home ?page|homepage|front page)"
     r"|(?:(?:previous|prev|next)(?: (?:post|article|story|page))?[\s»«›‹<>|/]*){1,2}"
     r"|show more|reply|more|copy link|(?:purchase |acquire )?licensing rights"
     r"|(?:version|site) for the visually impaired|accessibility(?: statement| options| tools)?"

@@ -129,18 +129,28 @@ def byline(verdicts: Sequence[Verdict], text: str) -> Span | None:
     for n, verdict in enumerate(lines):
         if verdict.rule != "byline" or not _BY.search(verdict.paragraph.text):
             continue
-        after = lines[n + 1].paragraph if n + 1 < len(lines) else None
-        if after and _LABEL_ALONE.match(verdict.paragraph.text):
-            if author_from_byline(f"{verdict.paragraph.text} {after.text}"):
-                start = verdict.paragraph.start
-                return Span(start, after.end, text[start : after.end])
-        return _span(verdict)
-    for i in closing_lines(verdicts):  # a closing "By ..." or a wire story's credits
-        verdict = verdicts[i]
+        return _label_and_name(lines, n, text) or _span(verdict)
+    closing = [verdicts[i] for i in closing_lines(verdicts)]
+    for n, verdict in enumerate(closing):  # a closing "By ..." or a wire story's credits
         line = verdict.paragraph.text
-        if verdict.rule == "byline" and (_CREDIT.search(line) or author_from_byline(line)):
+        if verdict.rule != "byline":
+            continue
+        if _CREDIT.search(line) or author_from_byline(line):
             return _span(verdict)
+        if found := _label_and_name(closing, n, text):
+            return found
     return None
+
+
+def _label_and_name(lines: Sequence[Verdict], n: int, text: str) -> Span | None:
+    """A label alone ("Author:") with the name on the next line: both, quoted together."""
+    label = lines[n].paragraph
+    after = lines[n + 1].paragraph if n + 1 < len(lines) else None
+    if after is None or not _LABEL_ALONE.match(label.text):
+        return None
+    if not author_from_byline(f"{label.text} {after.text}"):
+        return None
+    return Span(label.start, after.end, text[label.start : after.end])
 
 
 def degree_lines(verdicts: Sequence[Verdict], text: str) -> Span | None:

@@ -1482,6 +1482,7 @@ def test_paragraphs_ending_in_a_bracketed_footnote_mark_are_prose() -> None:
         "Share this article with your friends!",
         "previous next",
         "« Previous post | Next post »",
+        "Go to the main site",
     ],
 )
 def test_skip_links_and_calls_to_share_are_navigation(line: str) -> None:

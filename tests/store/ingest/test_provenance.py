@@ -346,3 +346,11 @@ def test_a_header_row_with_the_date_may_end_with_the_author(
 def test_two_names_alone_under_the_headline_are_both_authors(tmp_path: Path) -> None:
     ready = _article(tmp_path, HEADLINE, "Madina Example and Jonas Sample", *BODY)
     assert ready.author == "Madina Example and Jonas Sample"
+
+
+def test_an_author_label_at_the_article_s_end_with_the_name_on_the_next_line(
+    tmp_path: Path,
+) -> None:
+    ready = _article(tmp_path, HEADLINE, *BODY, "Author:", "Example Tatyana", "Politics Defence")
+    assert ready.author == "Example Tatyana"
+    assert ready.byline.text == "Author:\n\nExample Tatyana"
