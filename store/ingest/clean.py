@@ -13,6 +13,7 @@ The vocabulary is `cues.py`; the cutting into paragraphs, `paragraphs.py`.
 
 from __future__ import annotations
 
+import functools
 import logging
 import re
 import statistics
@@ -273,6 +274,12 @@ class _Page:
 
     def text(self, i: int) -> str:
         return self.paragraphs[i].text
+
+    @functools.cached_property
+    def last_prose_opening(self) -> dict[tuple[str, ...], int]:
+        """The last paragraph of prose that opens with each run of first words: found once
+        per page, for every line asked whether it quotes a paragraph further down."""
+        return {_opening(self.shapes[i]): i for i in range(len(self)) if self.prose(i)}
 
     def prose(self, i: int) -> bool:
         """Article-like: a sentence-ended paragraph of some length, not furniture by wording."""
@@ -556,12 +563,12 @@ def _headline_over_quoted_line(page: _Page, line: int) -> int:
 
 def _quotes_later_paragraph(page: _Page, i: int) -> bool:
     """Line `i` opens with the same words as a paragraph of prose further down."""
-    opening = page.shapes[i].norm.split()[:MIN_QUOTED_WORDS]
-    return len(opening) == MIN_QUOTED_WORDS and any(
-        page.shapes[k].norm.split()[:MIN_QUOTED_WORDS] == opening
-        for k in range(i + 1, len(page))
-        if page.prose(k)
-    )
+    opening = _opening(page.shapes[i])
+    return len(opening) == MIN_QUOTED_WORDS and page.last_prose_opening.get(opening, -1) > i
+
+
+def _opening(shape: _Shape) -> tuple[str, ...]:
+    return tuple(shape.norm.split()[:MIN_QUOTED_WORDS])
 
 
 def _repeats(page: _Page, i: int, line: int) -> bool:
