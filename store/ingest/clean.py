@@ -495,11 +495,10 @@ def _headline_above_lead(page: _Page, line: int) -> int | None:
     headline is the page's: its index, else None."""
     if not (page.prose(line - 1) and page.prose(line + 1)):
         return None
-    k = line - 1
-    while k >= 0 and page.prose(k):
-        k -= 1
-    if line - 1 - k > MAX_LEAD_PARAGRAPHS:
+    lead = _prose_above(page, line)
+    if lead > MAX_LEAD_PARAGRAPHS:
         return None
+    k = line - 1 - lead
     dated, lowest = False, k - MAX_HEADER_LINES
     while k >= max(0, lowest) and not _headline_candidate(page, k):
         rule = page.intrinsic[k]
