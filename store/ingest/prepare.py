@@ -15,7 +15,6 @@ from store.ingest.dates import date_from_text
 from store.ingest.provenance import Span as SourceSpan
 from store.ingest.provenance import (
     author_from_byline,
-    author_from_name_line,
     byline,
     dateline,
     degree_lines,
@@ -87,10 +86,9 @@ def prepare(document: SourceDocument, similarity: Similarity | None = None) -> P
     header_byline = byline(verdicts, document.text)
     author = meta.author or (author_from_byline(header_byline.text) if header_byline else None)
     if header_byline is None:  # no "By ...": a journal's author lines, or a name alone
-        header_byline = degree_lines(verdicts, document.text) or name_line(verdicts, document.text)
-        author = meta.author or (
-            author_from_name_line(header_byline.text) if header_byline else None
-        )
+        found = degree_lines(verdicts, document.text) or name_line(verdicts, document.text)
+        if found is not None:
+            header_byline, author = found.span, meta.author or found.author
     chunks = chunk_document(document.text, [Span(p.index, p.start, p.end) for p in kept])
     if not chunks:
         warnings.append("no article text found: nothing from it can be quoted")

@@ -153,20 +153,31 @@ def _label_and_name(lines: Sequence[Verdict], n: int, text: str) -> Span | None:
     return Span(label.start, after.end, text[label.start : after.end])
 
 
-def degree_lines(verdicts: Sequence[Verdict], text: str) -> Span | None:
+@dataclass(frozen=True)
+class AuthorLine:
+    """A header line that names the author without a "By", and the name it gives."""
+
+    span: Span
+    author: str
+
+
+def degree_lines(verdicts: Sequence[Verdict], text: str) -> AuthorLine | None:
     """A journal's author lines in the header, each a name and the author's degree and
     post ("Jane Doe, Ph.D. (Political Science), Senior Fellow at ..."): one span over all
-    of them, as the file has them."""
+    of them, as the file has them, naming every author ("A and B")."""
     lines = header(verdicts)
     first = next((n for n, v in enumerate(lines) if _DEGREE_LINE.match(v.paragraph.text)), None)
     if first is None:
         return None
-    found = list(takewhile(lambda v: bool(_DEGREE_LINE.match(v.paragraph.text)), lines[first:]))
+    matches = list(takewhile(bool, (_DEGREE_LINE.match(v.paragraph.text) for v in lines[first:])))
+    found = lines[first : first + len(matches)]
     start, end = found[0].paragraph.start, found[-1].paragraph.end
-    return Span(start, end, text[start:end])
+    names = [match.group("name") for match in matches]
+    joined = ", ".join(names[:-1]) + " and " + names[-1] if len(names) > 1 else names[0]
+    return AuthorLine(Span(start, end, text[start:end]), _title_cased(joined))
 
 
-def name_line(verdicts: Sequence[Verdict], text: str) -> Span | None:
+def name_line(verdicts: Sequence[Verdict], text: str) -> AuthorLine | None:
     """A line just under the headline that holds only a person's name (a paper's "Dr Ainur
     Sagyndykova", a news site's author without "By"), or a header row that gives the date
     and ends with the name, or opens with it ("Jane Doe Published 12 May 2021"). A name is
@@ -177,14 +188,14 @@ def name_line(verdicts: Sequence[Verdict], text: str) -> Span | None:
     for verdict in lines:  # "19.07.2017 | Comments | 312 Jane Doe": a page's meta row
         found = _row_name(verdict.paragraph.text) or _name_before_date(verdict.paragraph.text)
         if found and _names_a_person(found, text):
-            return _span(verdict)
+            return AuthorLine(_span(verdict), _title_cased(found))
     titles = [n for n, verdict in enumerate(lines) if verdict.rule == "title"]
     if not titles:
         return None
     for verdict in lines[titles[-1] + 1 : titles[-1] + 1 + MAX_LINES_OVER_NAME]:
         found = _name_alone(verdict.paragraph.text)
         if found and _names_a_person(found, text):
-            return _span(verdict)
+            return AuthorLine(_span(verdict), _title_cased(found))
     return None
 
 
@@ -227,23 +238,8 @@ def _names_a_person(name: str, text: str) -> bool:
     )
 
 
-def author_from_name_line(line: str) -> str | None:
-    """The name a name line holds, without its honorific or footnote mark, or the names
-    that open a journal's author lines ("A and B"); names in capitals ("Yuri MOROZOV") are
-    given in title case."""
-    degrees = [_DEGREE_LINE.match(part) for part in re.split(r"\n\s*\n", line.strip())]
-    if degrees and all(degrees):
-        names = [match.group("name") for match in degrees if match]
-        return _title_cased(
-            ", ".join(names[:-1]) + " and " + names[-1] if len(names) > 1 else names[0]
-        )
-    name = _row_name(line) or _name_before_date(line) or _name_alone(line)
-    if name is None:
-        return None
-    return _title_cased(name)
-
-
 def _title_cased(name: str) -> str:
+    """Names in capitals ("Yuri MOROZOV") in title case."""
     return " ".join(w.title() if w.isupper() and len(w) > 2 else w for w in name.split())
 
 
