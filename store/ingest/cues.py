@@ -128,6 +128,8 @@ CAPTION_START = re.compile(
 PHOTO_CREDIT = re.compile(
     r"\b[A-Z]{2,}(?: [A-Z]{2,})*/[A-Z][\w.'-]*(?: [A-Z][\w.'-]*)*(?:/File Photo)?\s*$"
 )
+# The kinds of speech a heading or a speaker's byline names: "Keynote speech by ...".
+SPEECH_KINDS = r"(?:speech|remarks|address|statement|lecture)"
 # "By" + capitalised name is case-sensitive so "by 2007, ..." never reads as a byline; a
 # report's "by Jane Doe" on a line of its own is one.
 BYLINE = re.compile(
@@ -138,14 +140,14 @@ BYLINE = re.compile(
     r"|(?i:(?:written|posted|published|compiled)\b|story(?: and (?:photos?|video))? by\b"
     r"|filed under\b|(?:additional )?reporting by\b|editing by\b|author\s*:"
     r"|(?:produced|music|hosted|edited|transcribed|translated) by\b|автор\s*:"
-    r"|(?:(?:opening|closing|keynote) )?(?:speech|remarks|address|statement|lecture)"
+    rf"|(?:(?:opening|closing|keynote) )?{SPEECH_KINDS}"
     r"(?: as (?:prepared|delivered)(?: for delivery)?)? by\b))"
 )
 # A speech's heading, naming its kind and its speaker: "Keynote speech by ...", "Remarks
 # by the Deputy Minister ... at the conference", "Statement of the Minister ...".
 SPEECH_HEADING = re.compile(
     r"^(?:(?:opening|closing|keynote|welcoming|introductory)\s+)?"
-    r"(?:speech|remarks|address|statement|lecture)\s+(?:by|of)\s",
+    rf"{SPEECH_KINDS}\s+(?:by|of)\s",
     re.IGNORECASE,
 )
 # A speaker line's occasion: "by Jane Doe, Minister ..., at the meeting of ...".

@@ -16,7 +16,7 @@ from datetime import date
 from itertools import takewhile
 
 from store.ingest.clean import Verdict
-from store.ingest.cues import CHROME_WORDS
+from store.ingest.cues import CHROME_WORDS, SPEECH_KINDS
 from store.ingest.dates import closing_lines, find_dates
 from store.ingest.months import MONTHS
 from store.ingest.words import common_words
@@ -26,7 +26,7 @@ _BY = re.compile(r"(?:^|\s)by\s+\S|^(?:author|автор)\s*:", re.IGNORECASE)
 # speech's speaker); credits for other work ("Edited by", "Photo by") name no author.
 _WRITER_LABEL = re.compile(
     r"^(?:(?:written\s+|writing\s+|reporting\s+|posted\s+|published\s+)?(?:on\s+[^\n]{1,40}?\s+)?by"
-    r"|(?:(?:opening|closing|keynote|welcoming)\s+)?(?:speech|remarks|address|statement|lecture)"
+    rf"|(?:(?:opening|closing|keynote|welcoming)\s+)?{SPEECH_KINDS}"
     r"(?:\s+as\s+(?:prepared|delivered)(?:\s+for\s+delivery)?)?\s+by"
     r"|story(?:\s+and\s+(?:photos?|video))?\s+by"
     r"|author|автор)"
