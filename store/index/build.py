@@ -167,9 +167,14 @@ class Indexer:
 
         nothing_changed = all(c.status == "unchanged" for c in report.changes)
         if nothing_changed and not rebuild and previous is not None:
-            report.generation = previous
-            report.notes.append("nothing changed; the current index is up to date")
-            return report
+            if _calibration_is_current(old_manifest):
+                report.generation = previous
+                report.notes.append("nothing changed; the current index is up to date")
+                return report
+            report.notes.append(
+                "no document changed, but the no-match threshold was calibrated the old "
+                "way: a new generation is calibrated now (every passage reused)"
+            )
         if dry_run:
             return report
 
@@ -475,3 +480,11 @@ def _add_records(collection: Any, records: list[dict[str, Any]]) -> None:
             metadatas=[r["metadata"] for r in batch],
             embeddings=np.vstack([r["embedding"] for r in batch]),
         )
+
+
+def _calibration_is_current(manifest: dict[str, Any] | None) -> bool:
+    """Whether the generation's no-match threshold was calibrated as `calibrate` does today."""
+    # Imported here, as in `_build`: the check itself needs only the manifest.
+    from store.search.calibrate import Calibration
+
+    return Calibration.from_manifest(manifest or {}).is_current()

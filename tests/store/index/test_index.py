@@ -167,6 +167,27 @@ def test_a_manifest_from_before_fingerprints_still_finds_nothing_changed(
     assert seeds_copy / f"{CACI}.txt" in opened_files  # read and hashed, as before
 
 
+def test_an_old_calibration_is_redone_on_an_unchanged_corpus_without_embedding_passages(
+    generations, seeds_copy, fake_encoder
+):
+    first = _build(generations, seeds_copy, fake_encoder)
+    path = generations.root / first.generation / MANIFEST_FILE
+    manifest = json.loads(path.read_text(encoding="utf-8"))
+    # As a generation calibrated with the sample quantile wrote it.
+    for key in ("quantile", "estimate"):
+        del manifest["no_match"][key]
+    path.write_text(json.dumps(manifest), encoding="utf-8")
+    fake_encoder.encoded.clear()
+    second = _build(generations, seeds_copy, fake_encoder)
+    assert second.switched and second.count("unchanged") == 2
+    assert any("calibrated the old way" in note for note in second.notes)
+    assert set(fake_encoder.encoded) <= set(PROBE_QUESTIONS)  # no passage embedded again
+    redone = generations.manifest(generations.current())["no_match"]
+    assert redone["estimate"] == "harrell-davis"
+    third = _build(generations, seeds_copy, fake_encoder)
+    assert not third.switched and any("nothing changed" in note for note in third.notes)
+
+
 def test_editing_only_the_metadata_file_updates_the_document(generations, seeds_copy, fake_encoder):
     age_files(seeds_copy)
     _build(generations, seeds_copy, fake_encoder)

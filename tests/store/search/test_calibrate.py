@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import numpy as np
+import pytest
+
 from store.index import tables
 from store.index.build import Indexer
 from store.index.generations import LocalGenerations
@@ -11,9 +14,11 @@ from store.search.calibrate import (
     FLOOR,
     MARGIN,
     PROBE_QUESTIONS,
+    QUANTILE,
     Calibration,
     best_scores,
     calibrate,
+    harrell_davis_quantile,
 )
 
 
@@ -45,3 +50,40 @@ def test_generations_built_before_calibration_use_the_fixed_defaults() -> None:
     assert "re-index to calibrate" in old.describe()
     broken = Calibration.from_manifest({"no_match": {"threshold": "high"}})
     assert broken.method == "default"
+
+
+def test_the_harrell_davis_median_of_an_even_spread_is_its_middle() -> None:
+    assert harrell_davis_quantile(np.arange(1.0, 68.0), 0.5) == pytest.approx(34.0)
+    assert harrell_davis_quantile(np.array([0.3]), 0.95) == pytest.approx(0.3)
+    high = harrell_davis_quantile(np.arange(1.0, 68.0), 0.95)
+    assert 60.0 < high < 67.0
+
+
+def test_one_probe_moving_moves_the_estimate_less_than_the_sample_quantile() -> None:
+    # 67 best scores with a gap near the top, as a real corpus gave: one probe's score
+    # rising (a document re-chunked) moved the sample quantile by most of that rise.
+    scores = np.concatenate([np.linspace(0.10, 0.40, 63), [0.41, 0.43, 0.44, 0.53]])
+    moved = scores.copy()
+    moved[62] += 0.03  # the probe just under the gap
+    sample_shift = np.quantile(moved, 0.95) - np.quantile(scores, 0.95)
+    estimate_shift = harrell_davis_quantile(moved, 0.95) - harrell_davis_quantile(scores, 0.95)
+    assert 0 < estimate_shift < sample_shift / 2
+
+
+def test_a_calibration_from_before_the_estimate_reads_as_the_sample_quantile_and_not_current():
+    stored = {
+        "threshold": 0.43,
+        "term_threshold": 0.3,
+        "probes": len(PROBE_QUESTIONS),
+        "probe_best": 0.53,
+        "probe_quantile": 0.43,
+        "method": "probes",
+    }
+    old = Calibration.from_manifest({"no_match": stored})
+    assert (old.quantile, old.estimate) == (0.95, "sample") and not old.is_current()
+    assert "95% quantile (sample)" in old.describe()
+    now = Calibration.from_manifest(
+        {"no_match": {**stored, "quantile": QUANTILE, "estimate": "harrell-davis"}}
+    )
+    assert now.is_current()
+    assert not Calibration.from_manifest({"model": "x"}).is_current()
