@@ -61,6 +61,7 @@ from store.ingest.cues import (
     normalized,
 )
 from store.ingest.paragraphs import Paragraph, split_paragraphs
+from store.ingest.sentences import sentence_spans
 
 logger = logging.getLogger(__name__)
 
@@ -418,18 +419,23 @@ def _caption_between_paragraphs(page: _Page, i: int) -> bool:
     text = page.text(i).rstrip()
     if not 12 < shape.words <= MAX_CAPTION_WORDS or re.search(r"[.!?:;,\-–—]$|[.!?]\W", text):
         return False  # no sentence in it, nor one running on to the next line
+    if _wrapped_prose(page, i):
+        return False
     return page.prose(i - 1) and page.prose(i + 1)
 
 
 def _prose_run(page: _Page, s: int, across_subheadings: bool) -> int:
     """Count article-like paragraphs from `s` on, stepping over inserted furniture (a paywall
-    box) and, with `across_subheadings`, over subheadings that prose follows."""
+    box), hard-wrapped lines that run on into the next and, with `across_subheadings`, over
+    subheadings that prose follows."""
     count, k = 0, s
     while k < len(page):
         if page.prose(k):
             count += 1
         elif BIO_LABEL.match(page.text(k).translate(PLAIN)):
             break  # "About the author": what follows is a bio, whatever else it is
+        elif _wrapped_prose(page, k):
+            pass  # the first line of a paragraph broken over lines: the run goes on
         elif page.intrinsic[k] is None:
             if not (across_subheadings and _subheading(page, k) and page.prose(k + 1)):
                 break
@@ -671,7 +677,27 @@ def _headline_candidate(page: _Page, i: int) -> bool:
     )
     listed = shape.is_list and not header_bullet
     plain = page.intrinsic[i] is None and not page.headings[i] and not listed
-    return plain and not shape.ends_sentence and 3 <= shape.words <= 25 and text[-1] not in ":;,"
+    return (
+        plain
+        and not shape.ends_sentence
+        and 3 <= shape.words <= 25
+        and text[-1] not in ":;,"
+        and len(sentence_spans(text)) == 1
+        and not _wrapped_prose(page, i)
+    )
+
+
+MIN_WRAPPED_LINE_WORDS = 12  # a headline broken over lines breaks sooner than a text column
+
+
+def _wrapped_prose(page: _Page, i: int) -> bool:
+    """A long line whose sentence runs on into the next line (hard-wrapped text, as from a
+    PDF: "... in their desire to cut" / "short radical extremist activities ...")."""
+    return (
+        page.shapes[i].words >= MIN_WRAPPED_LINE_WORDS
+        and i + 1 in page.line_broken
+        and page.text(i + 1)[:1].islower()
+    )
 
 
 def _region_start(page: _Page, head: int | None) -> int | None:

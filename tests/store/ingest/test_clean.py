@@ -1513,3 +1513,34 @@ def test_a_caption_quoting_the_article_is_neither_headline_nor_text() -> None:
     assert _verdict(verdicts, HEADLINE).rule == "title"
     assert _verdict(verdicts, caption).rule == "caption"
     assert [p.text for p in kept_paragraphs(verdicts)] == [standfirst, *ARTICLE]
+
+
+def test_a_hard_wrapped_line_of_prose_is_neither_headline_nor_caption() -> None:
+    """Text taken from a PDF keeps the column's line breaks: a long line whose sentence
+    runs on into the next line in lower case is part of a paragraph, not a headline over
+    the rest, and both halves stay in the article."""
+    journal = "STEPPE SECURITY REVIEW No. 2(14), 2011"
+    opening = (
+        "Cooperation between Kazakhstan and its partners in the region has grown steadily "
+        "over the past decade, and few observers expect that trend to change soon."
+    )
+    wrapped = (
+        "Both capitals want a calm border in this part of the region; they share a wish to reduce"
+    )
+    run_on = (
+        "smuggling across the mountain passes and to train their border units together, "
+        "which the new agreement makes possible."
+    )
+    later = "Officials on both sides describe the agreement as the first of several steps."
+    verdicts = clean("\n".join([journal, "Introduction", opening, wrapped, run_on, later]))
+    assert _verdict(verdicts, wrapped).rule != "title"
+    assert all(_verdict(verdicts, text).kept for text in (opening, wrapped, run_on, later))
+
+
+def test_a_line_holding_two_sentences_is_not_a_headline() -> None:
+    """A wrapped abstract's line may end one sentence and open the next ("... their two
+    countries. Finally, the paper ..."): no headline holds two sentences."""
+    line = "the two countries. Finally, the paper asks what the events mean for the region and for"
+    verdicts = clean("\n\n".join(["Commentaries", line, *ARTICLE]))
+    assert not [v for v in verdicts if v.rule == "title"]
+    assert [p.text for p in kept_paragraphs(verdicts)] == ARTICLE
