@@ -245,7 +245,18 @@ def is_dateline(text: str) -> bool:
         r"\d{1,4} ?[-/.] ?\d{1,2} ?[-/.] ?\d", text
     )
     datey = sum(t in DATE_WORDS or t[0].isdigit() for t in tokens)
-    return bool(has_date) and datey >= 0.75 * len(tokens)
+    if has_date and datey >= 0.75 * len(tokens):
+        return True
+    # A day, a month word and a year with a clock time are a stamp even when the month and
+    # weekday are in a language we have no names for ("Παρ, 29 Ιανουαρίου 2010 - 18:55").
+    return bool(DAY_WORD_YEAR.search(text) and CLOCK_TIME.search(text)) and (
+        len(tokens) - datey <= MAX_UNREAD_STAMP_WORDS
+    )
+
+
+DAY_WORD_YEAR = re.compile(r"(?<!\d)\d{1,2}\.?\s+[^\W\d_]+\.?,?\s+(?:19|20)\d{2}(?!\d)")
+CLOCK_TIME = re.compile(r"(?<![\d:])\d{1,2}:\d{2}(?![\d:])")
+MAX_UNREAD_STAMP_WORDS = 2  # the weekday and the month
 
 
 DATE_TEXT = (

@@ -1544,3 +1544,23 @@ def test_a_line_holding_two_sentences_is_not_a_headline() -> None:
     verdicts = clean("\n\n".join(["Commentaries", line, *ARTICLE]))
     assert not [v for v in verdicts if v.rule == "title"]
     assert [p.text for p in kept_paragraphs(verdicts)] == ARTICLE
+
+
+@pytest.mark.parametrize(
+    ("stamp", "is_stamp"),
+    [
+        ("Δευ, 3 Μαΐου 2021 - 09:10", True),  # weekday and month we hold no names for
+        ("Пн, 3 мая 2021, 09:10", True),
+        ("Steppe Eagle 2021 opens at 09:10", False),  # a headline with a year and a time
+        ("Kazakhstan 2050 strategy at 10:00", False),
+    ],
+)
+def test_a_date_stamp_in_any_language_is_not_the_headline(stamp: str, is_stamp: bool) -> None:
+    """Headline, standfirst, a stamp with a day, a month word, a year and a time, then the
+    body: the stamp is a date line, so the headline and the standfirst stay the page's."""
+    standfirst = "Officials in Astana set out a plan to train more officers with NATO partners."
+    verdicts = clean("\n".join([HEADLINE, "", standfirst, stamp, *ARTICLE]))
+    assert (_verdict(verdicts, stamp).rule == "dateline") is is_stamp
+    if is_stamp:
+        assert _verdict(verdicts, HEADLINE).rule == "title"
+        assert [p.text for p in kept_paragraphs(verdicts)] == [standfirst, *ARTICLE]
