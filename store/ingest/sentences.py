@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import re
 
-# Words that end with a period without ending the sentence ("Mr Scheffer", "Gen. Altynbayev").
+# Words that end with a period without ending the sentence ("Mr Scheffer", "Gen. Altynbayev",
+# "в 2010 г. Министр", "15 млн. тенге").
 ABBREVIATIONS = frozenset(
     """mr mrs ms dr prof gen col lt maj capt sgt adm cmdr gov sen rep st jr sr no nos vs etc
     e.g i.e cf al inc ltd co corp dept univ approx fig vol pp op jan feb mar apr jun jul aug
-    sep sept oct nov dec""".split()
+    sep sept oct nov dec г гг им ул тыс млн млрд др пр см ген""".split()
 )
 
-_BOUNDARY = re.compile(r"[.!?…]+[\"'”’)\]]*(?=\s+[\"'“‘(\[]?[A-Z0-9])")
+# Capitals that may open a sentence: Latin, Russian and Kazakh Cyrillic.
+UPPER = "A-ZА-ЯЁӘҒҚҢӨҰҮҺІ"
+_BOUNDARY = re.compile(rf"[.!?…]+[\"'”’»)\]]*(?=\s+[\"'“‘«„(\[]?[{UPPER}0-9])")
 
 
 def sentence_spans(text: str, offset: int = 0) -> list[tuple[int, int]]:
@@ -45,7 +48,7 @@ def _is_abbreviation(text: str, period_at: int) -> bool:
     while (
         word_start > 0
         and not text[word_start - 1].isspace()
-        and text[word_start - 1] not in "(\"“'‘"
+        and text[word_start - 1] not in "(\"“'‘«„"
     ):
         word_start -= 1
     word = text[word_start:period_at]
@@ -55,4 +58,4 @@ def _is_abbreviation(text: str, period_at: int) -> bool:
         return True
     if len(word) == 1 and word.isupper():  # an initial: "Roger N. McDermott"
         return True
-    return bool(re.fullmatch(r"(?:[A-Za-z]\.)+[A-Za-z]", word))  # "U.S", "e.g"
+    return bool(re.fullmatch(r"(?:[^\W\d_]\.)+[^\W\d_]", word))  # "U.S", "e.g", "т.е"
