@@ -58,3 +58,17 @@ def test_sentence_spans_respect_abbreviations_and_initials() -> None:
         "Roger N. McDermott met Mr. Simmons in the U.S. Army base.",
         "Then talks began!",
     ]
+
+
+def test_russian_and_kazakh_sentences_split_at_cyrillic_capitals() -> None:
+    text = (
+        "В 2010 г. Министр прибыл в Астану. «Это важно», сказал он. Выделено 15 млн. "
+        "Тенге потрачено. Қазақстан НАТО-мен ынтымақтасады. Ә. Қ. Нұрбек — сарапшы."
+    )
+    assert [text[s:e] for s, e in sentence_spans(text)] == [
+        "В 2010 г. Министр прибыл в Астану.",
+        "«Это важно», сказал он.",
+        "Выделено 15 млн. Тенге потрачено.",
+        "Қазақстан НАТО-мен ынтымақтасады.",
+        "Ә. Қ. Нұрбек — сарапшы.",
+    ]
