@@ -682,9 +682,17 @@ def _headline_candidate(page: _Page, i: int) -> bool:
         and not shape.ends_sentence
         and 3 <= shape.words <= 25
         and text[-1] not in ":;,"
-        and len(sentence_spans(text)) == 1
+        and not _ends_a_sentence_inside(text)
         and not _wrapped_prose(page, i)
     )
+
+
+def _ends_a_sentence_inside(text: str) -> bool:
+    """A full stop ends a sentence before the line does ("... two countries. Finally, the
+    paper ..."): wrapped prose, not a headline. A question may open a headline ("Why does
+    Kazakhstan need NATO? A centre opens in Almaty")."""
+    spans = sentence_spans(text)
+    return any(text[start:end].rstrip("\"'”’»)]").endswith(".") for start, end in spans[:-1])
 
 
 MIN_WRAPPED_LINE_WORDS = 12  # a headline broken over lines breaks sooner than a text column

@@ -1537,9 +1537,9 @@ def test_a_hard_wrapped_line_of_prose_is_neither_headline_nor_caption() -> None:
     assert all(_verdict(verdicts, text).kept for text in (opening, wrapped, run_on, later))
 
 
-def test_a_line_holding_two_sentences_is_not_a_headline() -> None:
+def test_a_line_with_a_full_stop_inside_is_not_a_headline() -> None:
     """A wrapped abstract's line may end one sentence and open the next ("... their two
-    countries. Finally, the paper ..."): no headline holds two sentences."""
+    countries. Finally, the paper ..."): no headline holds a full stop inside."""
     line = "the two countries. Finally, the paper asks what the events mean for the region and for"
     verdicts = clean("\n\n".join(["Commentaries", line, *ARTICLE]))
     assert not [v for v in verdicts if v.rule == "title"]
@@ -1564,3 +1564,11 @@ def test_a_date_stamp_in_any_language_is_not_the_headline(stamp: str, is_stamp: 
     if is_stamp:
         assert _verdict(verdicts, HEADLINE).rule == "title"
         assert [p.text for p in kept_paragraphs(verdicts)] == [standfirst, *ARTICLE]
+
+
+def test_a_question_then_its_subtitle_on_one_line_is_still_a_headline() -> None:
+    headline = "Why does Kazakhstan need NATO? A training centre opens near Almaty"
+    verdicts = clean("\n\n".join([headline, *ARTICLE]))
+    assert _verdict(verdicts, headline).rule == "title"
+    assert [p.text for p in kept_paragraphs(verdicts)] == ARTICLE
+
