@@ -40,6 +40,7 @@ from store.ingest.cues import (
     KEYWORDS,
     LINK_LINE,
     LIST_MARKER,
+    MAX_SOURCE_CREDIT_WORDS,
     MENU_SEPARATOR,
     NOTICE,
     NUMBERED_HEADING,
@@ -52,6 +53,7 @@ from store.ingest.cues import (
     SIGN_OFF,
     SITE_SELF,
     SOCIAL,
+    SOURCE_CREDIT,
     SPEAKER,
     STOPWORDS,
     STORY_BY,
@@ -187,6 +189,12 @@ def _intrinsic_rule(text: str, shape: _Shape) -> Rule | None:
         return "byline", "author, credit or publication line"
     if shape.words <= 60 and (CAPTION.search(plain) or PHOTO_CREDIT.search(plain)):
         return "caption", "photo caption or credit"
+    if (
+        shape.words <= MAX_SOURCE_CREDIT_WORDS
+        and not shape.ends_sentence
+        and SOURCE_CREDIT.match(plain)
+    ):
+        return "credit", "the source the story is credited to"
     credit = plain.lstrip("(")
     if (
         shape.words <= MAX_BYLINE_WORDS

@@ -117,9 +117,14 @@ CAPTION = _cues(
     # who stands where in a photo: "Left to right: ...", "(L-R) ...", "Слева направо: ..."
     r"^\(?(?:(?:from )?left to right|from left|l\s?-\s?r|l to r|pictured|слева направо)\b[):,]?",
     r"\b(?:photo|image|picture)s? courtesy\b", r"\bcourtesy (?:photo|image)\b",
+    # a credit after the caption's words: "During the talks. Photo credit: the press service"
+    r"\b(?:photo|image|picture)s? credits?\s*:",
     # the photographer in brackets closing a caption: "... a wounded comrade. [Jane Doe]"
     r"(?-i:\[[A-Z][\w.'’-]+(?: [A-Z][\w.'’-]+){1,3}(?:/[\w .'’-]+)?\])\s*$",
 )  # fmt: skip
+# Where a story came from, on a line of its own: "Source: MoD Press Service", "Источник: …".
+SOURCE_CREDIT = re.compile(r"^(?:sources?|источник|дереккөз)\s*:\s*\S", re.IGNORECASE)
+MAX_SOURCE_CREDIT_WORDS = 10
 CAPTION_START = re.compile(
     r"^(?:file )?(?:photo|image|picture|illustration|credit|фото|фотография)s?(?: credit)?\s*:",
     re.IGNORECASE,

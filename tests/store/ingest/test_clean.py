@@ -1572,3 +1572,22 @@ def test_a_question_then_its_subtitle_on_one_line_is_still_a_headline() -> None:
     assert _verdict(verdicts, headline).rule == "title"
     assert [p.text for p in kept_paragraphs(verdicts)] == ARTICLE
 
+
+def test_a_source_credit_under_the_date_does_not_end_the_article() -> None:
+    """ "Source: …" printed twice under the date line read as a site heading over a block,
+    and the article was dropped as 'after the article ended'."""
+    credit = "Source: Ministry of Defence Press Service"
+    standfirst = "The minister is on an official visit to the region this week."
+    page_text = "\n\n".join([HEADLINE, standfirst, "22/11/2023 - 16:45", credit, credit, *ARTICLE])
+    verdicts = clean(page_text)
+    assert _verdict(verdicts, HEADLINE).rule == "title"
+    assert [v.rule for v in verdicts if v.paragraph.text == credit] == ["credit", "credit"]
+    assert [p.text for p in kept_paragraphs(verdicts)] == [standfirst, *ARTICLE]
+
+
+def test_a_caption_with_its_photo_credit_after_the_lead_is_not_the_headline() -> None:
+    caption = "During the talks in the capital. Photo credit: the ministry's press service"
+    verdicts = clean("\n\n".join([HEADLINE, ARTICLE[0], caption, *ARTICLE[1:]]))
+    assert _verdict(verdicts, HEADLINE).rule == "title"
+    assert _verdict(verdicts, caption).rule == "caption"
+    assert [p.text for p in kept_paragraphs(verdicts)] == ARTICLE
