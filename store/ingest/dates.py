@@ -25,6 +25,7 @@ rather than dated wrongly. Dates are read in English, Russian and Kazakh (months
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -52,6 +53,8 @@ _DATE_PATTERNS = [
     # A comma after the day: "08, Jan 2022" (never an issue's "No. 8, June 2012").
     re.compile(rf"(?<!No\.\s)(?<![№#]\s)\b{_DAY},\s+{_MONTH},?\s+{_YEAR}\b", re.IGNORECASE),
     re.compile(rf"\b{_WEEKDAY}{_MONTH}\s+{_DAY},?\s+{_YEAR}\b", re.IGNORECASE),
+    # Day, month and year joined by hyphens: "10-Jul-2014".
+    re.compile(rf"\b{_DAY}-{_MONTH}-{_YEAR}\b", re.IGNORECASE),
     # European day.month.year: "14.09.2022" (dots are never month-first).
     re.compile(rf"\b(?P<day>\d{{1,2}})\.(?P<month_num>\d{{1,2}})\.{_YEAR}\b"),
     # Kazakh, year first: "2022 жылғы 14 қыркүйек", "2022 ж. 14 қыркүйекте".
@@ -59,7 +62,8 @@ _DATE_PATTERNS = [
 ]
 # Numbers with slashes: "14/09/2022" is day-first, "11/22/2005" month-first; "11/2/2005" could
 # be either and reads month-first ("(11/2/2005 issue ...)"), marked ambiguous.
-_SLASHED = re.compile(rf"\b(?P<first>\d{{1,2}})/(?P<second>\d{{1,2}})/{_YEAR}\b")
+# A page may space the slashes: "05 / 08 / 2013".
+_SLASHED = re.compile(rf"\b(?P<first>\d{{1,2}}) ?/ ?(?P<second>\d{{1,2}}) ?/ ?{_YEAR}\b")
 # A month named with its year and no day: "March 2011", "MARCH 2011", "сентябрь 2022".
 _MONTH_YEAR = [
     re.compile(rf"{_MONTH},?\s+{_YEAR}\b", re.IGNORECASE),
@@ -330,7 +334,26 @@ def _candidates(verdicts: Sequence[Verdict]) -> tuple[list[_Candidate], list[Dat
                 found.append(_Candidate(mention, 5, i, "a closing date line after the text"))
     if kept and updated_years:
         found += _yearless_dateline(verdicts[kept[0]], max(updated_years))
+    if _written_in_cyrillic(verdicts):
+        found = [_read_day_first(c) if c.mention.ambiguous else c for c in found]
     return [c for c in found if not c.mention.ambiguous], copies
+
+
+def _written_in_cyrillic(verdicts: Sequence[Verdict]) -> bool:
+    """Whether most letters of the kept text are Cyrillic: a Russian or Kazakh page, whose
+    numeric dates are day-first ("05/08/2013" is 5 August), never the US month-first."""
+    letters = [c for v in verdicts if v.kept for c in v.paragraph.text if c.isalpha()]
+    cyrillic = sum("\u0400" <= c <= "\u04ff" for c in letters)
+    return bool(letters) and cyrillic > len(letters) / 2
+
+
+def _read_day_first(candidate: _Candidate) -> _Candidate:
+    """An ambiguous slashed date (read month-first) read day-first instead, no longer ambiguous."""
+    value = candidate.mention.value
+    mention = dataclasses.replace(
+        candidate.mention, value=date(value.year, value.day, value.month), ambiguous=False
+    )
+    return dataclasses.replace(candidate, mention=mention)
 
 
 _UPDATED_LINE = "an 'Updated' line: no original date on the page, and the original may be earlier"

@@ -38,6 +38,8 @@ CACI = SEEDS / "caci-2005-kazakhstan-legal-basis-nato.txt"
         ("2010 жылғы 31 желтоқсандағы № 1 қаулы", date(2010, 12, 31)),  # "of 31 December"
         ("2021 жылғы 3 қыркүйектегі кездесу", date(2021, 9, 3)),
         ("08, Jan 2022", date(2022, 1, 8)),
+        ("• Last updated 10-Jul-2014 17:43", date(2014, 7, 10)),
+        ("25 / 06 / 2013", date(2013, 6, 25)),
     ],
 )
 def test_find_dates_reads_the_forms_captures_use(text: str, expected: date) -> None:
@@ -310,3 +312,19 @@ def test_an_issue_number_with_a_comma_before_a_month_is_no_day() -> None:
 def test_a_date_that_opens_a_sentence_of_the_body_is_no_dateline() -> None:
     first = "September 14, 2022 was the day the ministry chose for the first exercise."
     assert date_from_text(_page(HEADLINE, body=[first, *BODY])).published is None
+
+
+RUSSIAN_BODY = [
+    "Учения пройдут на полигоне близ Алматы с участием военных трёх стран, сообщили в "
+    "министерстве обороны.",
+    "В них примут участие около тысячи военнослужащих, добавили в ведомстве.",
+]
+
+
+def test_a_slashed_date_on_a_cyrillic_page_reads_day_first() -> None:
+    """Russian and Kazakh pages write numeric dates day-first; an English page's "05/08/2013"
+    could be either and dates nothing."""
+    headline = "В Казахстане пройдут учения"
+    decision = date_from_text(_page(headline, "05 / 08 / 2013", body=RUSSIAN_BODY))
+    assert decision.published == date(2013, 8, 5)
+    assert date_from_text(_page(HEADLINE, "05 / 08 / 2013")).published is None
