@@ -20,6 +20,8 @@ from store.ingest.provenance import (
     degree_lines,
     header,
     name_line,
+    title_byline,
+    title_without_byline,
 )
 from store.ingest.sections import GENRES, document_genre, section_headings
 from store.types import period_text
@@ -85,19 +87,27 @@ def prepare(document: SourceDocument, similarity: Similarity | None = None) -> P
             warnings.append(f"undated: {note}; {where}")
     header_byline = byline(verdicts, document.text)
     author = meta.author or (author_from_byline(header_byline.text) if header_byline else None)
+    in_title = None
     if header_byline is None:  # no "By ...": a journal's author lines, or a name alone
         found = degree_lines(verdicts, document.text) or name_line(verdicts, document.text)
+        if found is None and not meta.title:  # or the headline's own "… by Jane Doe"
+            found = in_title = title_byline(verdicts, document.text)
         if found is not None:
             header_byline, author = found.span, meta.author or found.author
+    title = (
+        meta.title
+        or _title_from_text(verdicts)
+        or _title_from_speech_line(verdicts)
+        or _title_from_name(document.path)
+    )
+    if in_title is not None:
+        title = title_without_byline(title)
     chunks = chunk_document(document.text, [Span(p.index, p.start, p.end) for p in kept])
     if not chunks:
         warnings.append("no article text found: nothing from it can be quoted")
     return PreparedDocument(
         source=document,
-        title=meta.title
-        or _title_from_text(verdicts)
-        or _title_from_speech_line(verdicts)
-        or _title_from_name(document.path),
+        title=title,
         published=published,
         date_basis=basis,
         date_note=note,

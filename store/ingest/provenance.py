@@ -68,9 +68,21 @@ _ONE_NAME = rf"{_HONORIFIC}?{_NAME_WORD}(?:\s+{_NAME_WORD}){{1,2}}"
 _NAME_ALONE = re.compile(rf"{_HONORIFIC}?(?P<name>{_ONE_NAME}(?:\s+(?:and|&|и)\s+{_ONE_NAME})?)")
 # A journal's author line: a name, then a degree ("Jane Doe, Ph.D. (Political Science),
 # Senior Fellow ...", "Ivan Petrov, D.Sc. (Philos.), Professor ...", "Cand. Sc.").
-_DEGREE_LINE = re.compile(
-    rf"(?P<name>{_NAME}),\s+(?:Ph\.?\s?D|D\.\s?Sc|Dr\.?\s?Sc|Cand(?:idate)?\.?\s+(?:of\s+)?Sc"
+_DEGREE = (
+    r"(?:Ph\.?\s?D|D\.\s?Sc|Dr\.?\s?Sc|Cand(?:idate)?\.?\s+(?:of\s+)?Sc"
     r"|Doctor of|Professor\b|M\.\s?A\.|M\.\s?Sc)"
+)
+_DEGREE_LINE = re.compile(rf"(?P<name>{_NAME}),\s+{_DEGREE}")
+# Or the name on a line of its own over the degree: "Jane Doe," / "D. Sc. (History), ...".
+_NAME_OVER_DEGREE = re.compile(rf"(?P<name>{_NAME}),?")
+_DEGREE_START = re.compile(_DEGREE)
+# A headline that ends with its writer's name: "Kazakhstan is a pop quiz by Jane Doe".
+_TITLE_BY = re.compile(rf"\s+by\s+(?P<name>{_ONE_NAME})\s*$")
+# "… hosted by Jane Doe", "… led by …": the one who did what the headline says, no writer.
+_PARTICIPLE = re.compile(
+    r"(?:ed|en|held|led|made|won|met|sent|paid|said|told|built|brought|set|hit|run|shot|"
+    r"struck|caught|kept|left|lost|sought|taught|bought|fought|thought)$",
+    re.IGNORECASE,
 )
 # A name, then the date label: "Jane Doe Published January 12, 2022".
 _NAME_THEN_DATE = re.compile(
@@ -168,13 +180,50 @@ def degree_lines(verdicts: Sequence[Verdict], text: str) -> AuthorLine | None:
     lines = header(verdicts)
     first = next((n for n, v in enumerate(lines) if _DEGREE_LINE.match(v.paragraph.text)), None)
     if first is None:
-        return None
+        return _name_over_degree(lines, text)
     matches = list(takewhile(bool, (_DEGREE_LINE.match(v.paragraph.text) for v in lines[first:])))
     found = lines[first : first + len(matches)]
     start, end = found[0].paragraph.start, found[-1].paragraph.end
     names = [match.group("name") for match in matches]
     joined = ", ".join(names[:-1]) + " and " + names[-1] if len(names) > 1 else names[0]
     return AuthorLine(Span(start, end, text[start:end]), _title_cased(joined))
+
+
+def _name_over_degree(lines: Sequence[Verdict], text: str) -> AuthorLine | None:
+    """A name alone on a header line (maybe closed by a comma) over a line opening with the
+    author's degree ("Jane Doe," / "D. Sc. (Political sciences), Institute of ..."): both
+    lines, quoted together."""
+    for above, below in zip(lines, lines[1:]):
+        found = _NAME_OVER_DEGREE.fullmatch(above.paragraph.text.strip())
+        if not found or not _DEGREE_START.match(below.paragraph.text.strip()):
+            continue
+        if _names_a_person(found.group("name"), text):
+            start, end = above.paragraph.start, below.paragraph.end
+            return AuthorLine(Span(start, end, text[start:end]), _title_cased(found.group("name")))
+    return None
+
+
+def title_byline(verdicts: Sequence[Verdict], text: str) -> AuthorLine | None:
+    """A headline that ends with "by" and its writer's name ("For a new alliance, Kazakhstan
+    is a test by Jane Doe"), not with whoever did what it reports ("… hosted by Jane Doe")."""
+    titles = [v for v in verdicts if v.rule == "title"]
+    if not titles:
+        return None
+    line = titles[-1].paragraph
+    found = _TITLE_BY.search(line.text)
+    if found is None or not line.text[: found.start()].split():
+        return None
+    if _PARTICIPLE.search(line.text[: found.start()].split()[-1]):
+        return None
+    if not _names_a_person(found.group("name"), text, after_by=True):
+        return None
+    return AuthorLine(_span(titles[-1]), _title_cased(found.group("name")))
+
+
+def title_without_byline(title: str) -> str:
+    """The headline without the "by Jane Doe" that `title_byline` read its writer from."""
+    found = _TITLE_BY.search(title)
+    return title[: found.start()].rstrip(" ,-–—") if found else title
 
 
 def name_line(verdicts: Sequence[Verdict], text: str) -> AuthorLine | None:
@@ -223,13 +272,15 @@ def _name_alone(line: str) -> str | None:
     return found.group("name") if found else None
 
 
-def _names_a_person(name: str, text: str) -> bool:
+def _names_a_person(name: str, text: str, after_by: bool = False) -> bool:
+    """Whether `name` reads as a person's name rather than a label; `after_by`: "by" stands
+    before it, which already says a name follows, so common words may make it up."""
     words = [w for w in re.findall(r"[^\W\d_][\w'’-]*", name) if w not in ("and", "и")]
     if _POST.search(name) or _DESK.search(name):
         return False
     if any(word.casefold() in CHROME_WORDS for word in words):
         return False
-    if all(word.casefold() in common_words() for word in words):
+    if not after_by and all(word.casefold() in common_words() for word in words):
         return False  # "Photo Gallery", "Available Downloads"; "Helen Marsh" is missed
     return not any(
         re.search(rf"(?<![\w-]){re.escape(word.lower())}(?![\w-])", text)

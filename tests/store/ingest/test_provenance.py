@@ -354,3 +354,33 @@ def test_an_author_label_at_the_article_s_end_with_the_name_on_the_next_line(
     ready = _article(tmp_path, HEADLINE, *BODY, "Author:", "Example Tatyana", "Politics Defence")
     assert ready.author == "Example Tatyana"
     assert ready.byline.text == "Author:\n\nExample Tatyana"
+
+
+def test_a_journal_s_author_name_alone_over_the_degree_line(tmp_path: Path) -> None:
+    name, degree = "Saule Example,", "D. Sc. (History), Institute of Steppe Studies, Almaty"
+    ready = _article(tmp_path, name, degree, HEADLINE, *BODY)
+    assert ready.author == "Saule Example"
+    assert ready.byline.text == f"{name}\n\n{degree}"
+
+
+@pytest.mark.parametrize(
+    ("headline", "author", "title"),
+    [
+        (
+            "For a changing alliance, Kazakhstan is a test case by Jane Doe",
+            "Jane Doe",
+            "For a changing alliance, Kazakhstan is a test case",
+        ),
+        (  # who hosted, not who wrote
+            "Peacekeeping drills near Almaty hosted by Marat Sample",
+            None,
+            "Peacekeeping drills near Almaty hosted by Marat Sample",
+        ),
+    ],
+)
+def test_a_headline_may_end_with_its_writer_s_name(
+    tmp_path: Path, headline: str, author: str | None, title: str
+) -> None:
+    ready = _article(tmp_path, headline, *BODY)
+    assert (ready.author, ready.title) == (author, title)
+    assert (ready.byline.text if ready.byline else None) == (headline if author else None)
