@@ -98,6 +98,15 @@ _LABELS = [
             re.IGNORECASE,
         ),
     ),
+    (  # an infobox row's date of what the page is about: "Active 31 January 2000 – Present"
+        "event",
+        re.compile(
+            r"^\s*(?:active|founded|established|formed|created|born|died|opened|launched"
+            r"|commissioned|disbanded|signed|основан\w*|создан\w*|образован\w*|сформирован\w*"
+            r"|құрылған)(?![^\W\d_])",  # the value may be glued on: "Active31 January 2000"
+            re.IGNORECASE,
+        ),
+    ),
     (
         "updated",
         re.compile(
@@ -332,6 +341,12 @@ def _candidates(verdicts: Sequence[Verdict]) -> tuple[list[_Candidate], list[Dat
                 verdict.rule in ("dateline", "byline") or label == "published"
             ):
                 found.append(_Candidate(mention, 5, i, "a closing date line after the text"))
+    if kept and not any(c.tier <= _OPENING_TIER for c in found):
+        header_days = [
+            m for v in verdicts[:header_end] if not v.kept for m in find_dates(v.paragraph.text)
+        ]
+        for i in kept[:2]:  # the opening dateline, or the first after a lone standfirst
+            found += _dateline_dated_by_header(verdicts[i], header_days)
     if kept and updated_years:
         found += _yearless_dateline(verdicts[kept[0]], max(updated_years))
     if _written_in_cyrillic(verdicts):
@@ -375,6 +390,8 @@ def _own_dates(
     for mention, label in _labelled_mentions(verdict):
         if label == "copy":
             copies.append(mention)
+        elif label == "event":
+            continue  # when the subject was founded or signed, not when the page was written
         elif label == "updated":
             updated.append(mention.value)
             found.append(_Candidate(mention, _UPDATED_TIER, distance, _UPDATED_LINE))
@@ -447,6 +464,31 @@ def _is_dateline_at(text: str, start: int, end: int) -> bool:
         return bool(_DATE_LEAD_TAIL.match(text, end))
     place = _DATELINE_PLACE.fullmatch(text[:start])
     return bool(place) and bool(_DATELINE_TAIL.match(text, end))
+
+
+_OPENING_TIER = 2  # an opening dateline's tier, as in the module docstring
+
+
+def _dateline_dated_by_header(verdict: Verdict, header_days: list[DateMention]) -> list[_Candidate]:
+    """ "YEREVAN, 9 Jan — Agency.": a year-less opening dateline takes its year from a full
+    date in the page header naming the same day and month (a caption's or a stamp's)."""
+    for value, at, shown in _yearless_opening(verdict.paragraph.text):
+        same = [m.value for m in header_days if (m.value.month, m.value.day) == value]
+        if same:
+            mention = DateMention(same[0], verdict.paragraph.start + at, shown)
+            where = f"the opening dateline (no year; the year of {same[0]} in the page header)"
+            return [_Candidate(mention, _OPENING_TIER, 0, where)]
+    return []
+
+
+def _yearless_opening(text: str) -> list[tuple[tuple[int, int], int, str]]:
+    """The (month, day) of a year-less dateline opening `text`, its offset and its words."""
+    for pattern in _MONTH_DAY:
+        match = pattern.search(text[:80])
+        if match and _is_dateline_at(text, match.start(), match.end()):
+            month = MONTHS.get(match.group("month").lower().rstrip("."), 0)
+            return [((month, int(match.group("day"))), match.start(), match.group(0))]
+    return []
 
 
 def _yearless_dateline(verdict: Verdict, updated: date) -> list[_Candidate]:

@@ -40,6 +40,7 @@ CACI = SEEDS / "caci-2005-kazakhstan-legal-basis-nato.txt"
         ("08, Jan 2022", date(2022, 1, 8)),
         ("• Last updated 10-Jul-2014 17:43", date(2014, 7, 10)),
         ("25 / 06 / 2013", date(2013, 6, 25)),
+        ("9 янв 2022", date(2022, 1, 9)),
     ],
 )
 def test_find_dates_reads_the_forms_captures_use(text: str, expected: date) -> None:
@@ -328,3 +329,26 @@ def test_a_slashed_date_on_a_cyrillic_page_reads_day_first() -> None:
     decision = date_from_text(_page(headline, "05 / 08 / 2013", body=RUSSIAN_BODY))
     assert decision.published == date(2013, 8, 5)
     assert date_from_text(_page(HEADLINE, "05 / 08 / 2013")).published is None
+
+
+@pytest.mark.parametrize(("caption_day", "dated"), [("09.01.2022", True), ("08.01.2022", False)])
+def test_a_dateline_without_a_year_takes_it_from_the_same_day_in_the_header(
+    caption_day: str, dated: bool
+) -> None:
+    caption = f"Военные на учениях - Агентство, 1920, {caption_day}"
+    first = "ЕРЕВАН, 9 янв — Агентство. " + RUSSIAN_BODY[0]
+    decision = date_from_text(_page("Миротворцы начали охрану объектов", caption, body=[first]))
+    # A header date of another day is only a short header line, never the dateline's year.
+    assert ("no year" in decision.reason) is dated
+    if dated:
+        assert decision.published == date(2022, 1, 9)
+
+
+def test_an_infobox_date_of_what_the_page_is_about_does_not_date_it() -> None:
+    rows = (
+        "KAZBAT",
+        "Active31 January 2000 – Present",
+        "Founded 12 May 1995",
+        "Country Kazakhstan",
+    )
+    assert date_from_text(_page(*rows, HEADLINE)).published is None
