@@ -335,7 +335,17 @@ def _is_chrome_heading(page: _Page, i: int) -> bool:
     words = re.findall(r"[^\W\d_]+", text.lower().replace("'s", ""))
     if not any(w in CHROME_WORDS for w in words):
         return False
+    if _titled_by_its_subject(text):
+        return False
     return all(w in CHROME_WORDS or w in STOPWORDS for w in words) or not page.prose(i + 1)
+
+
+def _titled_by_its_subject(text: str) -> bool:
+    """A title naming its subject before a colon ("Kazakhstan: Recent Developments"): a
+    section label puts its own word there ("Related: …", "Most read: …")."""
+    subject, colon, _ = text.partition(":")
+    words = re.findall(r"[^\W\d_]+", subject.lower())
+    return bool(colon) and bool(words) and not any(w in CHROME_WORDS for w in words)
 
 
 def _block_end(page: _Page, h: int) -> int:

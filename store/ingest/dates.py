@@ -324,12 +324,15 @@ def _candidates(verdicts: Sequence[Verdict]) -> tuple[list[_Candidate], list[Dat
     found: list[_Candidate] = []
     copies: list[DateMention] = []
     updated_years: list[date] = []
+    stamps = _page_stamps(verdicts)
     for i in range(header_end):
         verdict = verdicts[i]
         distance = abs(i - anchor) * 2 + (i < anchor)  # after the headline first
         if verdict.kept:
             if kept and i == kept[0]:
                 found += _opening_dateline(verdict, distance)
+            continue
+        if i in stamps:
             continue
         for mention, label in _own_dates(verdict, distance, found, copies, updated_years):
             if _stands_alone(verdict, mention, label):
@@ -352,6 +355,17 @@ def _candidates(verdicts: Sequence[Verdict]) -> tuple[list[_Candidate], list[Dat
     if _written_in_cyrillic(verdicts):
         found = [_read_day_first(c) if c.mention.ambiguous else c for c in found]
     return [c for c in found if not c.mention.ambiguous], copies
+
+
+def _page_stamps(verdicts: Sequence[Verdict]) -> set[int]:
+    """Dropped lines printed the same on every page of a document (a viewer's or printer's
+    "8/13/2019 97-1058" over each page): they date the copy, not the document."""
+    seen: dict[str, list[int]] = {}
+    for i, verdict in enumerate(verdicts):
+        text = " ".join(verdict.paragraph.text.split())
+        if not verdict.kept and any(c.isdigit() for c in text):
+            seen.setdefault(text, []).append(i)
+    return {i for lines in seen.values() if len(lines) > 1 for i in lines}
 
 
 def _written_in_cyrillic(verdicts: Sequence[Verdict]) -> bool:

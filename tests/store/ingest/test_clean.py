@@ -1591,3 +1591,16 @@ def test_a_caption_with_its_photo_credit_after_the_lead_is_not_the_headline() ->
     assert _verdict(verdicts, HEADLINE).rule == "title"
     assert _verdict(verdicts, caption).rule == "caption"
     assert [p.text for p in kept_paragraphs(verdicts)] == ARTICLE
+
+
+def test_a_title_naming_its_subject_before_a_colon_is_no_site_heading() -> None:
+    """ "Recent" is a word of site sections ("Recent posts"), but "Kazakhstan: Recent
+    Developments" names its subject first: a title, not a heading whose block ends the
+    page's text."""
+    title = "Kazakhstan: Recent Developments and Interests"
+    verdicts = clean("\n\n".join(["Steppe Research Service", title, "Summary", *ARTICLE]))
+    assert _verdict(verdicts, title).rule == "title"
+    assert [p.text for p in kept_paragraphs(verdicts)] == ARTICLE
+    label = "Related: more from the region"
+    below = clean("\n\n".join([HEADLINE, *ARTICLE, label, "Item one", "Item two"]))
+    assert not _verdict(below, label).kept  # a label before the colon: still furniture

@@ -352,3 +352,13 @@ def test_an_infobox_date_of_what_the_page_is_about_does_not_date_it() -> None:
         "Country Kazakhstan",
     )
     assert date_from_text(_page(*rows, HEADLINE)).published is None
+
+
+def test_a_stamp_printed_over_every_page_does_not_date_the_document() -> None:
+    """A document viewer's capture prints "8/13/2019 97-1058" over each page; the report's
+    own date stands under its title on the cover."""
+    stamp = "• 8/13/2019 12-3456"
+    cover = ("Steppe Report for Parliament", HEADLINE, "Jane Example", "July 22, 2013")
+    page_two = (stamp, "2/28", HEADLINE, "Summary")
+    decision = date_from_text(_page(stamp, "1/28", *cover, *page_two))
+    assert decision.published == date(2013, 7, 22)
