@@ -42,6 +42,7 @@ from store.ingest.cues import (
     LIST_MARKER,
     MAX_SOURCE_CREDIT_WORDS,
     MENU_SEPARATOR,
+    NAME_WITH_POST,
     NOTICE,
     NUMBERED_HEADING,
     PAYWALL_STRONG,
@@ -157,6 +158,7 @@ def _navigation_rule(text: str, shape: _Shape) -> Rule | None:
 
 
 MAX_BYLINE_WORDS = 40  # a speech's speaker line names the speaker's posts and the occasion
+MAX_NAME_WITH_POST_WORDS = 20
 
 
 def _intrinsic_rule(text: str, shape: _Shape) -> Rule | None:
@@ -204,6 +206,8 @@ def _intrinsic_rule(text: str, shape: _Shape) -> Rule | None:
         return "byline", "author, credit or publication line"
     if shape.words <= 8 and not shape.ends_sentence and BYLINE_ROLE.match(credit):
         return "byline", "the writer's post under a byline"
+    if shape.words <= MAX_NAME_WITH_POST_WORDS and NAME_WITH_POST.fullmatch(plain):
+        return "byline", "the writer's name and post"
     if shape.words <= 60 and EDITORIAL_NOTE.search(plain):
         return "editorial-note", "a note about the text (transcript note or disclaimer)"
     return _cue_rule(plain, shape) or _navigation_rule(plain, shape)

@@ -168,6 +168,17 @@ BYLINE_ROLE = re.compile(
     r"(?:\s+(?:in|for|at)\s+[A-Z][\w.'-]*(?:\s+[A-Z][\w.'-]*){0,2})?$"
     r"|^Special to (?:the )?[A-Z]"
 )
+# A writer's name with the post in brackets, on a line of its own: "Jane Doe (Security
+# Analyst based in Almaty)", "Иван Петров (эксперт …)". Case-sensitive name words.
+POST_WORDS = (
+    r"analyst|fellow|professor|lecturer|researcher|expert|scholar|director|correspondent|"
+    r"writer|journalist|editor|consultant|student|candidate|аналитик|эксперт|профессор|"
+    r"политолог|журналист|директор|сотрудник|научный"
+)
+NAME_WITH_POST = re.compile(
+    r"(?P<name>[A-ZА-ЯЁ][\w'’.-]+(?:\s+[A-ZА-ЯЁ][\w'’.-]+){1,3})\s*"
+    rf"\((?=[^()]*\b(?i:{POST_WORDS}))[^()]{{3,100}}\)"
+)
 # The credits that close a wire story or a programme: nothing after them is the article.
 SIGN_OFF = re.compile(
     r"^\(?(?:(?:additional )?reporting|writing|editing|produced|music)(?: and \w+)? by\b",

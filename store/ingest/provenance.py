@@ -16,7 +16,7 @@ from datetime import date
 from itertools import takewhile
 
 from store.ingest.clean import Verdict
-from store.ingest.cues import CHROME_WORDS, SPEECH_KINDS
+from store.ingest.cues import CHROME_WORDS, NAME_WITH_POST, SPEECH_KINDS
 from store.ingest.dates import closing_lines, find_dates
 from store.ingest.months import MONTHS
 from store.ingest.words import common_words
@@ -235,7 +235,8 @@ def name_line(verdicts: Sequence[Verdict], text: str) -> AuthorLine | None:
     lower case anywhere in the file (`text`), as a label's words often do."""
     lines = header(verdicts)
     for verdict in lines:  # "19.07.2017 | Comments | 312 Jane Doe": a page's meta row
-        found = _row_name(verdict.paragraph.text) or _name_before_date(verdict.paragraph.text)
+        line = verdict.paragraph.text
+        found = _row_name(line) or _name_before_date(line) or _name_with_post(line)
         if found and _names_a_person(found, text):
             return AuthorLine(_span(verdict), _title_cased(found))
     titles = [n for n, verdict in enumerate(lines) if verdict.rule == "title"]
@@ -246,6 +247,12 @@ def name_line(verdicts: Sequence[Verdict], text: str) -> AuthorLine | None:
         if found and _names_a_person(found, text):
             return AuthorLine(_span(verdict), _title_cased(found))
     return None
+
+
+def _name_with_post(line: str) -> str | None:
+    """The name before the writer's post in brackets: "Jane Doe (Security Analyst)"."""
+    found = NAME_WITH_POST.fullmatch(line.strip())
+    return found.group("name") if found else None
 
 
 def _name_before_date(line: str) -> str | None:

@@ -384,3 +384,19 @@ def test_a_headline_may_end_with_its_writer_s_name(
     ready = _article(tmp_path, headline, *BODY)
     assert (ready.author, ready.title) == (author, title)
     assert (ready.byline.text if ready.byline else None) == (headline if author else None)
+
+
+@pytest.mark.parametrize(
+    ("line", "author"),
+    [
+        ("Aidos Example (Security Analyst based in Almaty)", "Aidos Example"),
+        ("Марат Пример (политолог, эксперт института)", "Марат Пример"),
+        ("Steppe Eagle (the exercise of 2014)", None),  # no post in the brackets
+    ],
+)
+def test_a_name_with_the_writer_s_post_in_brackets_is_the_author(
+    tmp_path: Path, line: str, author: str | None
+) -> None:
+    ready = _article(tmp_path, line, "Publication date: 9 June 2014", *BODY)
+    assert ready.author == author
+    assert (ready.title != line) is bool(author)  # an author line is never the title
