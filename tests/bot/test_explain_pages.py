@@ -41,10 +41,21 @@ NEW_PAGES = [
     "journal_pdf_no_blank_lines.txt",
     "agency_item_date_prefix.txt",
     "regional_news_dek_author_line.txt",
+    "ru_agency_yearless_dateline_caption.txt",
+    "viewer_report_capture.txt",
 ]
 # Pages without a metadata file: the title and the date `index --explain` reports, found in
 # the text alone ("Date: 2022-09 (basis: text; <the rule that found it>)").
 TITLES_AND_DATES = {
+    "ru_agency_yearless_dateline_caption.txt": (
+        "Казахстанские миротворцы начали подготовку к ротации в Ливане",
+        "2023-03-14 (basis: text; '14 мар' on the opening dateline (no year; the year of "
+        "2023-03-14 in the page header))",
+    ),
+    "viewer_report_capture.txt": (
+        "Kazakhstan: Recent Developments and Partnership Interests",
+        "2014-03-03 (basis: text; 'March 3, 2014' on a date line in the page header)",
+    ),
     "regional_news_dek_author_line.txt": (
         "Defence ministers of three Central Asian states to meet in Almaty on border drills",
         "2024-03-12 (basis: text; '12 March 2024' on a date line in the page header)",

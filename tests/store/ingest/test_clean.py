@@ -714,6 +714,40 @@ FIXTURE_CASES = {
             "Officers of the three armies during last year's drills": "caption",
         },
     },
+    # A Russian-language agency item: a caption ending with the site, an image width and
+    # the date; a dateline without a year ("АСТАНА, 14 мар —"); a "Источник:" credit line
+    # inside the text; a "Читайте также" link after it.
+    "ru_agency_yearless_dateline_caption.txt": {
+        "title": None,
+        "kept": [
+            "АСТАНА, 14 мар — Степной вестник. Подразделение казахстанских миротворцев",
+            "Военнослужащие отрабатывают патрулирование",
+            "В прошлом году казахстанский контингент в Ливане",
+        ],
+        "dropped": {
+            "Казахстанские миротворцы начали подготовку к ротации в Ливане": "title",
+            "Офицеры миротворческой бригады на полигоне": "navigation",
+            "Источник: пресс-служба Минобороны": "credit",
+            "Читайте также:": "navigation",
+        },
+    },
+    # A report captured from a document viewer: the viewer's stamp over each page, a cover
+    # with the title broken after "and", the author, the date; the running title on page 2.
+    "viewer_report_capture.txt": {
+        "title": None,
+        "kept": [
+            "Kazakhstan has sought a balanced foreign policy since independence",
+            "The government describes the partnership",
+            "Parliament approved the latest individual partnership plan in 2013",
+        ],
+        "dropped": {
+            "• 5/20/2021 12-3456": "dateline",
+            "Kazakhstan: Recent Developments and Partnership Interests": "title",
+            "Embed Size (px)": "navigation",
+            "March 3, 2014": "dateline",
+            "Summary": "navigation",
+        },
+    },
 }
 
 
