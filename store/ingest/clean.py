@@ -28,6 +28,7 @@ from store.ingest.cues import (
     BYLINE,
     BYLINE_ROLE,
     CAPTION,
+    CAPTION_START,
     CHROME_WORDS,
     COMMENTS_HEADER,
     CONTENTS_ENTRY,
@@ -706,7 +707,27 @@ def _headline_candidate(page: _Page, i: int) -> bool:
         and text[-1] not in ":;,"
         and not _ends_a_sentence_inside(text)
         and not _wrapped_prose(page, i)
+        and not _over_photo_credit(page, i)
+        and _mostly_words(text)
     )
+
+
+def _mostly_words(text: str) -> bool:
+    """Half the tokens at least are words, not numbers ("or +1 (703) 428-0711" is no
+    headline; "Steppe Eagle 2015" is)."""
+    tokens = text.split()
+    words = [t for t in tokens if re.search(r"[^\W\d_]{2,}", t)]
+    return len(words) >= 2 and 2 * len(words) >= len(tokens)
+
+
+def _over_photo_credit(page: _Page, i: int) -> bool:
+    """A line right above a photo's credit ("Фото: Jane Doe/Agency", "Photo: …"), with
+    prose above it, is that photo's caption (a headline may stand over a photo's credit
+    too, but with no prose above it)."""
+    below = i + 1
+    if below >= len(page) or not CAPTION_START.match(page.text(below).translate(PLAIN)):
+        return False
+    return page.prose(i - 1) or any(map(page.prose, range(i - 1)))
 
 
 def _ends_a_sentence_inside(text: str) -> bool:
@@ -868,6 +889,8 @@ def _decide(page: _Page, i: int, region: _Region, structural: list[Rule | None])
     if structural[i]:
         return structural[i]
     if start <= i < end:
+        if not page.prose(i) and _over_photo_credit(page, i):
+            return "caption", "the caption over a photo's credit"
         if _subheading(page, i):
             return "subheading", "short section heading inside the article"
         if _caption_between_paragraphs(page, i):

@@ -144,6 +144,7 @@ BYLINE = re.compile(
     r"|by\s+(?:(?:the|Mr|Mrs|Ms|Dr|H\.\s?E)\.?\s+)?[A-Z][^,.;:!?]{2,60},\s"
     r"|(?i:(?:written|posted|published|compiled)\b|story(?: and (?:photos?|video))? by\b"
     r"|filed under\b|(?:additional )?reporting by\b|editing by\b|author\s*:"
+    r"|(?:for )?immediate release\b"  # a press release's "IMMEDIATE RELEASE July 20, 1998"
     r"|(?:produced|music|hosted|edited|transcribed|translated) by\b|автор\s*:"
     rf"|(?:(?:opening|closing|keynote) )?{SPEECH_KINDS}"
     r"(?: as (?:prepared|delivered)(?: for delivery)?)? by\b))"
@@ -170,14 +171,17 @@ BYLINE_ROLE = re.compile(
 )
 # A writer's name with the post in brackets, on a line of its own: "Jane Doe (Security
 # Analyst based in Almaty)", "Иван Петров (эксперт …)". Case-sensitive name words.
+# Or after a comma: "Jane Doe, columnist of the Steppe Gazette, specially for …".
 POST_WORDS = (
     r"analyst|fellow|professor|lecturer|researcher|expert|scholar|director|correspondent|"
-    r"writer|journalist|editor|consultant|student|candidate|аналитик|эксперт|профессор|"
-    r"политолог|журналист|директор|сотрудник|научный"
+    r"writer|journalist|editor|consultant|student|candidate|columnist|commentator|reporter|"
+    r"аналитик|эксперт|профессор|политолог|журналист|директор|сотрудник|научный|обозреватель|"
+    r"корреспондент"
 )
 NAME_WITH_POST = re.compile(
-    r"(?P<name>[A-ZА-ЯЁ][\w'’.-]+(?:\s+[A-ZА-ЯЁ][\w'’.-]+){1,3})\s*"
-    rf"\((?=[^()]*\b(?i:{POST_WORDS}))[^()]{{3,100}}\)"
+    r"(?P<name>[A-ZА-ЯЁ][\w'’.-]+(?:\s+[A-ZА-ЯЁ][\w'’.-]+){1,3})"
+    rf"(?:\s*\((?=[^()]*\b(?i:{POST_WORDS}))[^()]{{3,100}}\)"
+    rf"|,\s+(?:[\w-]+\s+){{0,2}}(?i:{POST_WORDS})\b[^.!?:]{{0,120}})"
 )
 # The credits that close a wire story or a programme: nothing after them is the article.
 SIGN_OFF = re.compile(

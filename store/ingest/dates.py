@@ -118,7 +118,8 @@ _LABELS = [
     (
         "published",
         re.compile(
-            r"\b(?:published|posted|issued|released|first published|dated?|on air"
+            r"\b(?:published|posted|issued|released|(?:for\s+)?immediate release|first published"
+            r"|dated?|on air"
             r"|опубликовано|дата публикации|жарияланды|жарияланған)\b",
             re.IGNORECASE,
         ),

@@ -215,7 +215,7 @@ def title_byline(verdicts: Sequence[Verdict], text: str) -> AuthorLine | None:
         return None
     if _PARTICIPLE.search(line.text[: found.start()].split()[-1]):
         return None
-    if not _names_a_person(found.group("name"), text, after_by=True):
+    if not _names_a_person(found.group("name"), text, vouched=True):
         return None
     return AuthorLine(_span(titles[-1]), _title_cased(found.group("name")))
 
@@ -236,7 +236,9 @@ def name_line(verdicts: Sequence[Verdict], text: str) -> AuthorLine | None:
     lines = header(verdicts)
     for verdict in lines:  # "19.07.2017 | Comments | 312 Jane Doe": a page's meta row
         line = verdict.paragraph.text
-        found = _row_name(line) or _name_before_date(line) or _name_with_post(line)
+        if (found := _name_with_post(line)) and _names_a_person(found, text, vouched=True):
+            return AuthorLine(_span(verdict), _title_cased(found))
+        found = _row_name(line) or _name_before_date(line)
         if found and _names_a_person(found, text):
             return AuthorLine(_span(verdict), _title_cased(found))
     titles = [n for n, verdict in enumerate(lines) if verdict.rule == "title"]
@@ -279,15 +281,16 @@ def _name_alone(line: str) -> str | None:
     return found.group("name") if found else None
 
 
-def _names_a_person(name: str, text: str, after_by: bool = False) -> bool:
-    """Whether `name` reads as a person's name rather than a label; `after_by`: "by" stands
-    before it, which already says a name follows, so common words may make it up."""
+def _names_a_person(name: str, text: str, vouched: bool = False) -> bool:
+    """Whether `name` reads as a person's name rather than a label; `vouched`: a "by"
+    before it or a writer's post after it already says a person is named, so common words
+    may make it up."""
     words = [w for w in re.findall(r"[^\W\d_][\w'’-]*", name) if w not in ("and", "и")]
     if _POST.search(name) or _DESK.search(name):
         return False
     if any(word.casefold() in CHROME_WORDS for word in words):
         return False
-    if not after_by and all(word.casefold() in common_words() for word in words):
+    if not vouched and all(word.casefold() in common_words() for word in words):
         return False  # "Photo Gallery", "Available Downloads"; "Helen Marsh" is missed
     return not any(
         re.search(rf"(?<![\w-]){re.escape(word.lower())}(?![\w-])", text)

@@ -1638,3 +1638,29 @@ def test_a_title_naming_its_subject_before_a_colon_is_no_site_heading() -> None:
     label = "Related: more from the region"
     below = clean("\n\n".join([HEADLINE, *ARTICLE, label, "Item one", "Item two"]))
     assert not _verdict(below, label).kept  # a label before the colon: still furniture
+
+
+def test_a_caption_over_its_photo_credit_is_not_the_headline() -> None:
+    """Headline, date, lead, then a photo's caption over its "Фото:" credit, then the rest:
+    the caption is no headline over the body, and the lead stays in the article."""
+    caption = "Офицеры на построении у самолёта на аэродроме"
+    credit = "Фото: Jane Example/Steppe Agency"
+    page_text = "\n\n".join(
+        [HEADLINE, "13 января 2022 г.", ARTICLE[0], caption, credit, *ARTICLE[1:]]
+    )
+    verdicts = clean(page_text)
+    assert _verdict(verdicts, HEADLINE).rule == "title"
+    assert _verdict(verdicts, caption).rule == "caption"
+    assert [p.text for p in kept_paragraphs(verdicts)] == ARTICLE
+
+
+def test_a_release_line_and_a_phone_line_are_not_headlines() -> None:
+    phone = "or +1 (703) 555-0100 +1"
+    release = "IMMEDIATE RELEASE No. 123-99"
+    page_text = "\n\n".join(
+        ["News Release", phone, release, "December 20, 1999", HEADLINE, *ARTICLE]
+    )
+    verdicts = clean(page_text)
+    assert _verdict(verdicts, HEADLINE).rule == "title"
+    assert _verdict(verdicts, release).rule == "byline"
+    assert [p.text for p in kept_paragraphs(verdicts)] == ARTICLE

@@ -362,3 +362,9 @@ def test_a_stamp_printed_over_every_page_does_not_date_the_document() -> None:
     page_two = (stamp, "2/28", HEADLINE, "Summary")
     decision = date_from_text(_page(stamp, "1/28", *cover, *page_two))
     assert decision.published == date(2013, 7, 22)
+
+
+def test_a_press_release_line_dates_the_release() -> None:
+    line = "IMMEDIATE RELEASE July 20, 1998 (703)555-0100(public/industry)"
+    decision = date_from_text(_page("News Release", "No. 377-98", line, HEADLINE))
+    assert decision.published == date(1998, 7, 20) and "page header" in decision.reason

@@ -392,6 +392,10 @@ def test_a_headline_may_end_with_its_writer_s_name(
         ("Aidos Example (Security Analyst based in Almaty)", "Aidos Example"),
         ("Марат Пример (политолог, эксперт института)", "Марат Пример"),
         ("Steppe Eagle (the exercise of 2014)", None),  # no post in the brackets
+        (
+            "Dana Example, columnist of the Steppe Gazette, specially for Caspian Review",
+            "Dana Example",
+        ),
     ],
 )
 def test_a_name_with_the_writer_s_post_in_brackets_is_the_author(
