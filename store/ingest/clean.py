@@ -709,7 +709,16 @@ def _headline_candidate(page: _Page, i: int) -> bool:
         and not _wrapped_prose(page, i)
         and not _over_photo_credit(page, i)
         and _mostly_words(text)
+        and not SERIES_NUMBER.fullmatch(text.strip())
     )
+
+
+# A publication series and its number, on a line of its own: "Research Paper 79",
+# "Fellowship Monograph 10", "Policy Brief No. 14": what the document is, not its title.
+SERIES_NUMBER = re.compile(
+    r"(?:[\w-]+\s+){0,2}(?i:paper|monograph|report|brief|series|study|studies|working paper)"
+    r"\s+(?i:no\.?\s*|#\s*)?\d{1,4}"
+)
 
 
 def _mostly_words(text: str) -> bool:

@@ -1664,3 +1664,15 @@ def test_a_release_line_and_a_phone_line_are_not_headlines() -> None:
     assert _verdict(verdicts, HEADLINE).rule == "title"
     assert _verdict(verdicts, release).rule == "byline"
     assert [p.text for p in kept_paragraphs(verdicts)] == ARTICLE
+
+
+def test_a_series_and_its_number_is_not_the_headline() -> None:
+    """"Research Paper 79" names what the document is; the news item's headline above it
+    (which ends with the same words) is the page's."""
+    headline = "New Steppe Institute publication: Research Paper 12"
+    page_text = "\n\n".join([headline, "• 27 Jun. 2012", "Research Paper 12", *ARTICLE])
+    verdicts = clean(page_text)
+    assert _verdict(verdicts, headline).rule == "title"
+    assert [p.text for p in kept_paragraphs(verdicts)] == ARTICLE
+    alone = clean("\n\n".join(["Fellowship Monograph 10", *ARTICLE]))
+    assert not [v for v in alone if v.rule == "title"]
