@@ -158,6 +158,10 @@ def _navigation_rule(text: str, shape: _Shape) -> Rule | None:
     return None
 
 
+# A periodical's volume and issue, with no year: "Volume: 4 Issue: 76".
+VOLUME_AND_ISSUE = re.compile(
+    r"\bvol(?:ume)?\.?\s*:?\s*\d+\b.*\b(?:issue|no|nr)\.?\s*:?\s*\d+", re.IGNORECASE
+)
 MAX_BYLINE_WORDS = 40  # a speech's speaker line names the speaker's posts and the occasion
 MAX_NAME_WITH_POST_WORDS = 20
 
@@ -176,8 +180,7 @@ def _intrinsic_rule(text: str, shape: _Shape) -> Rule | None:
     if (
         shape.words <= 20
         and (not shape.ends_sentence or plain.count(",") >= 3)  # a citation may end in "."
-        and ISSUE_MARK.search(plain)
-        and YEAR.search(plain)
+        and ((ISSUE_MARK.search(plain) and YEAR.search(plain)) or VOLUME_AND_ISSUE.search(plain))
     ):
         return "issue-line", "the journal issue it appeared in"
     if shape.words <= 15 and CONTENTS_ENTRY.search(plain):

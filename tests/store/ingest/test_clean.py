@@ -1676,3 +1676,10 @@ def test_a_series_and_its_number_is_not_the_headline() -> None:
     assert [p.text for p in kept_paragraphs(verdicts)] == ARTICLE
     alone = clean("\n\n".join(["Fellowship Monograph 10", *ARTICLE]))
     assert not [v for v in alone if v.rule == "title"]
+
+
+def test_a_volume_and_issue_line_without_a_year_is_an_issue_line() -> None:
+    line = "Publication: Steppe Daily Monitor Volume: 4 Issue: 76"
+    verdicts = clean("\n\n".join([line, *ARTICLE]))
+    assert _verdict(verdicts, line).rule == "issue-line"
+    assert not [v for v in verdicts if v.rule == "title"]
