@@ -720,7 +720,7 @@ def _headline_candidate(page: _Page, i: int) -> bool:
 # "Fellowship Monograph 10", "Policy Brief No. 14": what the document is, not its title.
 SERIES_NUMBER = re.compile(
     r"(?:[\w-]+\s+){0,2}(?i:paper|monograph|report|brief|series|study|studies|working paper)"
-    r"\s+(?i:no\.?\s*|#\s*)?\d{1,4}"
+    r"\s+(?i:no\.?\s*|#\s*)?(?!(?:19|20)\d\d\b)\d{1,4}"  # a year ends a title: "Annual Report 2015"
 )
 
 

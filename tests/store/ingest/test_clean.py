@@ -1667,7 +1667,7 @@ def test_a_release_line_and_a_phone_line_are_not_headlines() -> None:
 
 
 def test_a_series_and_its_number_is_not_the_headline() -> None:
-    """"Research Paper 79" names what the document is; the news item's headline above it
+    """ "Research Paper 79" names what the document is; the news item's headline above it
     (which ends with the same words) is the page's."""
     headline = "New Steppe Institute publication: Research Paper 12"
     page_text = "\n\n".join([headline, "• 27 Jun. 2012", "Research Paper 12", *ARTICLE])
@@ -1676,6 +1676,8 @@ def test_a_series_and_its_number_is_not_the_headline() -> None:
     assert [p.text for p in kept_paragraphs(verdicts)] == ARTICLE
     alone = clean("\n\n".join(["Fellowship Monograph 10", *ARTICLE]))
     assert not [v for v in alone if v.rule == "title"]
+    yearly = clean("\n\n".join(["Annual Report 2015", *ARTICLE]))
+    assert _verdict(yearly, "Annual Report 2015").rule == "title"
 
 
 def test_a_volume_and_issue_line_without_a_year_is_an_issue_line() -> None:
