@@ -15,6 +15,7 @@ The probe questions are general and fixed; they are not the evaluation's off-top
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from dataclasses import asdict, dataclass
 from typing import Any
@@ -137,6 +138,7 @@ class Calibration:
     method: str  # "probes" or "default"
     quantile: float = QUANTILE
     estimate: str = ESTIMATE  # how the quantile was estimated: ESTIMATE or SAMPLE_ESTIMATE
+    probe_set: str = ""  # probe_set_digest() of the questions asked; "" before it was kept
 
     def to_manifest(self) -> dict[str, Any]:
         return asdict(self)
@@ -157,6 +159,7 @@ class Calibration:
                 method=str(data["method"]),
                 quantile=float(data.get("quantile", SAMPLE_QUANTILE)),
                 estimate=str(data.get("estimate", SAMPLE_ESTIMATE)),
+                probe_set=str(data.get("probe_set", "")),
             )
         except (KeyError, TypeError, ValueError):
             logger.warning("the generation's no-match calibration is unreadable; using defaults")
@@ -181,10 +184,15 @@ class Calibration:
         re-index of an unchanged corpus calibrates again when it was not."""
         return (
             self.method == "probes"
-            and self.probes == len(PROBE_QUESTIONS)
+            and self.probe_set == probe_set_digest()
             and self.quantile == QUANTILE
             and self.estimate == ESTIMATE
         )
+
+
+def probe_set_digest() -> str:
+    """A short hash of the probe questions: a generation asked other ones is re-calibrated."""
+    return hashlib.sha256("\n".join(PROBE_QUESTIONS).encode("utf-8")).hexdigest()[:12]
 
 
 def default() -> Calibration:
@@ -234,6 +242,7 @@ def calibrate(tables: GenerationTables, encoder: Encoder) -> Calibration:
         probe_best=round(float(scores.max()), 4),
         probe_quantile=round(quantile, 4),
         method="probes",
+        probe_set=probe_set_digest(),
     )
     logger.info("no-match threshold: %s", found.describe())
     return found

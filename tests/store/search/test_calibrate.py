@@ -19,6 +19,7 @@ from store.search.calibrate import (
     best_scores,
     calibrate,
     harrell_davis_quantile,
+    probe_set_digest,
 )
 
 
@@ -82,8 +83,8 @@ def test_a_calibration_from_before_the_estimate_reads_as_the_sample_quantile_and
     old = Calibration.from_manifest({"no_match": stored})
     assert (old.quantile, old.estimate) == (0.95, "sample") and not old.is_current()
     assert "95% quantile (sample)" in old.describe()
-    now = Calibration.from_manifest(
-        {"no_match": {**stored, "quantile": QUANTILE, "estimate": "harrell-davis"}}
-    )
-    assert now.is_current()
+    current = {"quantile": QUANTILE, "estimate": "harrell-davis", "probe_set": probe_set_digest()}
+    assert Calibration.from_manifest({"no_match": {**stored, **current}}).is_current()
+    other_probes = {**current, "probe_set": "0123456789ab"}  # asked other probe questions
+    assert not Calibration.from_manifest({"no_match": {**stored, **other_probes}}).is_current()
     assert not Calibration.from_manifest({"model": "x"}).is_current()
