@@ -713,7 +713,16 @@ def _headline_candidate(page: _Page, i: int) -> bool:
         and not _over_photo_credit(page, i)
         and _mostly_words(text)
         and not SERIES_NUMBER.fullmatch(text.strip())
+        and not CHAPTER_HEADING.match(text.strip())
     )
+
+
+# A chapter or part of a longer text: "Chapter One: The New NATO", "Part II", "Глава 1".
+CHAPTER_HEADING = re.compile(
+    r"(?:chapter|part|section|глава|часть|раздел)\s+(?:\d+|[ivxlc]+|one|two|three|four|five|"
+    r"six|seven|eight|nine|ten|первая|вторая|третья|первый|второй|третий)\b",
+    re.IGNORECASE,
+)
 
 
 # A publication series and its number, on a line of its own: "Research Paper 79",

@@ -1685,3 +1685,16 @@ def test_a_volume_and_issue_line_without_a_year_is_an_issue_line() -> None:
     verdicts = clean("\n\n".join([line, *ARTICLE]))
     assert _verdict(verdicts, line).rule == "issue-line"
     assert not [v for v in verdicts if v.rule == "title"]
+
+
+@pytest.mark.parametrize(
+    "chapter", ["Chapter One: The New Alliance", "Part II", "Глава 1. Введение"]
+)
+def test_a_chapter_heading_over_the_text_is_not_the_title(chapter: str) -> None:
+    """A paper's capitals title, its author and affiliation, then "Chapter One: …" over
+    the text: the title is the paper's, not its first chapter's."""
+    title = "THE ALLIANCE AND THE STEPPE"
+    affiliation = "Jane Example, D.Sc. (Law), assistant professor, Steppe University (Almaty)"
+    verdicts = clean("\n\n".join([title, "Jane EXAMPLE", affiliation, chapter, *ARTICLE]))
+    assert _verdict(verdicts, title).rule == "title"
+    assert [p.text for p in kept_paragraphs(verdicts)] == ARTICLE
