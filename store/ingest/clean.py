@@ -46,6 +46,7 @@ from store.ingest.cues import (
     NAME_WITH_POST,
     NOTICE,
     NUMBERED_HEADING,
+    OUTLINE_HEADING,
     PAYWALL_STRONG,
     PAYWALL_WEAK,
     PHOTO_CREDIT,
@@ -276,6 +277,11 @@ def _mark_running_headers(shapes: list[_Shape], rules: list[Rule | None], paged:
 # --- what neighbours say --------------------------------------------------------------------
 
 
+# A report numbers its paragraphs ("1. In 2008, your Rapporteur presented …"): a
+# list-marked paragraph this long is prose, not a list item.
+MIN_NUMBERED_PARAGRAPH_WORDS = 40
+
+
 @dataclass
 class _Page:
     paragraphs: list[Paragraph]
@@ -303,7 +309,8 @@ class _Page:
         if not 0 <= i < len(self) or self.intrinsic[i] is not None:
             return False
         shape = self.shapes[i]
-        return shape.ends_sentence and shape.words >= 8 and not shape.is_list and not shape.citation
+        listed = shape.is_list and shape.words < MIN_NUMBERED_PARAGRAPH_WORDS
+        return shape.ends_sentence and shape.words >= 8 and not listed and not shape.citation
 
 
 def _analyse(paragraphs: list[Paragraph], paged: bool = False) -> _Page:
@@ -644,6 +651,7 @@ def _capitals_title_line(page: _Page, i: int) -> bool:
         and all(c.isupper() for c in letters)
         and shape.words >= 2
         and not shape.is_list
+        and not OUTLINE_HEADING.match(text.strip())
         and page.intrinsic[i] is None
         and not page.headings[i]
     )
@@ -714,6 +722,7 @@ def _headline_candidate(page: _Page, i: int) -> bool:
         and _mostly_words(text)
         and not SERIES_NUMBER.fullmatch(text.strip())
         and not CHAPTER_HEADING.match(text.strip())
+        and not OUTLINE_HEADING.match(text.strip())
     )
 
 

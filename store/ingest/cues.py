@@ -82,6 +82,8 @@ EDITORIAL_NOTE = _cues(
 CONTENTS_ENTRY = re.compile(r"\S(?:\s*(?:\.\s*){4,}|\s*…+\s*)\d{1,4}$")
 # A numbered section heading in a report: "2. The Kazakh course", "3.1 Costs".
 NUMBERED_HEADING = re.compile(r"^\d{1,2}(?:\.\d{1,2})*\.?\s+[A-ZА-ЯЁ]")
+# A report's outline heading in capitals: "II. REGIONAL CHALLENGES", "A. BORDER SECURITY".
+OUTLINE_HEADING = re.compile(r"^(?:[IVXLC]{1,6}|[A-H])\.\s+[^a-zа-яё]+$")
 # Transcript marks: a timestamp or a stage direction alone on its line.
 TRANSCRIPT_MARK = re.compile(
     r"^[\[(]\s*(?:(?:\d{1,2}:)?\d{1,2}:\d{2}|[^\W\d_](?:[^\W\d_]| ){1,30})\s*[\])]$"

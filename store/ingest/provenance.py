@@ -16,7 +16,7 @@ from datetime import date
 from itertools import takewhile
 
 from store.ingest.clean import Verdict
-from store.ingest.cues import CHROME_WORDS, NAME_WITH_POST, SPEECH_KINDS
+from store.ingest.cues import CHROME_WORDS, NAME_WITH_POST, OUTLINE_HEADING, SPEECH_KINDS
 from store.ingest.dates import closing_lines, find_dates
 from store.ingest.months import MONTHS
 from store.ingest.words import common_words
@@ -276,7 +276,10 @@ def _row_name(line: str) -> str | None:
 
 
 def _name_alone(line: str) -> str | None:
-    """The name a line holds and nothing else, without a footnote mark ("Jane Doe1")."""
+    """The name a line holds and nothing else, without a footnote mark ("Jane Doe1"); a
+    report's outline heading ("IV. CONCLUSIONS") is none."""
+    if OUTLINE_HEADING.match(line.strip()):
+        return None
     found = _NAME_ALONE.fullmatch(line.strip().rstrip("0123456789*"))
     return found.group("name") if found else None
 

@@ -1698,3 +1698,34 @@ def test_a_chapter_heading_over_the_text_is_not_the_title(chapter: str) -> None:
     verdicts = clean("\n\n".join([title, "Jane EXAMPLE", affiliation, chapter, *ARTICLE]))
     assert _verdict(verdicts, title).rule == "title"
     assert [p.text for p in kept_paragraphs(verdicts)] == ARTICLE
+
+
+NUMBERED_PARAGRAPHS = [
+    "1. In 2019, the committee presented a report on security co-operation in the region, "
+    "which described the main threats the five states face and the mechanisms they have "
+    "built with their neighbours and partners. This year's report looks at what has changed "
+    "since then.",
+    "2. As the earlier report pointed out, the states of the region have each chosen a "
+    "different path, and their co-operation with one another has remained limited, even "
+    "where they share the same concerns about borders, water and the flow of drugs. Several "
+    "new initiatives were launched in the past two years.",
+]
+
+
+def test_a_report_s_numbered_paragraphs_are_its_text_and_its_outline_no_headline() -> None:
+    """A report's contents in capitals ("II. REGIONAL CHALLENGES", "A. BORDER SECURITY")
+    over numbered paragraphs ("1. In 2019, the committee …"): the paragraphs are kept, and
+    no outline line becomes the title."""
+    outline = [
+        "I. INTRODUCTION",
+        "II. REGIONAL CHALLENGES IN THE STEPPE",
+        "A. BORDER SECURITY AND THE SHARED FRONTIER",
+        "B. WATER MANAGEMENT AND ENERGY",
+        "III. CONCLUSIONS",
+        "I. INTRODUCTION",
+    ]
+    verdicts = clean(
+        "\n".join(["Steppe Assembly", "Share", "Print", *outline, *NUMBERED_PARAGRAPHS])
+    )
+    assert [p.text for p in kept_paragraphs(verdicts)] == NUMBERED_PARAGRAPHS
+    assert not [v for v in verdicts if v.rule == "title"]

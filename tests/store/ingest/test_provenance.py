@@ -404,3 +404,7 @@ def test_a_name_with_the_writer_s_post_in_brackets_is_the_author(
     ready = _article(tmp_path, line, "Publication date: 9 June 2014", *BODY)
     assert ready.author == author
     assert (ready.title != line) is bool(author)  # an author line is never the title
+
+
+def test_a_report_s_outline_heading_under_the_headline_is_no_author(tmp_path: Path) -> None:
+    assert _article(tmp_path, HEADLINE, "IV. CONCLUSIONS", *BODY).author is None
