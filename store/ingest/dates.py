@@ -56,7 +56,8 @@ _DATE_PATTERNS = [
     # Day, month and year joined by hyphens: "10-Jul-2014".
     re.compile(rf"\b{_DAY}-{_MONTH}-{_YEAR}\b", re.IGNORECASE),
     # European day.month.year: "14.09.2022" (dots are never month-first).
-    re.compile(rf"\b(?P<day>\d{{1,2}})\.(?P<month_num>\d{{1,2}})\.{_YEAR}\b"),
+    # Russian pages may glue the year's "г." on: "08.02.2019г. в 20:30".
+    re.compile(rf"\b(?P<day>\d{{1,2}})\.(?P<month_num>\d{{1,2}})\.{_YEAR}(?:\b|(?=г\.?))"),
     # Kazakh, year first: "2022 жылғы 14 қыркүйек", "2022 ж. 14 қыркүйекте".
     re.compile(rf"\b{_YEAR}\s*{_KAZAKH_YEAR}\s+{_DAY}\s+{_MONTH}", re.IGNORECASE),
 ]

@@ -41,6 +41,7 @@ CACI = SEEDS / "caci-2005-kazakhstan-legal-basis-nato.txt"
         ("• Last updated 10-Jul-2014 17:43", date(2014, 7, 10)),
         ("25 / 06 / 2013", date(2013, 6, 25)),
         ("9 янв 2022", date(2022, 1, 9)),
+        ("08.02.2019г. в 20:30", date(2019, 2, 8)),
     ],
 )
 def test_find_dates_reads_the_forms_captures_use(text: str, expected: date) -> None:
