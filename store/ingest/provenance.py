@@ -358,11 +358,27 @@ _UNIT_START = re.compile(
 
 def _without_unit(names: str) -> str:
     """The names before a unit or institution run on after them ("Maj. Jane Doe U.S. Army"
-    -> "Maj. Jane Doe"), when at least two words of name remain."""
+    -> "Maj. Jane Doe"), when at least two words of name remain; after a military rank, a
+    name is two words, or three with an initial, when four words or more follow the rank
+    ("Sgt. Jane Doe Arizona National Guard" -> "Sgt. Jane Doe")."""
+    ranked = _RANK_AND_NAME.match(names)
+    if ranked and len(names[ranked.start("name") :].split()) >= MIN_WORDS_OVER_RANKED_NAME:
+        return ranked.group(0)
     found = _UNIT_START.search(names)
     if found is None or len(names[: found.start()].split()) < 2:
         return names
     return names[: found.start()]
+
+
+_RANK_AND_NAME = re.compile(
+    r"(?:(?:Staff|Master|Sgt\.?|Sergeant|First|Command|Lt\.?|Lieutenant)\s+)?"
+    r"(?:Sgt|Spc|Pfc|Pvt|Cpl|Lt|Capt|Maj|Col|Gen|Cmdr|Adm|Ens|SSgt|MSgt|TSgt|SrA|A1C|"
+    r"Sergeant|Corporal|Private|Specialist|Lieutenant|Captain|Major|Colonel|General)\.?"
+    r"\s+(?P<name>[A-Z][\w'’-]+(?:\s+[A-Z]\.)?\s+[A-Z][\w'’-]+)"
+)
+# Words after a rank that are more than a name: "Jane Doe Arizona National …" (a name of
+# three words, "Jane Doe Smith", is left whole).
+MIN_WORDS_OVER_RANKED_NAME = 4
 
 
 def _without_trailing_month(names: str, after: str) -> str:

@@ -91,6 +91,8 @@ def test_a_page_without_metadata_takes_its_author_from_its_byline() -> None:
         ("By Jane Doe | 12 March 2021", "Jane Doe"),
         ("By Capt. Jane Doe Public Affairs", "Capt. Jane Doe"),
         ("By Maj. Jane Example U.S. Army Central", "Maj. Jane Example"),
+        ("By Sgt. Jane Example Arizona National Guard Public Affairs", "Sgt. Jane Example"),
+        ("By Lt. Col. Jane Doe Example", "Lt. Col. Jane Doe Example"),  # a three-word name
         ("By Jane Example Army Public Affairs", "Jane Example"),
         ("By Jane Doe March 3, 2019", "Jane Doe"),
         ("By April Smith", "April Smith"),
