@@ -497,7 +497,7 @@ def _find_headline(page: _Page, title: str | None) -> range | None:
                 return range(i, last + 1)
     starts: dict[int, int] = {}  # first prose paragraph after a candidate -> last such candidate
     for i in filter(lambda i: _headline_candidate(page, i), range(len(page))):
-        s = next((k for k in range(i + 1, min(len(page), i + 6)) if page.prose(k)), None)
+        s = _first_prose_under(page, i)
         if s is not None:
             starts[s] = i
     for min_run, across in _RUN_TIERS:
@@ -513,6 +513,23 @@ def _find_headline(page: _Page, title: str | None) -> range | None:
 
 
 MIN_PROSE_ABOVE_SUBHEADING = 2  # one paragraph above a headline may be its standfirst
+
+
+def _first_prose_under(page: _Page, i: int) -> int | None:
+    """The first prose paragraph within a few lines under line `i`; or, above all the prose,
+    the one right after the headline's byline or date lines and a bulleted box of
+    highlights ("• Agreement allows up to 4,000 flights a year")."""
+    near = next((k for k in range(i + 1, min(len(page), i + 6)) if page.prose(k)), None)
+    if near is not None or any(map(page.prose, range(i))):
+        return near
+    k = i + 1
+    while k < len(page) and page.intrinsic[k] is not None:
+        k += 1
+    if k >= len(page) or not page.shapes[k].is_list:
+        return None
+    while k < len(page) and page.shapes[k].is_list and not page.prose(k):
+        k += 1
+    return k if page.prose(k) else None
 
 
 def _prose_above(page: _Page, line: int) -> int:

@@ -1729,3 +1729,19 @@ def test_a_report_s_numbered_paragraphs_are_its_text_and_its_outline_no_headline
     )
     assert [p.text for p in kept_paragraphs(verdicts)] == NUMBERED_PARAGRAPHS
     assert not [v for v in verdicts if v.rule == "title"]
+
+
+def test_a_box_of_highlights_under_the_byline_does_not_hide_the_headline() -> None:
+    highlights = [
+        "• The alliance expects to start moving supplies within days",
+        "• The deal allows up to 4,000 flights a year",
+        "• Kazakhstan",
+        "• NATO",
+    ]
+    page_text = "\n".join(
+        ["Skip to main content", "", HEADLINE, "", "By Jane Example, Steppe Wire", *highlights, ""]
+        + ["\n\n".join(ARTICLE)]
+    )
+    verdicts = clean(page_text)
+    assert _verdict(verdicts, HEADLINE).rule == "title"
+    assert [p.text for p in kept_paragraphs(verdicts)] == ARTICLE
