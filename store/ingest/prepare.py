@@ -20,6 +20,7 @@ from store.ingest.provenance import (
     degree_lines,
     header,
     name_line,
+    sign_off,
     title_byline,
     title_without_byline,
 )
@@ -92,6 +93,8 @@ def prepare(document: SourceDocument, similarity: Similarity | None = None) -> P
         found = degree_lines(verdicts, document.text) or name_line(verdicts, document.text)
         if found is None and not meta.title:  # or the headline's own "… by Jane Doe"
             found = in_title = title_byline(verdicts, document.text)
+        if found is None:  # or the writer's initials and surname under the text
+            found = sign_off(verdicts, document.text)
         if found is not None:
             header_byline, author = found.span, meta.author or found.author
     title = (

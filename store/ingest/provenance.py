@@ -203,6 +203,20 @@ def _name_over_degree(lines: Sequence[Verdict], text: str) -> AuthorLine | None:
     return None
 
 
+# A writer's sign-off under the text: initials and the surname in capitals ("А. ИВАНОВА",
+# "J. DOE"), as Russian-language papers print it.
+_SIGN_OFF_NAME = re.compile(r"(?:[A-ZА-ЯЁ]\.\s?){1,2}[A-ZА-ЯЁ][A-ZА-ЯЁ'’-]{2,}(?:-[A-ZА-ЯЁ]{2,})?")
+
+
+def sign_off(verdicts: Sequence[Verdict], text: str) -> AuthorLine | None:
+    """The writer's initials and surname alone on the first line after the text."""
+    for i in closing_lines(verdicts)[:1]:
+        line = verdicts[i].paragraph.text.strip()
+        if _SIGN_OFF_NAME.fullmatch(line):
+            return AuthorLine(_span(verdicts[i]), _title_cased(line))
+    return None
+
+
 def title_byline(verdicts: Sequence[Verdict], text: str) -> AuthorLine | None:
     """A headline that ends with "by" and its writer's name ("For a new alliance, Kazakhstan
     is a test by Jane Doe"), not with whoever did what it reports ("… hosted by Jane Doe")."""

@@ -410,3 +410,19 @@ def test_a_name_with_the_writer_s_post_in_brackets_is_the_author(
 
 def test_a_report_s_outline_heading_under_the_headline_is_no_author(tmp_path: Path) -> None:
     assert _article(tmp_path, HEADLINE, "IV. CONCLUSIONS", *BODY).author is None
+
+
+RUSSIAN_BODY = [
+    "Казахстанские миротворцы готовятся к очередной ротации в составе миссии ООН в Ливане, "
+    "сообщили в министерстве обороны.",
+    "Подготовка проходит на полигоне под Алматы и займёт около двух месяцев, добавили в ведомстве.",
+]
+
+
+@pytest.mark.parametrize(("closing", "author"), [("М. ПРИМЕРОВА", "М. Примерова"), ("НАТО", None)])
+def test_a_sign_off_with_initials_under_the_text_names_the_writer(
+    tmp_path: Path, closing: str, author: str | None
+) -> None:
+    ready = _article(tmp_path, "Миротворцы готовятся к ротации", *RUSSIAN_BODY, closing)
+    assert ready.author == author
+    assert (ready.byline.text if ready.byline else None) == (closing if author else None)
