@@ -193,6 +193,7 @@ def _wrapped_runs(text: str, block: list[tuple[int, int]]) -> list[tuple[int, in
             and len(line) >= 0.75 * width
             and len(line) + 1 + len(after.split()[0]) > width
             and not LIST_MARKER.match(after)
+            and not _FIELD_ROW.match(after)
         )
     spans: list[tuple[int, int]] = []
     i = 0
@@ -208,6 +209,10 @@ def _wrapped_runs(text: str, block: list[tuple[int, int]]) -> list[tuple[int, in
     return spans
 
 
+# A labelled row of a page's header: "Publication: Steppe Monitor", "By:", "Автор:".
+_FIELD_ROW = re.compile(r"^[A-ZА-ЯЁ][^\W\d_]{1,20}(?: [^\W\d_]{1,20})?:(?:\s|$)")
+
+
 def _is_hard_wrapped(lines: list[str]) -> bool:
     """A block whose lines (but the last) fill a similar width of 50-100 chars is one paragraph."""
     if len(lines) < 2 or any(LIST_MARKER.match(line) for line in lines):
@@ -218,6 +223,8 @@ def _is_hard_wrapped(lines: list[str]) -> bool:
         return False
     if any(CAPTION_START.match(line) for line in lines[1:]):
         return False  # a photo's caption or credit under a headline starts a line of its own
+    if any(_FIELD_ROW.match(line) for line in lines[1:]):
+        return False  # "Publication: …", "By:": a page's field rows under its headline
     widths = [len(line) for line in lines[:-1]]
     width = max(widths)
     if not 50 <= width <= 100 or min(widths) < 0.6 * width or len(lines[-1]) > 1.15 * width + 5:

@@ -1745,3 +1745,14 @@ def test_a_box_of_highlights_under_the_byline_does_not_hide_the_headline() -> No
     verdicts = clean(page_text)
     assert _verdict(verdicts, HEADLINE).rule == "title"
     assert [p.text for p in kept_paragraphs(verdicts)] == ARTICLE
+
+
+def test_field_rows_under_a_headline_are_not_wrapped_into_it() -> None:
+    """A capture with single line breaks only: the headline, "Publication: …" and an empty
+    "By:" fill the column like wrapped prose, but field rows stand on their own."""
+    headline = "KAZAKH CADETS CHOOSE ACADEMIES IN EUROPE OVER AMERICA"
+    issue = "Publication: Steppe Daily Monitor Volume: 4 Issue: 172"
+    verdicts = clean("\n".join([headline, issue, "By:", *ARTICLE]))
+    assert _verdict(verdicts, headline).rule == "title"
+    assert _verdict(verdicts, issue).rule == "issue-line"
+    assert [p.text for p in kept_paragraphs(verdicts)] == ARTICLE
