@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -488,40 +488,37 @@ _OPENING_TIER = 2  # an opening dateline's tier, as in the module docstring
 def _dateline_dated_by_header(verdict: Verdict, header_days: list[DateMention]) -> list[_Candidate]:
     """ "YEREVAN, 9 Jan — Agency.": a year-less opening dateline takes its year from a full
     date in the page header naming the same day and month (a caption's or a stamp's)."""
-    for value, at, shown in _yearless_opening(verdict.paragraph.text):
-        same = [m.value for m in header_days if (m.value.month, m.value.day) == value]
-        if same:
-            mention = DateMention(same[0], verdict.paragraph.start + at, shown)
-            where = f"the opening dateline (no year; the year of {same[0]} in the page header)"
-            return [_Candidate(mention, _OPENING_TIER, 0, where)]
-    return []
+    opening = next(_yearless_openings(verdict.paragraph.text), None)
+    if opening is None:
+        return []
+    (month, day), at, shown = opening
+    same = [m.value for m in header_days if (m.value.month, m.value.day) == (month, day)]
+    if not same:
+        return []
+    mention = DateMention(same[0], verdict.paragraph.start + at, shown)
+    where = f"the opening dateline (no year; the year of {same[0]} in the page header)"
+    return [_Candidate(mention, _OPENING_TIER, 0, where)]
 
 
-def _yearless_opening(text: str) -> list[tuple[tuple[int, int], int, str]]:
-    """The (month, day) of a year-less dateline opening `text`, its offset and its words."""
+def _yearless_openings(text: str) -> Iterator[tuple[tuple[int, int], int, str]]:
+    """The (month, day) of each year-less dateline reading that opens `text` (one per
+    pattern), with its offset and its words; month 0 for a name the table lacks."""
     for pattern in _MONTH_DAY:
         match = pattern.search(text[:80])
         if match and _is_dateline_at(text, match.start(), match.end()):
             month = MONTHS.get(match.group("month").lower().rstrip("."), 0)
-            return [((month, int(match.group("day"))), match.start(), match.group(0))]
-    return []
+            yield (month, int(match.group("day"))), match.start(), match.group(0)
 
 
 def _yearless_dateline(verdict: Verdict, updated: date) -> list[_Candidate]:
     """ "ASTANA, Sept. 14 (Agency) -": the year is the one that puts it last on or before the
     page's own 'Updated' date."""
-    text = verdict.paragraph.text
-    for pattern in _MONTH_DAY:
-        match = pattern.search(text[:80])
-        if not match or not _is_dateline_at(text, match.start(), match.end()):
-            continue
-        month = MONTHS.get(match.group("month").lower().rstrip("."), 0)
-        day = int(match.group("day"))
+    for (month, day), at, shown in _yearless_openings(verdict.paragraph.text):
         value = _safe_date(updated.year, month, day)
         if value is not None and value > updated:
             value = _safe_date(updated.year - 1, month, day)
         if value is not None:
-            mention = DateMention(value, verdict.paragraph.start + match.start(), match.group(0))
+            mention = DateMention(value, verdict.paragraph.start + at, shown)
             where = f"the opening dateline (no year; the year of the 'Updated' date {updated})"
             return [_Candidate(mention, 6, 0, where)]
     return []
