@@ -299,6 +299,12 @@ class _Page:
         return self.paragraphs[i].text
 
     @functools.cached_property
+    def first_prose(self) -> int:
+        """The first paragraph of prose (len(self) if none): found once per page, for the
+        many lines asked whether any prose stands above them."""
+        return next((i for i in range(len(self)) if self.prose(i)), len(self))
+
+    @functools.cached_property
     def last_prose_opening(self) -> dict[tuple[str, ...], int]:
         """The last paragraph of prose that opens with each run of first words: found once
         per page, for every line asked whether it quotes a paragraph further down."""
@@ -520,7 +526,7 @@ def _first_prose_under(page: _Page, i: int) -> int | None:
     the one right after the headline's byline or date lines and a bulleted box of
     highlights ("• Agreement allows up to 4,000 flights a year")."""
     near = next((k for k in range(i + 1, min(len(page), i + 6)) if page.prose(k)), None)
-    if near is not None or any(map(page.prose, range(i))):
+    if near is not None or page.first_prose < i:
         return near
     k = i + 1
     while k < len(page) and page.intrinsic[k] is not None:
@@ -560,7 +566,7 @@ def _headline_above_lead(page: _Page, line: int) -> int | None:
         rule = page.intrinsic[k]
         dated = dated or bool(rule and rule[0] in ("dateline", "byline"))
         k -= 1
-    if k < max(0, lowest) or not dated or any(map(page.prose, range(k))):
+    if k < max(0, lowest) or not dated or page.first_prose < k:
         return None
     return k
 
@@ -581,7 +587,7 @@ def _headline_over_dek(page: _Page, line: int) -> int:
         _between_headline_and_dek(page, upper) or _repeats(page, upper, line)
     ):
         upper -= 1
-    if upper < 0 or not _headline_candidate(page, upper) or any(map(page.prose, range(upper))):
+    if upper < 0 or not _headline_candidate(page, upper) or page.first_prose < upper:
         return line
     if upper > 0 and _long_headline_candidate(page, upper - 1):
         return line
@@ -612,7 +618,7 @@ def _headline_over_quoted_line(page: _Page, line: int) -> int:
             if prose_between > MAX_LEAD_PARAGRAPHS:
                 return line
         elif _long_headline_candidate(page, k):
-            return k if not any(map(page.prose, range(k))) else line
+            return k if page.first_prose >= k else line
     return line
 
 
@@ -724,7 +730,7 @@ def _headline_candidate(page: _Page, i: int) -> bool:
         _lone_bullet(page, i)
         and shape.words >= 5
         and not NUMBERED_HEADING.match(text)
-        and not any(map(page.prose, range(i)))
+        and page.first_prose >= i
     )
     listed = shape.is_list and not header_bullet
     plain = page.intrinsic[i] is None and not page.headings[i] and not listed
@@ -774,7 +780,7 @@ def _over_photo_credit(page: _Page, i: int) -> bool:
     below = i + 1
     if below >= len(page) or not CAPTION_START.match(page.text(below).translate(PLAIN)):
         return False
-    return page.prose(i - 1) or any(map(page.prose, range(i - 1)))
+    return page.first_prose < i
 
 
 def _ends_a_sentence_inside(text: str) -> bool:
