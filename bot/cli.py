@@ -326,6 +326,7 @@ def status(ctx: click.Context) -> None:
     """Where the index is, which model built it, and every document with its date."""
     from bot.runtime import generations_for
     from store.errors import IndexMissingError
+    from store.index.build import vector_recipe
     from store.search.calibrate import Calibration
     from store.search.searcher import _document_info
     from store.types import period_text
@@ -342,9 +343,9 @@ def status(ctx: click.Context) -> None:
     plain = {"highlight": False, "markup": False}
     console.print(f"Index:      {generations.location}", **plain)
     console.print(f"Generation: {generation} (built {manifest.get('built_at')})", **plain)
+    recipe = vector_recipe(manifest)
     console.print(
-        f"Model:      {manifest.get('model')} ({manifest.get('backend', 'torch')}, "
-        f"{manifest.get('dimension')} dimensions)",
+        f"Model:      {manifest.get('model')} ({recipe}, {manifest.get('dimension')} dimensions)",
         **plain,
     )
     if manifest.get("model") != settings.embedding_model:

@@ -43,8 +43,11 @@ class FakeEncoder:
 
     backend = "fake"
 
-    def __init__(self, model_id: str = "fake-hash-1024", dimension: int = 1024):
+    def __init__(
+        self, model_id: str = "fake-hash-1024", dimension: int = 1024, recipe: str = "fake"
+    ):
         self.model_id = model_id
+        self.recipe = recipe  # a fake standing in for the product's model takes its recipe
         self._dimension = dimension
         self.encoded: list[str] = []
 

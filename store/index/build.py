@@ -122,13 +122,20 @@ class Indexer:
         previous, old_manifest = self._current(rebuild, report)
         report.previous = previous
         same_model = bool(old_manifest) and old_manifest.get("model") == self.encoder.model_id
+        same_recipe = bool(old_manifest) and vector_recipe(old_manifest) == self.encoder.recipe
         if old_manifest and not same_model:
             report.notes.append(
                 f"the current index was built with {old_manifest.get('model')}; "
                 f"every passage is embedded again with {self.encoder.model_id}"
             )
+        elif old_manifest and not same_recipe:
+            report.notes.append(
+                f"the current index's vectors were made {vector_recipe(old_manifest)!r}; "
+                f"every passage is embedded again ({self.encoder.recipe!r}) so that no "
+                "generation mixes the two"
+            )
         old_docs = {d["doc_id"]: d for d in (old_manifest or {}).get("documents", [])}
-        reusable = same_model and not rebuild
+        reusable = same_model and same_recipe and not rebuild
         known = _known_documents(old_docs) if reusable else None
         found = discover(seeds_dir, known, self.limits)
         report.skipped = list(found.skipped)
@@ -200,6 +207,7 @@ class Indexer:
             "built_at": datetime.now(UTC).isoformat(timespec="seconds"),
             "model": self.encoder.model_id,
             "backend": self.encoder.backend,
+            "vectors": self.encoder.recipe,
             "dimension": dimension,
             "pipeline": PIPELINE_VERSION,
             "documents": sorted(
@@ -488,3 +496,8 @@ def _calibration_is_current(manifest: dict[str, Any] | None) -> bool:
     from store.search.calibrate import Calibration
 
     return Calibration.from_manifest(manifest or {}).is_current()
+
+
+def vector_recipe(manifest: dict[str, Any]) -> str:
+    """How a generation's vectors were made; before manifests said so, by backend alone."""
+    return str(manifest.get("vectors") or manifest.get("backend") or "torch")

@@ -21,6 +21,7 @@ logger = logging.getLogger(__name__)
 DEFAULT_MODEL = "all-MiniLM-L6-v2"
 BUNDLED_NAMES = frozenset({DEFAULT_MODEL, "sentence-transformers/all-MiniLM-L6-v2"})
 BATCH_SIZE = 64
+ONNX_INT8 = "onnx-int8"
 
 Progress = Callable[[int], None]
 
@@ -30,6 +31,9 @@ class Encoder(Protocol):
 
     model_id: str
     backend: str
+    # How its vectors are made, kept in a generation's manifest: an index reuses stored
+    # vectors only when model and recipe match, so a generation never mixes two kinds.
+    recipe: str
 
     def dimension(self) -> int: ...
 
@@ -52,14 +56,28 @@ def resolve_model_path(model: str) -> str:
     return str(Path(model).expanduser()) if Path(model).expanduser().exists() else model
 
 
+def recipe_of(backend: str) -> str:
+    """How a backend's vectors are made (see `SentenceTransformerEncoder`)."""
+    return f"{backend}, one text per call" if backend == ONNX_INT8 else backend
+
+
 class SentenceTransformerEncoder:
-    """sentence-transformers on the CPU, loaded once and shared by threads."""
+    """sentence-transformers on the CPU, loaded once and shared by threads.
+
+    The int8 model encodes one text per call. Its dynamic quantization scales each call's
+    activations together, so a text encoded in a batch got a vector that depended on the
+    other texts in it (the same passage's two vectors could differ by 0.02 cosine): a
+    fresh build and an incremental one disagreed, and rankings moved between builds of the
+    same documents. Alone, a text's vector depends on the text only, like a question's,
+    which is always encoded alone; and with no padding it is not slower (BENCHMARKS.md).
+    """
 
     def __init__(
         self, model: str = DEFAULT_MODEL, backend: str = "torch", cache_dir: Path | None = None
     ):
         self.model_id = model
         self.backend = backend
+        self.recipe = recipe_of(backend)
         self._cache_dir = cache_dir
         self._model = None
         self._lock = threading.Lock()
@@ -76,7 +94,7 @@ class SentenceTransformerEncoder:
         path = resolve_model_path(self.model_id)
         logger.info("loading embedding model %s (%s backend)", self.model_id, self.backend)
         try:
-            if self.backend == "onnx-int8":
+            if self.backend == ONNX_INT8:
                 from store.index.onnx_export import load_onnx_int8
 
                 return load_onnx_int8(path, self._cache_dir)
@@ -99,12 +117,13 @@ class SentenceTransformerEncoder:
 
     def encode(self, texts: Sequence[str], progress: Progress | None = None) -> np.ndarray:
         model = self._loaded()
+        per_call = 1 if self.backend == ONNX_INT8 else BATCH_SIZE
         batches = []
         for first in range(0, len(texts), BATCH_SIZE):
             batch = list(texts[first : first + BATCH_SIZE])
             vectors = model.encode(
                 batch,
-                batch_size=BATCH_SIZE,
+                batch_size=per_call,
                 normalize_embeddings=True,
                 convert_to_numpy=True,
                 show_progress_bar=False,

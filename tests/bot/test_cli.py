@@ -14,7 +14,9 @@ import pytest
 from click.testing import CliRunner
 
 from bot.cli import cli
+from bot.config import Settings
 from store.index.build import Indexer
+from store.index.embed import recipe_of
 from store.index.generations import LocalGenerations
 from tests.conftest import REPO, FakeEncoder, age_files
 
@@ -34,11 +36,15 @@ JSON_KEYS = {
 }
 
 
+# How the configured backend makes vectors: a fake standing in for it must say the same.
+CONFIGURED_RECIPE = recipe_of(Settings().embedding_backend)
+
+
 class NoModel(FakeEncoder):
     """An encoder that must not be used: proves a command loads and runs no model."""
 
-    def __init__(self, model_id: str):
-        super().__init__(model_id=model_id)
+    def __init__(self, model_id: str, recipe: str = CONFIGURED_RECIPE):
+        super().__init__(model_id=model_id, recipe=recipe)
 
     def encode(self, texts, progress=None):
         raise AssertionError("the model was used")
@@ -81,7 +87,7 @@ def test_index_then_a_second_run_with_nothing_changed_uses_no_model(env, use_enc
     first = run("index")
     assert first.exit_code == 0, first.output
     assert "Index summary" in first.output and "Now serving generation" in first.output
-    use_encoder(NoModel(real_encoder.model_id))
+    use_encoder(NoModel(real_encoder.model_id, real_encoder.recipe))
     second = run("index")
     assert second.exit_code == 0, second.output
     assert "nothing changed" in second.output
@@ -93,7 +99,8 @@ HEAVY_MODULES = ("torch", "sentence_transformers", "onnxruntime", "chromadb", "s
 
 def test_a_no_change_index_imports_no_model_chroma_or_slack(env, seeds_copy):
     age_files(seeds_copy)
-    encoder = FakeEncoder(model_id="all-MiniLM-L6-v2")  # the configured model's name
+    # The configured model's name and recipe: a no-change run reuses what it made.
+    encoder = FakeEncoder("all-MiniLM-L6-v2", recipe=CONFIGURED_RECIPE)
     Indexer(LocalGenerations(Path(env["KZ_DATA_DIR"]) / "index"), encoder).build(seeds_copy)
     code = (
         "import sys; from bot.cli import cli; cli(['index'], standalone_mode=False); "

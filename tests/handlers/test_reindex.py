@@ -54,6 +54,8 @@ def index_copy(tmp_path: Path, seeds_index: Path, seeds_copy: Path, slack: FakeS
             "KZ_DATA_DIR": str(data_dir),
             "KZ_SEEDS_DIR": str(seeds_copy),
             "KZ_ADMIN_USERS": f"{ADMIN_ID}, U0OTHERADMIN",
+            # The backend that built the copied index: its vectors are reused, not remade.
+            "KZ_EMBEDDING_BACKEND": "torch",
         }
     )
 

@@ -66,3 +66,17 @@ def test_onnx_int8_is_exported_locally_cached_and_close_to_torch(
         "exporting it again"
     ]
     assert export_problem(cached) is None
+
+
+@pytest.mark.slow
+def test_an_int8_vector_depends_on_its_text_alone(product_encoder) -> None:
+    """A passage gets the same vector whatever is embedded with it: in a fresh build, in
+    an incremental one, or alone like a question."""
+    text = "Kazakhstan joined the Partnership for Peace in 1994 and trains officers with NATO."
+    long = "A much longer paragraph about harvests, rail freight and the weather. " * 12
+    alone = product_encoder.encode([text])[0]
+    after_long = product_encoder.encode([long, text])[1]
+    before_short = product_encoder.encode([text, "Short."])[0]
+    assert np.array_equal(alone, after_long)
+    assert np.array_equal(alone, before_short)
+    assert product_encoder.recipe == "onnx-int8, one text per call"

@@ -246,6 +246,25 @@ def test_rebuild_embeds_everything_again(generations, seeds_copy, fake_encoder):
     assert report.switched and len(set(fake_encoder.encoded)) == count
 
 
+def test_vectors_made_another_way_are_all_made_again_once(generations, seeds_copy, fake_encoder):
+    """A generation never mixes vectors of two recipes (the int8 model once encoded texts
+    in batches, which moved each vector): the first index after a change embeds every
+    passage again and says why; the next one reuses them."""
+    _build(generations, seeds_copy, fake_encoder)
+    count = len(set(fake_encoder.encoded))
+    fake_encoder.encoded.clear()
+    recast = FakeEncoder()
+    recast.recipe = "fake, one text per call"
+    report = _build(generations, seeds_copy, recast)
+    assert report.switched and len(set(recast.encoded)) == count
+    note = " ".join(report.notes)
+    assert "embedded again" in note and "fake, one text per call" in note
+    assert generations.manifest(generations.current())["vectors"] == "fake, one text per call"
+    recast.encoded.clear()
+    again = _build(generations, seeds_copy, recast)
+    assert not again.switched and recast.encoded == []
+
+
 class ExplodingEncoder(FakeEncoder):
     """Dies part-way through embedding, like a Ctrl-C or a crash mid-build."""
 
