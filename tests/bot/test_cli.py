@@ -140,6 +140,7 @@ def test_status_lists_documents_with_dates_and_basis(indexed):
     assert shown.exit_code == 0
     for expected in ("2009-06-26", "2005-11-02", "metadata", "all-MiniLM-L6-v2", "384"):
         assert expected in shown.output
+    assert "all-MiniLM-L6-v2 (torch, 384 dimensions)" in shown.output  # how vectors were made
     assert "No match:" in shown.output and "calibrated on" in shown.output
 
 
