@@ -96,6 +96,13 @@ class _Shape:
     citation: bool  # "Name, Title Of A Paper, Publisher, May 2022." reads like prose but is not
     norm: str  # casefolded words without list marker, for comparisons
     turn: bool = False  # a speaker's turn in an interview ("Q: ...", "NAME: ...")
+    sentences_before_cut: bool = False  # long, whole sentences inside, no end: cut off?
+
+
+MIN_CUT_PARAGRAPH_WORDS = 40
+# The end of a sentence inside a paragraph: a full stop after a lower-case word, then the
+# capital of the next sentence ("... are enlarging. The grounds ...").
+INNER_SENTENCE_END = re.compile(r"[a-zа-яё0-9)][.!?][\"'”’»]?\s+[\"“«]?[A-ZА-ЯЁ]")
 
 
 def _shape(text: str) -> _Shape:
@@ -112,6 +119,8 @@ def _shape(text: str) -> _Shape:
     ends = bool(end and (end.group(1) != "?" or len(tokens) >= 15 or turn)) or (
         len(tokens) >= 8 and body.endswith(":")
     )
+    # A capture cut off mid-sentence: its last paragraph holds whole sentences before the cut.
+    cut = len(tokens) >= MIN_CUT_PARAGRAPH_WORDS and len(INNER_SENTENCE_END.findall(body)) >= 2
     return _Shape(
         words=len(tokens),
         is_list=bool(LIST_MARKER.match(text)),
@@ -119,6 +128,7 @@ def _shape(text: str) -> _Shape:
         citation=title_cased and bool(YEAR.search(body)) and body.count(",") >= 2,
         norm=normalized(body),
         turn=turn,
+        sentences_before_cut=cut and not ends,
     )
 
 
@@ -310,13 +320,29 @@ class _Page:
         per page, for every line asked whether it quotes a paragraph further down."""
         return {_opening(self.shapes[i]): i for i in range(len(self)) if self.prose(i)}
 
+    @functools.cached_property
+    def cut_off(self) -> int | None:
+        """The last paragraph, when it is the page's only prose and was cut off mid-sentence
+        (a capture cut at a length, "... to acquaint the goals and"): a story run into one
+        long paragraph under its headline would otherwise leave no article at all."""
+        last = len(self) - 1
+        if last < 0 or not self.shapes[last].sentences_before_cut:
+            return None
+        if any(self._sentence_prose(i) for i in range(last)):
+            return None
+        return last if self._sentence_prose(last, cut=True) else None
+
     def prose(self, i: int) -> bool:
         """Article-like: a sentence-ended paragraph of some length, not furniture by wording."""
+        return self._sentence_prose(i) or (i == len(self) - 1 and i == self.cut_off)
+
+    def _sentence_prose(self, i: int, cut: bool = False) -> bool:
         if not 0 <= i < len(self) or self.intrinsic[i] is not None:
             return False
         shape = self.shapes[i]
         listed = shape.is_list and shape.words < MIN_NUMBERED_PARAGRAPH_WORDS
-        return shape.ends_sentence and shape.words >= 8 and not listed and not shape.citation
+        ends = shape.ends_sentence or (cut and shape.sentences_before_cut)
+        return ends and shape.words >= 8 and not listed and not shape.citation
 
 
 def _analyse(paragraphs: list[Paragraph], paged: bool = False) -> _Page:
@@ -743,7 +769,8 @@ def _headline_candidate(page: _Page, i: int) -> bool:
         and not _wrapped_prose(page, i)
         and not _over_photo_credit(page, i)
         and _mostly_words(text)
-        and not SERIES_NUMBER.fullmatch(text.strip())
+        and not _series_label(text.strip())
+        and not SECTION_LABEL.match(text.strip())
         and not CHAPTER_HEADING.match(text.strip())
         and not OUTLINE_HEADING.match(text.strip())
     )
@@ -762,6 +789,24 @@ CHAPTER_HEADING = re.compile(
 SERIES_NUMBER = re.compile(
     r"(?:[\w-]+\s+){0,2}(?i:paper|monograph|report|brief|series|study|studies|working paper)"
     r"\s+(?i:no\.?\s*|#\s*)?(?!(?:19|20)\d\d\b)\d{1,4}"  # a year ends a title: "Annual Report 2015"
+)
+
+
+def _series_label(text: str) -> bool:
+    """A line naming the series, alone or after its publisher: "(NATO Defense College
+    “NDC Fellowship Monograph Series”) Fellowship Monograph 10"."""
+    found = SERIES_NUMBER.search(text)
+    if found is None or found.end() != len(text):
+        return False
+    before = text[: found.start()].strip()  # a headline may end with one: "New ...: Paper 79"
+    return not before or (before[0] == "(" and before[-1] == ")")
+
+
+# A section of a paper that opens its line: "Abstract: …", "Аннотация научной статьи …",
+# "Keywords: …". The line is that section, never the paper's title.
+SECTION_LABEL = re.compile(
+    r"(?i:abstract|annotation|аннотация)\b|(?i:summary|keywords|key words|ключевые слова|резюме)"
+    r"\s*[:.—–-]"
 )
 
 

@@ -188,11 +188,15 @@ def _wrapped_runs(text: str, block: list[tuple[int, int]]) -> list[tuple[int, in
     fills = []
     for n, (line, after) in enumerate(zip(lines, lines[1:])):
         width = max(len(other) for other in lines[max(0, n - 1) : n + 2])  # the local column
-        fills.append(
+        filled = (
             50 <= width <= 110
             and len(line) >= 0.75 * width
             and len(line) + 1 + len(after.split()[0]) > width
+        )
+        fills.append(
+            (filled or _runs_on(line, after))
             and not LIST_MARKER.match(after)
+            and not _CLAUSE_NUMBER.match(after)
             and not _FIELD_ROW.match(after)
         )
     spans: list[tuple[int, int]] = []
@@ -207,6 +211,21 @@ def _wrapped_runs(text: str, block: list[tuple[int, int]]) -> list[tuple[int, in
         spans.append((block[i][0], block[last][1]))
         i = last + 1
     return spans
+
+
+MIN_RUN_ON_CHARS = 40
+# A numbered clause of an official text opens a paragraph: "1.2. At the same time, …".
+_CLAUSE_NUMBER = re.compile(r"^\d{1,3}(?:\.\d{1,3})+\.?\s")
+
+
+def _runs_on(line: str, after: str) -> bool:
+    """A sentence broken across lines at no fixed width (text copied from a PDF or a
+    hard-wrapped page): a long line without an end, and the next one goes on in lower case."""
+    return (
+        len(line) >= MIN_RUN_ON_CHARS
+        and not re.search(r"[.!?:;…\"”»]$", line)
+        and after[:1].islower()
+    )
 
 
 # A labelled row of a page's header: "Publication: Steppe Monitor", "By:", "Автор:".

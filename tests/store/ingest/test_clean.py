@@ -1756,3 +1756,77 @@ def test_field_rows_under_a_headline_are_not_wrapped_into_it() -> None:
     assert _verdict(verdicts, headline).rule == "title"
     assert _verdict(verdicts, issue).rule == "issue-line"
     assert [p.text for p in kept_paragraphs(verdicts)] == ARTICLE
+
+
+def test_a_capture_cut_off_in_its_only_paragraph_keeps_that_paragraph() -> None:
+    """A wire story run into one long paragraph under its headline and an unfinished lede,
+    and the capture cut off mid-sentence: the long paragraph is the article (before, the
+    page kept nothing), and the headline is its title."""
+    headline = "Partner officers to visit Astana in the spring"
+    lede = "ASTANA. STEPPEWIRE - A group of partner officers plans to arrive in Astana, sources say"
+    body = (
+        '"We expect the visit in April, and a joint seminar later in the year," the envoy said. '
+        "He added that the talks would cover training and peacekeeping. The ministry has not "
+        "confirmed the dates. Officials in Astana described the contacts as routine and said "
+        "that the programme would continue within the partnership framework, as it has for "
+        "many years, with courses for staff officers and"
+    )
+    verdicts = clean("\n\n".join([headline, lede, body]))
+    assert _verdict(verdicts, headline).rule == "title"
+    assert [p.text for p in kept_paragraphs(verdicts)] == [body]
+
+
+def test_a_cut_off_last_paragraph_does_not_move_an_article_that_has_prose() -> None:
+    """The fallback is for pages with no other prose: here the article is found as before
+    and the cut-off last paragraph stays where the article's end puts it."""
+    cut = (
+        "The talks continue next week. Both sides said the plan would be signed in the autumn. "
+        "Officials added that further exercises are planned in the region with partners from "
+        "several countries, including"
+    )
+    verdicts = clean(_page(*ARTICLE, cut))
+    assert _verdict(verdicts, HEADLINE).rule == "title"
+    assert [p.text for p in kept_paragraphs(verdicts)][: len(ARTICLE)] == ARTICLE
+
+
+def test_lines_that_run_on_in_lower_case_are_one_paragraph_at_any_width() -> None:
+    """An official text copied with its source's line breaks, at no fixed width, numbered
+    clauses on lines of their own: a line without an end whose sentence goes on in lower
+    case on the next line is wrapped prose, so each clause is one kept paragraph."""
+    clauses = [
+        [
+            "1.1. The partnership between the alliance and the states of the region",
+            "has lasted for more than twenty years, and in that time the security environment",
+            "has changed.",
+            "The grounds have been laid for closer work on training and on crisis response.",
+        ],
+        [
+            "1.2. At the same time, the challenges to the region's security are changing,",
+            "and threats increasingly come from beyond its borders. In this environment",
+            "stability will depend on reform at home and on co-operation abroad.",
+        ],
+    ]
+    text = "\n".join(["I. ADAPTING THE PARTNERSHIP", *clauses[0], *clauses[1]]) + "\n"
+    verdicts = clean(text)
+    # A line that ends its sentence ends the run: the next one stands alone, and is kept.
+    runs = ["\n".join(clauses[0][:3]), clauses[0][3], "\n".join(clauses[1])]
+    assert [p.text for p in kept_paragraphs(verdicts)] == runs
+
+
+@pytest.mark.parametrize(
+    "label",
+    [
+        "Abstract: Unresolved conflicts since the end of the Cold War are changing security",
+        "Аннотация научной статьи по политологии, автор научной работы — Иванов Иван",
+        "Keywords: Kazakhstan, NATO, peacekeeping, Central Asia, partnership",
+        "(Steppe Defence College “Fellowship Monograph Series”) Fellowship Monograph 12",
+    ],
+)
+def test_a_paper_s_section_or_series_line_is_not_its_title(label: str) -> None:
+    """Over a paper's text, a line opening with a section label ("Abstract:", "Аннотация")
+    or naming the series after its publisher in brackets is never the title; the
+    title above it is."""
+    title = "Peacekeeping as a Tool of Kazakhstan's Foreign Policy"
+    verdicts = clean("\n\n".join([title, label, *ARTICLE]))
+    assert _verdict(verdicts, label).rule != "title"
+    assert _verdict(verdicts, title).rule == "title"
