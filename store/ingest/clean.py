@@ -592,9 +592,22 @@ def _headline_above_lead(page: _Page, line: int) -> int | None:
         rule = page.intrinsic[k]
         dated = dated or bool(rule and rule[0] in ("dateline", "byline"))
         k -= 1
-    if k < max(0, lowest) or not dated or page.first_prose < k:
+    if k < max(0, lowest) or page.first_prose < k:
         return None
-    return k
+    if dated:
+        return k
+    # Undated: a reference page's short title over its one intro paragraph, then its first
+    # section's heading ("NATO's relations with X" / intro / "Framework for cooperation").
+    first_section = page.shapes[line].words <= MAX_SECTION_HEADING_WORDS
+    return k if first_section and lead == 1 and _tops_the_page(page, k) else None
+
+
+MAX_SECTION_HEADING_WORDS = 6
+
+
+def _tops_the_page(page: _Page, k: int) -> bool:
+    """Line `k` is the first line of the page that is not furniture."""
+    return all(page.intrinsic[i] or page.headings[i] for i in range(k))
 
 
 MIN_HEADLINE_OVER_DEK_WORDS = 4

@@ -29,7 +29,7 @@ from store.types import period_text
 
 # Bump when cleaning, dating or chunking rules change: documents are then prepared again
 # (their passages' vectors are still reused wherever the passage text is unchanged).
-PIPELINE_VERSION = "16"
+PIPELINE_VERSION = "17"
 
 
 @dataclass(frozen=True)
@@ -132,7 +132,7 @@ def _title_from_text(verdicts: tuple[Verdict, ...]) -> str | None:
     lines = [v.paragraph.text for v in verdicts if v.rule == "title"]
     if not lines:
         return None
-    title = " ".join(" ".join(lines).split())
+    title = " ".join(_PLACEHOLDER.sub(" ", " ".join(lines)).split())
     # A quoted title (a speech's) without its quotes; "Kazakhstan :" closed up.
     title = re.sub(r"\s+([:;,])", r"\1", title.strip(' "“”«»„'))
     title = LIST_MARKER.sub("", _MARKDOWN_HEADING.sub("", title))
@@ -163,6 +163,8 @@ def _title_from_speech_line(verdicts: tuple[Verdict, ...]) -> str | None:
 
 
 _MARKDOWN_HEADING = re.compile(r"^#{1,6}\s+")
+# A page template's field the capture kept unfilled: "({{commentsTotal}})", "{% views %}".
+_PLACEHOLDER = re.compile(r"\(?(?:\{\{[^{}]*\}\}|\{%[^{}]*%\}|\$\{[^{}]*\})\)?")
 _KICKER = re.compile(
     r"^(?:"
     + "|".join(re.escape(g) for g in (*GENRES, "exclusive", "breaking", "update", "explainer"))

@@ -1830,3 +1830,28 @@ def test_a_paper_s_section_or_series_line_is_not_its_title(label: str) -> None:
     verdicts = clean("\n\n".join([title, label, *ARTICLE]))
     assert _verdict(verdicts, label).rule != "title"
     assert _verdict(verdicts, title).rule == "title"
+
+
+def test_a_reference_page_s_title_over_its_intro_and_first_section_is_the_title() -> None:
+    """A reference page: a short title, one intro paragraph, then its sections under short
+    headings. The title is the page's and the intro is article text; the first section's
+    heading is a subheading, not the title."""
+    title = "The alliance's partnership with the steppe republics"
+    intro = (
+        "The alliance and its partners in the region cooperate on defence reform and on "
+        "training, and have built practical cooperation in many other areas."
+    )
+    section = "Framework for cooperation"
+    verdicts = clean("\n\n".join([title, intro, section, *ARTICLE]))
+    assert _verdict(verdicts, title).rule == "title"
+    assert _verdict(verdicts, section).rule == "subheading"
+    assert [p.text for p in kept_paragraphs(verdicts)] == [intro, *ARTICLE]
+
+
+def test_a_standfirst_over_a_headline_still_gives_way_to_that_headline() -> None:
+    """Not every line over a paragraph tops a reference page: a site's name over a
+    standfirst and a long headline leaves the headline the title."""
+    standfirst = "Officials in Astana set out a plan to train more officers with NATO partners."
+    verdicts = clean("\n\n".join(["Steppe Wire Daily", standfirst, HEADLINE, *ARTICLE]))
+    assert _verdict(verdicts, HEADLINE).rule == "title"
+    assert _verdict(verdicts, "Steppe Wire Daily").rule != "title"

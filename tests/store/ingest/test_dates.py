@@ -261,6 +261,12 @@ def test_a_page_dated_to_a_month_or_year_is_prepared_with_that_precision(
         ("# Regional Security Digest", "Regional Security Digest"),
         ("Analysis: Kazakhstan weighs its NATO options", "Kazakhstan weighs its NATO options"),
         ("Kazakhstan weighs its NATO options | Steppe Wire", "Kazakhstan weighs its NATO options"),
+        # A page template's placeholder the capture kept unfilled (a comment count).
+        (
+            "Kazakhstan weighs its NATO options ({{commentsTotal}})",
+            "Kazakhstan weighs its NATO options",
+        ),
+        ("Kazakhstan weighs its NATO options {{ views }}", "Kazakhstan weighs its NATO options"),
     ],
 )
 def test_a_title_found_in_the_text_loses_markup_kicker_and_site_name(
