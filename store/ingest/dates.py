@@ -128,8 +128,12 @@ _LABELS = [
 ]
 # The place words before a wire story's opening dateline: "ASTANA, Kazakhstan, ", "Almaty ".
 _DATELINE_PLACE = re.compile(r"(?:[A-ZА-ЯЁӘҒҚҢӨҰҮҺІ][\w'.-]*(?:,\s*|\s+)){1,5}")
-# What follows the date of an opening dateline: an optional "(Agency)" and a dash.
-_DATELINE_TAIL = re.compile(r"\s*(?:[,.]?\s*\([^()\n]{1,40}\))?\s*(?:--|[-–—])\s")
+# What follows the date of an opening dateline: an optional clock time ("Киргизия, 20
+# февраля, 2014, 14:12 — ИА Регнум."), an optional "(Agency)", and a dash.
+_DATELINE_TAIL = re.compile(
+    r"(?:,?\s*\d{1,2}:\d{2}(?:\s*(?i:[ap]\.?m\.?|gmt|utc))?)?"
+    r"\s*(?:[,.]?\s*\([^()\n]{1,40}\))?\s*(?:--|[-–—])\s"
+)
 # A date that opens the first paragraph on its own, before a colon or a dash: "August 26,
 # 2011: Russia has agreed ...".
 _DATE_LEAD_TAIL = re.compile(r"\s*(?::|--|[-–—])\s")

@@ -195,6 +195,8 @@ def test_a_capture_date_alone_leaves_the_page_undated(label: str) -> None:
         "ASTANA, Kazakhstan, Sept. 14, 2022 -- ",
         "Astana, 14 сентября 2022 – ",
         "September 14, 2022: ",  # the date alone opens the first paragraph
+        "Казахстан, 14 сентября, 2022, 14:12 — ИА Степь. ",  # with the clock time
+        "ASTANA, Sept. 14, 2022, 9:05 a.m. (Steppe Wire) - ",
     ],
 )
 def test_a_wire_story_is_dated_by_its_opening_dateline(opening: str) -> None:
