@@ -31,6 +31,7 @@ from store.ingest.cues import (
     CAPTION_START,
     CHROME_WORDS,
     COMMENTS_HEADER,
+    COMMENTS_LINK_AT_END,
     CONTENTS_ENTRY,
     COUNTER,
     DATE_AND_SOURCE,
@@ -784,6 +785,7 @@ def _headline_candidate(page: _Page, i: int) -> bool:
         and _mostly_words(text)
         and not _series_label(text.strip())
         and not SECTION_LABEL.match(text.strip())
+        and not COMMENTS_LINK_AT_END.search(text)
         and not CHAPTER_HEADING.match(text.strip())
         and not OUTLINE_HEADING.match(text.strip())
     )

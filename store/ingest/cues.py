@@ -113,7 +113,7 @@ AD_NOTICE = _cues(
 # A paper's keyword list: "Keywords: NATO / CSTO / border security", "Ключевые слова".
 KEYWORDS = re.compile(r"^(?:key ?words|ключевые слова|түйін сөздер)\b\s*:?", re.IGNORECASE)
 CAPTION = _cues(
-    r"\((?:photos?|image|picture|illustration|credit|video)\s*:[^)]*\)\s*$",
+    r"\((?:photos?|image|picture|illustration|credit|video|sources?|фото|источник)\s*:[^)]*\)\s*$",
     r"^(?:file )?(?:photo|image|picture|illustration)s?(?: credit)?\s*:", r"\bphoto(?:graph)? by\b",
     r"^(?:credit|фото|фотография|иллюстрация)\s*:",
     # who stands where in a photo: "Left to right: ...", "(L-R) ...", "Слева направо: ..."
@@ -218,6 +218,11 @@ LINK_LINE = _cues(
     # links to a release's media: "High resolution photos", "Audio file", "MP3 (2.1 MB)"
     r"^(?:(?:high|low)[- ]resolution (?:photos?|images?|pictures?)|audio(?: file)?|video(?: file)?"
     r"|mp3|photo gallery)\b[^!?]{0,30}$",
+)
+# A post's meta row closing with its comments link: "Jane Doe Analysis, Security Leave a
+# Comment", "12 May 2020 | 3 Comments".
+COMMENTS_LINK_AT_END = re.compile(
+    r"(?:leave a (?:comment|reply)|(?:\d+|no) comments?|оставить комментарий)\s*$", re.IGNORECASE
 )
 COMMENTS_HEADER = _cues(
     r"^(?:\d+|no|one|two|three|four|five|six|seven|eight|nine|ten)\s+"

@@ -1855,3 +1855,21 @@ def test_a_standfirst_over_a_headline_still_gives_way_to_that_headline() -> None
     verdicts = clean("\n\n".join(["Steppe Wire Daily", standfirst, HEADLINE, *ARTICLE]))
     assert _verdict(verdicts, HEADLINE).rule == "title"
     assert _verdict(verdicts, "Steppe Wire Daily").rule != "title"
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        'The new patrol boat "Steppe" (Source: Ministry of Defence press office)',
+        "Jane Example Analysis, Security, Central Asia Leave a Comment",
+        "Jane Example | Security | 3 Comments",
+    ],
+)
+def test_a_caption_or_meta_row_next_to_the_text_is_not_the_title(line: str) -> None:
+    """A headline, then a line just over the text that is a photo's caption closing with
+    its source in brackets, or a post's meta row closing with its comments link: the
+    headline stays the title and the line is not kept."""
+    verdicts = clean("\n\n".join([HEADLINE, "Publication: Steppe Monitor", line, *ARTICLE]))
+    assert _verdict(verdicts, line).rule != "title"
+    assert not _verdict(verdicts, line).kept
+    assert [p.text for p in kept_paragraphs(verdicts)] == ARTICLE
