@@ -51,6 +51,7 @@ from store.ingest.cues import (
     PAYWALL_STRONG,
     PAYWALL_WEAK,
     PHOTO_CREDIT,
+    PLACE_AND_DATE,
     PLAIN,
     SENTENCE_END,
     SHARE,
@@ -189,6 +190,8 @@ def _intrinsic_rule(text: str, shape: _Shape) -> Rule | None:
         return "dateline", "a line holding only a date"
     if shape.words <= 10 and DATE_AND_SOURCE.match(plain):
         return "dateline", "a date and the name of its source"
+    if shape.words <= 12 and PLACE_AND_DATE.match(plain):
+        return "dateline", "a wire story's dateline: its places and date"
     if (
         shape.words <= 20
         and (not shape.ends_sentence or plain.count(",") >= 3)  # a citation may end in "."

@@ -301,6 +301,13 @@ DATE_AND_SOURCE = re.compile(
     rf"|{SOURCE_NAME}\s*(?:[,|/·•]|\s[-–—])\s*{DATE_TEXT})\.?\)?$"
 )
 
+# A wire story's dateline on a line of its own: the places, the date, and maybe the agency
+# between slashes or in brackets: "Azerbaijan, Baku, June 18 / Trend /", "ASTANA, 14 May
+# 2013 (Steppe Wire)".
+PLACE_AND_DATE = re.compile(
+    r"^(?:[A-ZА-ЯЁ][\w'’.-]*(?:\s+[A-ZА-ЯЁ][\w'’.-]*)?,\s*){1,3}"
+    rf"{DATE_TEXT}\s*(?:[/(]\s*{SOURCE_NAME}\s*[/)]?)?\.?$"
+)
 
 # A journal issue line: "Vol. 9, Issue 3 (2015)", "No. 2(40), 2012", "2011 г., № 3, с. 5-17".
 ISSUE_MARK = re.compile(

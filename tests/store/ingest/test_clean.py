@@ -1873,3 +1873,18 @@ def test_a_caption_or_meta_row_next_to_the_text_is_not_the_title(line: str) -> N
     assert _verdict(verdicts, line).rule != "title"
     assert not _verdict(verdicts, line).kept
     assert [p.text for p in kept_paragraphs(verdicts)] == ARTICLE
+
+
+@pytest.mark.parametrize(
+    "dateline",
+    ["Kazakhstan, Astana, March 18 / Steppe Wire /", "ASTANA, 14 May 2013 (Steppe Wire)"],
+)
+def test_a_wire_dateline_on_its_own_line_is_a_date_line_not_the_title(dateline: str) -> None:
+    """Headline, the writer's line, then the dateline on a line of its own (places, date,
+    agency): the dateline is no headline, so the headline above stays the title."""
+    verdicts = clean(
+        "\n\n".join([HEADLINE, "Jane Example, Steppe Wire commentator", dateline, *ARTICLE])
+    )
+    assert _verdict(verdicts, dateline).rule == "dateline"
+    assert _verdict(verdicts, HEADLINE).rule == "title"
+    assert [p.text for p in kept_paragraphs(verdicts)] == ARTICLE
