@@ -32,7 +32,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from store.ingest.clean import Verdict, clean
-from store.ingest.cues import ISSUE_MARK
+from store.ingest.cues import ISSUE_MARK, LIST_MARKER
 from store.ingest.months import ALTERNATION as MONTHS_ALTERNATION
 from store.ingest.months import MONTHS
 
@@ -330,7 +330,7 @@ def _candidates(verdicts: Sequence[Verdict]) -> tuple[list[_Candidate], list[Dat
     found: list[_Candidate] = []
     copies: list[DateMention] = []
     updated_years: list[date] = []
-    stamps = _page_stamps(verdicts)
+    stamps = _page_stamps(verdicts) | _timeline_entries(verdicts)
     for i in range(header_end):
         verdict = verdicts[i]
         distance = abs(i - anchor) * 2 + (i < anchor)  # after the headline first
@@ -372,6 +372,33 @@ def _page_stamps(verdicts: Sequence[Verdict]) -> set[int]:
         if not verdict.kept and any(c.isdigit() for c in text):
             seen.setdefault(text, []).append(i)
     return {i for lines in seen.values() if len(lines) > 1 for i in lines}
+
+
+def _timeline_entries(verdicts: Sequence[Verdict]) -> set[int]:
+    """Dropped list items in a row that each give a different date (an infobox's history:
+    "• 15 May 1992 (as the treaty)" / "• 7 October 2002 (as the organisation)"): dates of
+    what the page is about, never of the page."""
+    dated = [
+        not v.kept
+        and bool(LIST_MARKER.match(v.paragraph.text))
+        and bool(find_dates(v.paragraph.text))
+        for v in verdicts
+    ]
+    entries: set[int] = set()
+    i = 0
+    while i < len(verdicts):
+        j = i
+        while j < len(verdicts) and dated[j]:
+            j += 1
+        run = range(i, j)
+        days = {m.value for k in run for m in find_dates(verdicts[k].paragraph.text)}
+        if len(run) >= MIN_TIMELINE_ENTRIES and len(days) >= len(run):
+            entries.update(run)
+        i = j + 1
+    return entries
+
+
+MIN_TIMELINE_ENTRIES = 2
 
 
 def _written_in_cyrillic(verdicts: Sequence[Verdict]) -> bool:

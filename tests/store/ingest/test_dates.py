@@ -377,3 +377,21 @@ def test_a_press_release_line_dates_the_release() -> None:
     line = "IMMEDIATE RELEASE July 20, 1998 (703)555-0100(public/industry)"
     decision = date_from_text(_page("News Release", "No. 377-98", line, HEADLINE))
     assert decision.published == date(1998, 7, 20) and "page header" in decision.reason
+
+
+def test_an_infobox_history_of_dates_does_not_date_the_page() -> None:
+    """A reference page's infobox lists its subject's history as bulleted dates: those
+    are the subject's dates, not the page's; one dated line alone still dates it."""
+    history = [
+        "• 14 March 1995 (as the joint battalion)",
+        "• 2 June 2000 (as the peacekeeping brigade)",
+    ]
+    undated = date_from_text(
+        "\n".join(["Steppe Peacekeeping Brigade", "Formation", *history])
+        + "\n\n"
+        + "\n\n".join(BODY)
+        + "\n"
+    )
+    assert undated.published is None
+    dated = date_from_text(_page(HEADLINE, "• 2 June 2000"))
+    assert dated.published == date(2000, 6, 2)
