@@ -38,6 +38,7 @@ from store.ingest.cues import (
     DISCUSSION,
     EARLIER_REPORT,
     EDITORIAL_NOTE,
+    FIELD_ROW,
     ISSUE_MARK,
     KEYWORDS,
     LINK_LINE,
@@ -789,6 +790,7 @@ def _headline_candidate(page: _Page, i: int) -> bool:
         and not _series_label(text.strip())
         and not SECTION_LABEL.match(text.strip())
         and not COMMENTS_LINK_AT_END.search(text)
+        and not _among_field_rows(page, i)
         and not CHAPTER_HEADING.match(text.strip())
         and not OUTLINE_HEADING.match(text.strip())
     )
@@ -808,6 +810,14 @@ SERIES_NUMBER = re.compile(
     r"(?:[\w-]+\s+){0,2}(?i:paper|monograph|report|brief|series|study|studies|working paper)"
     r"\s+(?i:no\.?\s*|#\s*)?(?!(?:19|20)\d\d\b)\d{1,4}"  # a year ends a title: "Annual Report 2015"
 )
+
+
+def _among_field_rows(page: _Page, i: int) -> bool:
+    """A labelled row next to another ("Author: …" / "Related inquiry: …" / "Date
+    Published: …"): one of the page's fields, not its headline."""
+    if not FIELD_ROW.match(page.text(i)):
+        return False
+    return any(FIELD_ROW.match(page.text(k)) for k in (i - 1, i + 1) if 0 <= k < len(page))
 
 
 def _series_label(text: str) -> bool:

@@ -301,6 +301,8 @@ DATE_AND_SOURCE = re.compile(
     rf"|{SOURCE_NAME}\s*(?:[,|/·•]|\s[-–—])\s*{DATE_TEXT})\.?\)?$"
 )
 
+# A labelled row of a page's header: "Publication: Steppe Monitor", "By:", "Автор:".
+FIELD_ROW = re.compile(r"^[A-ZА-ЯЁ][^\W\d_]{1,20}(?: [^\W\d_]{1,20})?:(?:\s|$)")
 # A wire story's dateline on a line of its own: the places, the date, and maybe the agency
 # between slashes or in brackets: "Azerbaijan, Baku, June 18 / Trend /", "ASTANA, 14 May
 # 2013 (Steppe Wire)".

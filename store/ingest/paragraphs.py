@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from store.ingest.cues import (
     BYLINE,
     CAPTION_START,
+    FIELD_ROW,
     LIST_MARKER,
     PLAIN,
     SENTENCE_END,
@@ -197,7 +198,7 @@ def _wrapped_runs(text: str, block: list[tuple[int, int]]) -> list[tuple[int, in
             (filled or _runs_on(line, after))
             and not LIST_MARKER.match(after)
             and not _CLAUSE_NUMBER.match(after)
-            and not _FIELD_ROW.match(after)
+            and not FIELD_ROW.match(after)
         )
     spans: list[tuple[int, int]] = []
     i = 0
@@ -228,10 +229,6 @@ def _runs_on(line: str, after: str) -> bool:
     )
 
 
-# A labelled row of a page's header: "Publication: Steppe Monitor", "By:", "Автор:".
-_FIELD_ROW = re.compile(r"^[A-ZА-ЯЁ][^\W\d_]{1,20}(?: [^\W\d_]{1,20})?:(?:\s|$)")
-
-
 def _is_hard_wrapped(lines: list[str]) -> bool:
     """A block whose lines (but the last) fill a similar width of 50-100 chars is one paragraph."""
     if len(lines) < 2 or any(LIST_MARKER.match(line) for line in lines):
@@ -242,7 +239,7 @@ def _is_hard_wrapped(lines: list[str]) -> bool:
         return False
     if any(CAPTION_START.match(line) for line in lines[1:]):
         return False  # a photo's caption or credit under a headline starts a line of its own
-    if any(_FIELD_ROW.match(line) for line in lines[1:]):
+    if any(FIELD_ROW.match(line) for line in lines[1:]):
         return False  # "Publication: …", "By:": a page's field rows under its headline
     widths = [len(line) for line in lines[:-1]]
     width = max(widths)

@@ -1888,3 +1888,18 @@ def test_a_wire_dateline_on_its_own_line_is_a_date_line_not_the_title(dateline: 
     assert _verdict(verdicts, dateline).rule == "dateline"
     assert _verdict(verdicts, HEADLINE).rule == "title"
     assert [p.text for p in kept_paragraphs(verdicts)] == ARTICLE
+
+
+def test_a_labelled_field_among_the_page_s_fields_is_not_the_title() -> None:
+    """A report's page: its title, a note, then labelled fields ("Author: …", "Related
+    inquiry: …", "Date published: …") over the text: a field is never the title."""
+    title = "Crossroads on the steppe: partner engagement in Central Asia"
+    note = "This is a committee report, with recommendations to the government of the day."
+    fields = [
+        "Author: Defence Committee",
+        "Related inquiry: Engagement with the steppe states",
+        "Date published: 10 November 2023",
+    ]
+    verdicts = clean("\n\n".join([title, note, *fields, *ARTICLE]))
+    assert _verdict(verdicts, fields[1]).rule != "title"
+    assert _verdict(verdicts, title).rule == "title"
