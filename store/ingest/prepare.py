@@ -29,7 +29,7 @@ from store.types import period_text
 
 # Bump when cleaning, dating or chunking rules change: documents are then prepared again
 # (their passages' vectors are still reused wherever the passage text is unchanged).
-PIPELINE_VERSION = "22"
+PIPELINE_VERSION = "23"
 
 
 @dataclass(frozen=True)

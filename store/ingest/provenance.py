@@ -52,6 +52,12 @@ _OFFICE = re.compile(
     r"general|spokes(?:man|woman|person)|representative|envoy|deputy|head|governor)\b",
     re.IGNORECASE,
 )
+# An institution after a name, not a second name: "Jane Doe, Armed Forces Academy".
+_INSTITUTION = re.compile(
+    r"\b(?:academy|university|institute|college|school|center|centre|ministry|forces|army|"
+    r"council|committee|foundation|society)\b",
+    re.IGNORECASE,
+)
 # A byline naming a desk, not a person: "By Steppe Wire Staff", "By the News Desk".
 _DESK = re.compile(r"\b(?:staff|desk|bureau|service|agency|news|wire)\b", re.IGNORECASE)
 # Words that open a post's name before its post word: "Public Affairs", "Senior Fellow".
@@ -346,8 +352,10 @@ def author_from_byline(line: str) -> str | None:
         if not lead and others:
             lead, *others = others  # "NATO Secretary General, Jane Example": Jane Example
     parts = [_without_post(lead), *others]
-    while len(parts) > 1 and (_POST.search(parts[-1]) or _OFFICE.search(parts[-1])):
-        parts.pop()  # "..., Staff Correspondents", "..., Senior Fellow at ..."
+    while len(parts) > 1 and (
+        _POST.search(parts[-1]) or _OFFICE.search(parts[-1]) or _INSTITUTION.search(parts[-1])
+    ):
+        parts.pop()  # "..., Staff Correspondents", "..., Senior Fellow at ...", "..., Academy"
     if not parts[0] or any(_POST.search(part) or _OFFICE.search(part) for part in parts[1:]):
         return None
     found = ", ".join(parts)
@@ -371,10 +379,19 @@ _UNIT_START = re.compile(
 
 
 def _without_unit(names: str) -> str:
-    """The names before a unit or institution run on after them ("Maj. Jane Doe U.S. Army"
+    """Each name without a unit or institution run on after it ("Maj. Jane Doe U.S. Army"
     -> "Maj. Jane Doe"), when at least two words of name remain; after a military rank, a
     name is two words, or three with an initial, when four words or more follow the rank
-    ("Sgt. Jane Doe Arizona National Guard" -> "Sgt. Jane Doe")."""
+    ("Sgt. Jane Doe Arizona National Guard" -> "Sgt. Jane Doe"). Joint names are cut one by
+    one: "Col. Jane Doe and John Roe" keeps both."""
+    parts = _NAME_JOINER.split(names)
+    return "".join(part if n % 2 else _one_without_unit(part) for n, part in enumerate(parts))
+
+
+_NAME_JOINER = re.compile(r"(\s*,\s*|\s+(?:and|&|и)\s+)")
+
+
+def _one_without_unit(names: str) -> str:
     ranked = _RANK_AND_NAME.match(names)
     if ranked and len(names[ranked.start("name") :].split()) >= MIN_WORDS_OVER_RANKED_NAME:
         return ranked.group(0)

@@ -93,6 +93,8 @@ def test_a_page_without_metadata_takes_its_author_from_its_byline() -> None:
         ("By Maj. Jane Example U.S. Army Central", "Maj. Jane Example"),
         ("By Sgt. Jane Example Arizona National Guard Public Affairs", "Sgt. Jane Example"),
         ("By Lt. Col. Jane Doe Example", "Lt. Col. Jane Doe Example"),  # a three-word name
+        ("By Col. Jane Example and Dr. John Roe", "Col. Jane Example and Dr. John Roe"),
+        ("By Col. Jane Example, Steppe Defence Academy, and Dr. John Roe", "Col. Jane Example"),
         ("By Jane Example Army Public Affairs", "Jane Example"),
         ("By Jane Doe March 3, 2019", "Jane Doe"),
         ("By April Smith", "April Smith"),
