@@ -49,7 +49,8 @@ STEPS = (
     ("aliases the corpus defines, in BM25", True, {"aliases": True}),
     ("BM25 length normalisation b = 0.5", True, {"bm25_b": PRODUCT.bm25_b}),
     ("score fusion (dense + 0.3 × BM25) instead of RRF", True,
-     {"fusion": "scores", "lexical_weight": PRODUCT.lexical_weight}),
+     {"fusion": "scores", "lexical_weight": PRODUCT.lexical_weight,
+      "said_lexical_weight": PRODUCT.lexical_weight}),
     ("passage and best window blended", True, {"window_blend": PRODUCT.window_blend}),
     ("question kind as a cue", True, {"kind_cue": PRODUCT.kind_cue}),
     ("a year named in the question as a cue", True, {"year_cue": PRODUCT.year_cue}),
@@ -73,6 +74,8 @@ STEPS = (
      {"site_questions": True}),
     ("a passage must hold the question's focal words, or match it clearly", True,
      {"focal_share": PRODUCT.focal_share}),
+    ("what-did-X-say questions: BM25 weighs half as much (0.15)", True,
+     {"said_lexical_weight": PRODUCT.said_lexical_weight}),
 )  # fmt: skip
 DROPPED = (
     ("question scaffolding out of the BM25 query", {"strip_scaffolding": True}),
@@ -86,6 +89,8 @@ DROPPED = (
      {"unknown_words_margin": 0.2}),
     ("focal words: a looser ubiquity (5% of passages)", {"focal_ubiquity": 0.05}),
     ("focal words: a stricter share (0.15)", {"focal_share": 0.15}),
+    ("subject words weigh more in the evidence (0.35)", {"coverage_weight": 0.35}),
+    ("BM25 weighs more for every question (0.35)", {"lexical_weight": 0.35}),
 )  # fmt: skip
 
 

@@ -37,6 +37,10 @@ class RankingOptions:
     fusion: str = "scores"
     dense_weight: float = 1.0
     lexical_weight: float = 0.3
+    # A "what did X say/claim about Y" question: its words are a speech verb and a role
+    # ("Moscow's ambassador", "the MP") that BM25 finds in every quote and interview turn,
+    # so its lexical side weighs less (set on the tuning half; README, stop 20).
+    said_lexical_weight: float = 0.15
     rrf_k: int = 60
     # A passage offering the kind of answer asked for (a date for "when") moves up by this
     # much, in units of a first-place RRF score.
@@ -110,14 +114,19 @@ def fuse(dense: Sequence[int], lexical: Sequence[int], options: RankingOptions) 
 
 
 def fuse_scores(
-    cosines: dict[int, float], lexical: dict[int, float], options: RankingOptions
+    cosines: dict[int, float],
+    lexical: dict[int, float],
+    options: RankingOptions,
+    lexical_weight: float | None = None,
 ) -> dict[int, float]:
-    """Score fusion: dense cosine plus the weighted BM25 score relative to the best one."""
+    """Score fusion: dense cosine plus the weighted BM25 score relative to the best one
+    (`lexical_weight`, else the options' own)."""
+    weight = options.lexical_weight if lexical_weight is None else lexical_weight
     top = max(lexical.values(), default=0.0)
     fused = {row: options.dense_weight * cosine for row, cosine in cosines.items()}
     if top > 0:
         for row, score in lexical.items():
-            fused[row] = fused.get(row, 0.0) + options.lexical_weight * score / top
+            fused[row] = fused.get(row, 0.0) + weight * score / top
     return fused
 
 

@@ -32,7 +32,7 @@ from store.search import nomatch, ranking, sources
 from store.search.aliases import AliasTable, aliases_for
 from store.search.calibrate import Calibration
 from store.search.calibrate import default as calibrate_default
-from store.search.kinds import OTHER, WHO, of_year, offers, question_kind
+from store.search.kinds import OTHER, SAID, WHO, of_year, offers, question_kind
 from store.search.lexical import LexicalIndex, load_tokens, name_tokens, save_tokens, tokens
 from store.search.query import parse_question
 from store.search.ranking import RankingOptions
@@ -538,7 +538,8 @@ class Searcher:
             cosines, blended = self._dense_scores(snapshot, query_vector, candidates)
         dense_side = {row: blended[row] for row in dense} if self.mode != "lexical" else {}
         if options.fusion == "scores":
-            fused = ranking.fuse_scores(dense_side, lexical, options)
+            weight = options.said_lexical_weight if kind.kind == SAID else None
+            fused = ranking.fuse_scores(dense_side, lexical, options, weight)
         else:
             dense_order = sorted(dense_side, key=lambda row: -dense_side[row])
             fused = ranking.fuse(dense_order, list(lexical), options)

@@ -191,14 +191,30 @@ def test_the_hard_set_bar(hard_reports) -> None:
     paraphrased = product.subset(lambda o: o.paraphrased)
     assert product.hit_at_k >= 0.94 and product.mrr >= 0.87
     assert paraphrased.hit_at_k >= 0.9
-    # None refused on the README's build; one sits at the threshold, and each ONNX export
-    # (this session makes its own) moves the vectors in the third decimal.
+    # One sits at the threshold (README); the int8 export is made for this CPU's kernels,
+    # so another machine's vectors may differ in the third decimal.
     assert product.false_no_match <= 1
     refused = sum(o.returned == 0 for o in product.outcomes if o.question.off_topic)
     assert refused >= 29 and legacy.no_match_accuracy < 0.1
     assert product.filler_rate <= 0.55 < legacy.filler_rate
     assert product.forbidden_shown == 0
     assert product.card_accuracy == 1.0
+
+
+def test_said_questions_rank_better_with_a_lighter_lexical_side(
+    hard_generations, product_encoder, hard_reports
+) -> None:
+    """What-did-X-say questions weigh BM25 at 0.15, not 0.3 (set on the tuning half,
+    checked on the other): the kind finds more of its answers in the top three and ranks
+    them no worse."""
+    questions = load_questions(REPO / "tests" / "eval" / "hard.jsonl")
+    flat = RankingOptions(said_lexical_weight=RankingOptions().lexical_weight)
+    searcher = Searcher(hard_generations, product_encoder, options=flat)
+    overlap = overlaps(questions, source_texts(searcher))
+    said = [q for q in questions if q.kind == "said"]
+    before = evaluate(searcher, said, 3, overlap)
+    after = hard_reports["product"].subset(lambda o: o.question.kind == "said")
+    assert after.hit_at_k > before.hit_at_k and after.mrr >= before.mrr
 
 
 def test_the_product_beats_its_baselines_and_the_ranking_it_replaced(hard_reports) -> None:
