@@ -830,12 +830,10 @@ def _series_label(text: str) -> bool:
     return not before or (before[0] == "(" and before[-1] == ")")
 
 
-# A section of a paper that opens its line: "Abstract: …", "Аннотация научной статьи …",
-# "Keywords: …". The line is that section, never the paper's title.
-SECTION_LABEL = re.compile(
-    r"(?i:abstract|annotation|аннотация)\b|(?i:summary|keywords|key words|ключевые слова|резюме)"
-    r"\s*[:.—–-]"
-)
+# A section of a paper that opens its line: "Abstract: …", "Аннотация научной статьи …".
+# The line is that section, never the paper's title ("Keywords: …" is already furniture:
+# KEYWORDS).
+SECTION_LABEL = re.compile(r"(?i:abstract|annotation|аннотация)\b|(?i:summary|резюме)\s*[:.—–-]")
 
 
 def _mostly_words(text: str) -> bool:
