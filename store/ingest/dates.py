@@ -378,21 +378,20 @@ def _timeline_entries(verdicts: Sequence[Verdict]) -> set[int]:
     """Dropped list items in a row that each give a different date (an infobox's history:
     "• 15 May 1992 (as the treaty)" / "• 7 October 2002 (as the organisation)"): dates of
     what the page is about, never of the page."""
-    dated = [
-        not v.kept
-        and bool(LIST_MARKER.match(v.paragraph.text))
-        and bool(find_dates(v.paragraph.text))
+    days = [
+        {m.value for m in find_dates(v.paragraph.text)}
+        if not v.kept and LIST_MARKER.match(v.paragraph.text)
+        else set()
         for v in verdicts
     ]
     entries: set[int] = set()
     i = 0
     while i < len(verdicts):
         j = i
-        while j < len(verdicts) and dated[j]:
+        while j < len(verdicts) and days[j]:
             j += 1
         run = range(i, j)
-        days = {m.value for k in run for m in find_dates(verdicts[k].paragraph.text)}
-        if len(run) >= MIN_TIMELINE_ENTRIES and len(days) >= len(run):
+        if len(run) >= MIN_TIMELINE_ENTRIES and len(set().union(*days[i:j])) >= len(run):
             entries.update(run)
         i = j + 1
     return entries
